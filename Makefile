@@ -1,0 +1,72 @@
+# The two commands: `make docs` (build the site into site/) and `make test`.
+# Both create .venv and install the pinned dependencies on first use.
+
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-$(shell cat pyproject.toml requirements/constraints.txt | sha256sum | cut -c1-12)
+
+# Data files are copied from a local mirror when there is one (this project's
+# development machines have ../shared/datasets); otherwise they are downloaded.
+SHARED_DATA := $(abspath $(CURDIR)/../shared/datasets)
+ifneq ($(wildcard $(SHARED_DATA)/README.md),)
+export MLVIZ_DATA_MIRROR ?= $(SHARED_DATA)
+endif
+export PYTHONPATH := $(CURDIR)/src
+export MPLBACKEND := agg
+export NO_MKDOCS_2_WARNING := 1
+# umap-learn compiles with numba on first use (~25 s): keep the compiled code.
+export NUMBA_CACHE_DIR ?= $(CURDIR)/.cache/numba
+
+# Build only the examples whose path matches a regular expression:
+#   make docs EXAMPLES=plot_01_pca      (the others are listed without output)
+ifdef EXAMPLES
+export MLVIZ_EXAMPLES := $(EXAMPLES)
+endif
+# make docs QUICK=1: small subsets and few epochs everywhere (a few minutes in all).
+ifdef QUICK
+export MLVIZ_QUICK := $(QUICK)
+endif
+
+.PHONY: help install docs serve test clean clean-gallery
+
+help:
+	@echo "make docs        build the site into site/ (QUICK=1 for the fast variant, EXAMPLES=regex for some pages)"
+	@echo "make serve       serve the site with live reload on http://127.0.0.1:8000"
+	@echo "make test        run the tests"
+	@echo "make clean       remove the built site and generated pages (keeps .venv and caches)"
+
+$(STAMP): pyproject.toml requirements/constraints.txt
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -c requirements/constraints.txt -e ".[docs,test]"
+	@rm -f $(VENV)/.installed-*
+	@touch $@
+
+install: $(STAMP)
+
+# Build into a temporary folder and swap it in only when the whole build succeeded, so
+# that a failed build never leaves a half-built site/ that looks complete.
+docs: $(STAMP)
+	@mkdir -p $(NUMBA_CACHE_DIR)
+	rm -rf site.tmp
+	$(BIN)/mkdocs build --strict --site-dir site.tmp || { rm -rf site.tmp; exit 1; }
+	rm -rf site && mv site.tmp site
+	@echo "Site built in site/ -- open site/index.html or run 'make serve'."
+
+serve: $(STAMP)
+	$(BIN)/mkdocs serve
+
+test: $(STAMP)
+	@mkdir -p $(NUMBA_CACHE_DIR)
+	$(BIN)/python -m pytest
+
+clean:
+	rm -rf site site.tmp docs/gallery
+
+clean-gallery:
+	rm -rf docs/gallery

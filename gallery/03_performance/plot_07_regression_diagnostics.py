@@ -1,0 +1,154 @@
+"""
+# Regression diagnostics: residuals, predicted vs actual, error metrics
+
+**Catalog C7** · Dataset: medical insurance charges (1,338 people) ·
+Models: linear regression and gradient boosting (scikit-learn)
+
+A single error number (RMSE, R²) says how wrong a regression model is on average; it
+does not say *where* it is wrong. Residual plots do: they show whether errors grow with
+the prediction, whether some group of people is systematically under-predicted, and
+whether the errors are the symmetric noise that a linear model assumes. This page fits
+two models to predict yearly medical charges and reads their residuals side by side.
+"""
+
+# %%
+# ## Prepare the data
+#
+# `prepare_insurance` turns the table into numbers: `sex_male` and `smoker` become
+# 0/1, the region becomes three 0/1 columns (north-east is the baseline). We hold out a
+# quarter of the people for evaluation.
+from sklearn.model_selection import train_test_split
+
+from mlviz.config import SEED
+from mlviz.datasets import load_insurance, prepare_insurance
+
+X, y = prepare_insurance(load_insurance())
+X_train, X_test, y_train, y_test = train_test_split(X, y, test_size=0.25, random_state=SEED)
+print(f"{len(X_train)} training rows, {len(X_test)} test rows; charges from ${y.min():,.0f} to ${y.max():,.0f}")
+
+# %%
+# ## Fit two models
+#
+# A linear regression (one coefficient per feature, no interactions) and a gradient
+# boosting model (trees, which can learn that smoking matters more at high BMI).
+from sklearn.ensemble import HistGradientBoostingRegressor
+from sklearn.linear_model import LinearRegression
+
+models = {
+    "linear regression": LinearRegression(),
+    "gradient boosting": HistGradientBoostingRegressor(max_iter=200, learning_rate=0.05, random_state=SEED),
+}
+predictions = {name: model.fit(X_train, y_train).predict(X_test) for name, model in models.items()}
+
+# %%
+# ## Error metrics
+#
+# MSE squares each error, so a few large misses dominate it; RMSE brings it back to
+# dollars. MSLE compares logarithms, so it measures *relative* error (being $2,000 off
+# on a $4,000 bill counts as much as $20,000 off on a $40,000 bill) and it is only
+# defined when no prediction is negative.
+import numpy as np
+from sklearn.metrics import mean_squared_error, mean_squared_log_error, r2_score
+
+from mlviz.report import md
+
+rows = []
+scores = {}
+for name, pred in predictions.items():
+    mse = mean_squared_error(y_test, pred)
+    negative = int((pred < 0).sum())
+    msle = f"{mean_squared_log_error(y_test, pred):.3f}" if negative == 0 else f"undefined ({negative} negative predictions)"
+    scores[name] = {"rmse": np.sqrt(mse), "r2": r2_score(y_test, pred)}
+    rows.append(f"| {name} | {mse:,.0f} | ${np.sqrt(mse):,.0f} | {msle} | {r2_score(y_test, pred):.3f} |")
+better = min(scores, key=lambda n: scores[n]["rmse"])
+worse = max(scores, key=lambda n: scores[n]["rmse"])
+md(
+    "| model | MSE | RMSE | MSLE | R² |\n|---|---|---|---|---|\n"
+    + "\n".join(rows)
+    + f"\n\nOn the {len(y_test)} test people, **{better}** is off by ${scores[better]['rmse']:,.0f} "
+    f"(RMSE) against ${scores[worse]['rmse']:,.0f} for {worse}."
+)
+
+# %%
+# ## Predicted vs actual, and residuals vs predicted
+#
+# `PredictionErrorDisplay` draws both views. Top row: each dot is a person, placed by the
+# actual charge (x) and the prediction (y); the diagonal is a perfect prediction. Bottom
+# row: the residual (actual minus predicted) against the prediction; an unbiased model
+# scatters evenly around zero at every height. Smokers are drawn in orange.
+import matplotlib.pyplot as plt
+from sklearn.metrics import PredictionErrorDisplay
+
+from matplotlib.lines import Line2D
+from matplotlib.ticker import FuncFormatter, MaxNLocator
+
+dollars = FuncFormatter(lambda value, _: f"${value / 1000:,.0f}k")
+
+smoker = X_test["smoker"].to_numpy() == 1
+colors = np.where(smoker, "C1", "C0")
+legend = [Line2D([], [], ls="", marker="o", color=c, label=l) for c, l in [("C0", "non-smoker"), ("C1", "smoker")]]
+fig, axes = plt.subplots(2, 2, figsize=(11, 10))
+for col, (name, pred) in enumerate(predictions.items()):
+    for row, kind in enumerate(["actual_vs_predicted", "residual_vs_predicted"]):
+        ax = axes[row, col]
+        display = PredictionErrorDisplay.from_predictions(
+            y_test, pred, kind=kind, subsample=None, ax=ax, scatter_kwargs={"s": 12, "alpha": 0.6}
+        )
+        display.scatter_.set_color(colors)  # the Display keeps its artists: recolour by smoking
+        ax.set_title(f"{name}: {'actual vs predicted' if row == 0 else 'residuals vs predicted'}")
+        ax.legend(handles=legend, loc="upper left" if row == 0 else "lower left")
+        for axis in (ax.xaxis, ax.yaxis):  # dollars in thousands, at round values
+            axis.set_major_locator(MaxNLocator(6))
+            axis.set_major_formatter(dollars)
+plt.show()
+
+# %%
+# ## The distribution of residuals
+#
+# A linear model's error bars assume roughly normal, symmetric residuals. A long tail
+# on one side means some people are systematically under-predicted.
+from scipy import stats
+
+fig, axes = plt.subplots(1, 2, figsize=(11, 4), sharey=True)
+for ax, (name, pred) in zip(axes, predictions.items()):
+    residuals = y_test.to_numpy() - pred
+    ax.hist(residuals, bins=40, color="C0", alpha=0.8)
+    ax.axvline(0, color="0.2", lw=1)
+    ax.axvline(np.median(residuals), color="C1", ls="--", label=f"median {np.median(residuals):,.0f}")
+    ax.set_title(f"{name}: skewness {stats.skew(residuals):.2f}")
+    ax.set_xlabel("residual: actual - predicted charge (USD)")
+    ax.legend()
+axes[0].set_ylabel("number of people")
+plt.show()
+
+residuals_lin = y_test.to_numpy() - predictions["linear regression"]
+share_big = float(np.mean(np.abs(residuals_lin) > 2 * np.std(residuals_lin)))
+smoker_bias = residuals_lin[smoker].mean()
+md(
+    f"Linear regression: {share_big:.1%} of test people have a residual beyond two standard deviations, "
+    f"and on average it is off by **${smoker_bias:,.0f}** for smokers (positive = under-predicted), "
+    f"against ${residuals_lin[~smoker].mean():,.0f} for non-smokers. Residual skewness: "
+    f"{stats.skew(residuals_lin):.2f} (0 for a symmetric distribution)."
+)
+
+# %%
+# ## How to read these figures
+#
+# * **Actual vs predicted**: points on the diagonal are perfect; a cloud of points
+#   *above* it at some range means the model under-predicts there.
+# * **Residuals vs predicted**: look for structure. Bands, curves or a funnel (spread
+#   growing with the prediction) mean the model misses a pattern, here the interaction
+#   between smoking and BMI that a plain linear model cannot express.
+# * **Residual histogram**: its centre shows bias, its tails show how often the model is
+#   far off. Skewness far from 0 says the errors are not symmetric.
+#
+# ## Pitfalls
+#
+# * **One metric hides groups.** Compare residuals across a variable you care about
+#   (smokers here): an acceptable average can hide a group that is always wrong.
+# * **MSE vs MSLE measure different things.** Absolute errors favour getting the
+#   expensive cases right; log errors favour getting the ratio right for everyone. And
+#   MSLE is undefined for negative predictions, which linear models can make.
+# * **Evaluate on held-out data.** Training residuals are optimistic, especially for
+#   flexible models like gradient boosting.
+# * **R² depends on the spread of the test set**; it is not comparable across datasets.

@@ -1,0 +1,85 @@
+"""Build-wide settings read from the environment: quick mode, seeds and cache folders.
+
+Every example reads its sizes through :func:`pick`, so that one environment variable,
+``MLVIZ_QUICK=1``, shrinks the whole gallery (small subsets, few epochs) for tests and
+for teaching on a slow machine.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import TypeVar
+
+import pooch
+
+__all__ = ["QUICK_ENV", "SEED", "cache_dir", "is_quick", "pick"]
+
+#: Environment variable that switches every example to its small, fast variant.
+QUICK_ENV = "MLVIZ_QUICK"
+
+#: Environment variable for the folder where downloaded data and trained models live.
+CACHE_ENV = "MLVIZ_CACHE_DIR"
+
+#: The seed every example uses, so that a rebuild gives the same numbers.
+SEED = 0
+
+_TRUE = {"1", "true", "yes", "on"}
+_FALSE = {"", "0", "false", "no", "off"}
+
+T = TypeVar("T")
+
+
+def is_quick() -> bool:
+    """Return whether quick mode is on (``MLVIZ_QUICK`` set to 1/true/yes/on).
+
+    Raises
+    ------
+    ValueError
+        If the variable holds something that is neither true nor false, so that a typo
+        such as ``MLVIZ_QUICK=ture`` does not silently run the slow build.
+    """
+    value = os.environ.get(QUICK_ENV, "").strip().lower()
+    if value in _TRUE:
+        return True
+    if value in _FALSE:
+        return False
+    raise ValueError(
+        f"{QUICK_ENV}={os.environ[QUICK_ENV]!r} is not understood; "
+        f"use 1 to build in quick mode or 0 (or unset it) for the full build."
+    )
+
+
+def pick(full: T, quick: T) -> T:
+    """Return ``quick`` in quick mode and ``full`` otherwise.
+
+    Parameters
+    ----------
+    full : object
+        The value used for the real gallery build (e.g. 10 epochs).
+    quick : object
+        The value used when ``MLVIZ_QUICK=1`` (e.g. 1 epoch).
+
+    Examples
+    --------
+    >>> n_epochs = pick(full=10, quick=1)
+    """
+    return quick if is_quick() else full
+
+
+def cache_dir(*parts: str) -> Path:
+    """Return (and create) a folder inside the project's cache.
+
+    The cache is ``$MLVIZ_CACHE_DIR`` when set, else the operating system's user
+    cache folder (``~/.cache/mlviz`` on Linux).
+
+    Parameters
+    ----------
+    *parts : str
+        Sub-folders, e.g. ``cache_dir("models")``.
+    """
+    root = os.environ.get(CACHE_ENV)
+    base = Path(root).expanduser() if root else Path(pooch.os_cache("mlviz"))
+    path = base.joinpath(*parts)
+    path.mkdir(parents=True, exist_ok=True)
+    return path

@@ -1,0 +1,6 @@
+"""Drawing helpers. Each takes ``ax=None``, never shows or saves, and returns the Axes."""
+
+from ._bars import plot_bars
+from ._style import GALLERY_RC, use_gallery_style
+
+__all__ = ["GALLERY_RC", "plot_bars", "use_gallery_style"]

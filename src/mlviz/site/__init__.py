@@ -1,0 +1,1 @@
+"""Pieces of the documentation build: MkDocs hooks and mkdocs-gallery settings."""

@@ -1,0 +1,114 @@
+"""Build the gallery (quick mode) in a copy of the project; failures must stop the build."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+EXAMPLES = sorted(ROOT.glob("gallery/*/plot_*.py"))
+
+pytestmark = pytest.mark.slow
+
+
+def copy_project(dest: Path) -> Path:
+    """Copy what `mkdocs build` reads, without generated pages."""
+    for name in ("mkdocs.yml", "pyproject.toml", "Makefile", "requirements"):
+        src = ROOT / name
+        (shutil.copytree if src.is_dir() else shutil.copy)(src, dest / name)
+    ignore = shutil.ignore_patterns("__pycache__", "*.egg-info")
+    shutil.copytree(ROOT / "src", dest / "src", ignore=ignore)
+    shutil.copytree(ROOT / "gallery", dest / "gallery", ignore=ignore)
+    shutil.copytree(ROOT / "docs", dest / "docs", ignore=shutil.ignore_patterns("gallery", "__pycache__"))
+    return dest
+
+
+def mkdocs_build(project: Path, site: Path, **env_overrides) -> subprocess.CompletedProcess:
+    env = dict(os.environ, MLVIZ_QUICK="1", PYTHONPATH=str(project / "src"), NO_MKDOCS_2_WARNING="1", **env_overrides)
+    return subprocess.run(
+        [sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(site)],
+        cwd=project,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=3000,
+    )
+
+
+@pytest.fixture(scope="module")
+def quick_site(tmp_path_factory):
+    project = copy_project(tmp_path_factory.mktemp("project"))
+    site = project / "site"
+    result = mkdocs_build(project, site)
+    assert result.returncode == 0, f"quick gallery build failed:\n{result.stdout[-4000:]}\n{result.stderr[-8000:]}"
+    return site, result.stdout + result.stderr
+
+
+@pytest.mark.parametrize("example", EXAMPLES, ids=lambda p: p.stem)
+def test_every_example_page_has_output(quick_site, example):
+    site, _ = quick_site
+    page = site / "gallery" / example.parent.name / example.stem / "index.html"
+    assert page.is_file(), f"no page for {example.relative_to(ROOT)}"
+    html = page.read_text()
+    assert re.search(r'<img [^>]*src="[^"]*images/mkd_glr_' + example.stem, html) or "plotly-graph-div" in html, (
+        f"{example.name}: the page shows no figure"
+    )
+    assert "Total running time of the script" in html
+    for kind in (".py", ".ipynb"):
+        assert (page.parent.parent / f"{example.stem}{kind}").is_file(), f"{example.stem}{kind} download missing"
+    assert "cdn.plot.ly" not in html
+
+
+def test_all_examples_ran(quick_site):
+    _, log = quick_site
+    n = len(EXAMPLES)
+    assert f"successfully executed {n} out of {n} file" in log
+
+
+def test_plotly_js_is_served_by_the_site(quick_site):
+    site, _ = quick_site
+    assert (site / "assets" / "javascripts" / "plotly.min.js").stat().st_size > 1_000_000
+
+
+def test_a_failing_example_fails_the_build_naming_it(tmp_path):
+    project = copy_project(tmp_path)
+    (project / "gallery" / "02_model_structure" / "plot_99_broken.py").write_text(
+        '"""\n# A broken page\n\nIt raises.\n"""\n\nraise ValueError("boom from the test")\n'
+    )
+    result = mkdocs_build(project, tmp_path / "site", MLVIZ_EXAMPLES="plot_99_broken")
+    log = result.stdout + result.stderr
+    assert result.returncode != 0
+    assert "plot_99_broken.py" in log and "ValueError: boom from the test" in log and "Traceback" in log
+
+
+def test_a_failed_make_docs_keeps_the_previous_site(tmp_path):
+    project = copy_project(tmp_path)
+    os.symlink(ROOT / ".venv", project / ".venv")
+    (project / "gallery" / "02_model_structure" / "plot_99_broken.py").write_text(
+        '"""\n# A broken page\n\nIt raises.\n"""\n\nraise RuntimeError("broken")\n'
+    )
+    (project / "site").mkdir()
+    (project / "site" / "index.html").write_text("previous complete build")
+    result = subprocess.run(
+        ["make", "docs", "EXAMPLES=plot_99_broken", "QUICK=1"], cwd=project, capture_output=True, text=True, timeout=600
+    )
+    assert result.returncode != 0
+    assert (project / "site" / "index.html").read_text() == "previous complete build"
+    assert not (project / "site.tmp").exists(), "no half-built site is left behind"
+
+
+def test_a_corrupted_dataset_stops_the_build_with_the_loader_message(tmp_path):
+    project = copy_project(tmp_path)
+    data = tmp_path / "data"
+    data.mkdir()
+    (data / "MBA.csv").write_text("application_id,gender\n1,Female\n")
+    result = mkdocs_build(project, tmp_path / "site", MLVIZ_EXAMPLES="plot_02_random_forest_mdi", MLVIZ_DATA_DIR=str(data))
+    log = result.stdout + result.stderr
+    assert result.returncode != 0
+    assert "DatasetHashError" in log and "'MBA.csv'" in log and "expected SHA-256" in log
