@@ -40,7 +40,8 @@ help:
 	@echo "make test        run the tests"
 	@echo "make clean       remove the built site and generated pages (keeps .venv and caches)"
 
-$(STAMP): pyproject.toml requirements/constraints.txt
+# The stamp's name holds a hash of the dependency files: it changes when they change.
+$(STAMP):
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -c requirements/constraints.txt -e ".[docs,test]"
@@ -61,7 +62,15 @@ docs: $(STAMP)
 serve: $(STAMP)
 	$(BIN)/mkdocs serve
 
-test: $(STAMP)
+# Browser tests drive Debian's Chromium (Playwright's own browser download does not work here).
+CHROMIUM := /usr/bin/chromium
+$(CHROMIUM):
+	@echo "Installing Debian's chromium for the browser tests"
+	@if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
+	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends chromium
+
+test: $(STAMP) $(CHROMIUM)
 	@mkdir -p $(NUMBA_CACHE_DIR)
 	$(BIN)/python -m pytest
 

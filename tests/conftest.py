@@ -4,7 +4,14 @@ from __future__ import annotations
 
 import gzip
 import hashlib
+import http.server
+import os
+import shutil
 import struct
+import subprocess
+import sys
+import threading
+from functools import partial
 from pathlib import Path
 
 import numpy as np
@@ -74,3 +81,101 @@ def fetcher(tmp_path, fixture_files):
     """A DataFetcher that reads the fixture mirror into an empty cache, never downloading."""
     mirror, registry, urls = fixture_files
     return DataFetcher(registry, urls, cache=tmp_path / "cache", mirror=mirror, offline=True)
+
+
+# -- the quick build of the whole gallery, shared by the build and browser tests --------
+ROOT = Path(__file__).resolve().parents[1]
+EXAMPLES = sorted(ROOT.glob("gallery/*/plot_*.py"))
+
+
+def copy_project(dest: Path) -> Path:
+    """Copy what `mkdocs build` (and `make docs`) read into ``dest``, without generated pages."""
+    for name in ("mkdocs.yml", "pyproject.toml", "Makefile", "requirements"):
+        src = ROOT / name
+        (shutil.copytree if src.is_dir() else shutil.copy)(src, dest / name)
+    ignore = shutil.ignore_patterns("__pycache__", "*.egg-info", "node_modules")
+    for folder in ("src", "gallery"):
+        shutil.copytree(ROOT / folder, dest / folder, ignore=ignore)
+    shutil.copytree(ROOT / "docs", dest / "docs", ignore=shutil.ignore_patterns("gallery", "__pycache__"))
+    return dest
+
+
+def mkdocs_build(project: Path, site: Path, **env_overrides) -> subprocess.CompletedProcess:
+    """Run ``mkdocs build --strict`` in quick mode on a copied project."""
+    env = dict(os.environ, MLVIZ_QUICK="1", PYTHONPATH=str(project / "src"), NO_MKDOCS_2_WARNING="1", **env_overrides)
+    return subprocess.run(
+        [sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(site)],
+        cwd=project,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=3000,
+    )
+
+
+@pytest.fixture(scope="session")
+def quick_site(tmp_path_factory):
+    """The whole gallery built once in quick mode: (site folder, build log)."""
+    project = copy_project(tmp_path_factory.mktemp("project"))
+    site = project / "site"
+    result = mkdocs_build(project, site)
+    assert result.returncode == 0, f"quick gallery build failed:\n{result.stdout[-4000:]}\n{result.stderr[-8000:]}"
+    return site, result.stdout + result.stderr
+
+
+@pytest.fixture(scope="session")
+def site_url(quick_site):
+    """The quick site served over HTTP on the loopback interface."""
+    site, _ = quick_site
+    handler = partial(http.server.SimpleHTTPRequestHandler, directory=str(site))
+    handler.log_message = lambda *a, **k: None
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_port}/"
+    server.shutdown()
+    server.server_close()
+
+
+CHROMIUM = os.environ.get("MLVIZ_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",  # running as root
+    "--disable-gpu",
+    "--disable-background-networking",  # otherwise Chromium keeps trying to reach the internet
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Debian's Chromium driven by Playwright (Playwright's own browser download is not used)."""
+    playwright = pytest.importorskip("playwright.sync_api")
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"{CHROMIUM} not found: `make test` installs Debian's chromium (or set MLVIZ_CHROMIUM)")
+    with playwright.sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield b
+        b.close()
+
+
+class PageProbe:
+    """A browser page that records console errors, failed requests and every requested host."""
+
+    def __init__(self, page):
+        self.page = page
+        self.errors: list[str] = []
+        self.failed: list[str] = []
+        self.requests: list[str] = []
+        page.on("console", lambda m: self.errors.append(m.text) if m.type == "error" else None)
+        page.on("pageerror", lambda e: self.errors.append(str(e)))
+        page.on("requestfailed", lambda r: self.failed.append(r.url))
+        page.on("request", lambda r: self.requests.append(r.url))
+
+
+@pytest.fixture
+def probe(browser):
+    """A fresh page (light colour scheme) wrapped in a :class:`PageProbe`."""
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    yield PageProbe(context.new_page())
+    context.close()

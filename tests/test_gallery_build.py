@@ -4,50 +4,13 @@ from __future__ import annotations
 
 import os
 import re
-import shutil
 import subprocess
-import sys
-from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[1]
-EXAMPLES = sorted(ROOT.glob("gallery/*/plot_*.py"))
+from .conftest import EXAMPLES, ROOT, copy_project, mkdocs_build
 
 pytestmark = pytest.mark.slow
-
-
-def copy_project(dest: Path) -> Path:
-    """Copy what `mkdocs build` reads, without generated pages."""
-    for name in ("mkdocs.yml", "pyproject.toml", "Makefile", "requirements"):
-        src = ROOT / name
-        (shutil.copytree if src.is_dir() else shutil.copy)(src, dest / name)
-    ignore = shutil.ignore_patterns("__pycache__", "*.egg-info")
-    shutil.copytree(ROOT / "src", dest / "src", ignore=ignore)
-    shutil.copytree(ROOT / "gallery", dest / "gallery", ignore=ignore)
-    shutil.copytree(ROOT / "docs", dest / "docs", ignore=shutil.ignore_patterns("gallery", "__pycache__"))
-    return dest
-
-
-def mkdocs_build(project: Path, site: Path, **env_overrides) -> subprocess.CompletedProcess:
-    env = dict(os.environ, MLVIZ_QUICK="1", PYTHONPATH=str(project / "src"), NO_MKDOCS_2_WARNING="1", **env_overrides)
-    return subprocess.run(
-        [sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(site)],
-        cwd=project,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=3000,
-    )
-
-
-@pytest.fixture(scope="module")
-def quick_site(tmp_path_factory):
-    project = copy_project(tmp_path_factory.mktemp("project"))
-    site = project / "site"
-    result = mkdocs_build(project, site)
-    assert result.returncode == 0, f"quick gallery build failed:\n{result.stdout[-4000:]}\n{result.stderr[-8000:]}"
-    return site, result.stdout + result.stderr
 
 
 @pytest.mark.parametrize("example", EXAMPLES, ids=lambda p: p.stem)

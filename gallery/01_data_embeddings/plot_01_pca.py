@@ -1,8 +1,7 @@
 """
 # PCA: projection and explained variance
 
-**Catalog A1** · Datasets: Iris (150 flowers), MNIST (official 10,000-image test split) ·
-Method: principal component analysis (scikit-learn)
+**Catalog A1** · **Question:** data, structure · **Family:** any · **Phase:** before training · **Data:** Iris, MNIST
 
 Principal component analysis finds the directions along which the data vary most and
 projects the data onto the first few of them. It is the first look at any table with

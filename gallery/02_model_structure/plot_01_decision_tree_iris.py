@@ -1,7 +1,7 @@
 """
 # Decision tree on Iris: the flowchart
 
-**Catalog B1** · Dataset: Iris (150 flowers) · Model: decision tree (scikit-learn)
+**Catalog B1** · **Question:** structure, one prediction · **Family:** tree · **Phase:** after training · **Data:** Iris
 
 A decision tree is the rare model whose entire logic fits in one picture: a flowchart of
 yes/no questions about the features, ending in a class. Drawing it answers "how does this

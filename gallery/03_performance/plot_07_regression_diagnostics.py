@@ -1,8 +1,7 @@
 """
 # Regression diagnostics: residuals, predicted vs actual, error metrics
 
-**Catalog C7** · Dataset: medical insurance charges (1,338 people) ·
-Models: linear regression and gradient boosting (scikit-learn)
+**Catalog C7** · **Question:** performance, comparison · **Family:** linear, tree · **Phase:** after training · **Data:** insurance
 
 A single error number (RMSE, R²) says how wrong a regression model is on average; it
 does not say *where* it is wrong. Residual plots do: they show whether errors grow with

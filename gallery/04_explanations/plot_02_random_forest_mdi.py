@@ -1,8 +1,7 @@
 """
 # Random forest feature importance (mean decrease in impurity)
 
-**Catalog D2** · Dataset: MBA admissions (6,194 applicants) ·
-Model: random forest (scikit-learn)
+**Catalog D2** · **Question:** importance · **Family:** tree · **Phase:** after training · **Data:** MBA
 
 Every fitted scikit-learn forest carries `feature_importances_`: for each feature, how
 much the splits on it reduced the Gini impurity, averaged over all trees and weighted by
