@@ -32,12 +32,13 @@ ifdef QUICK
 export MLVIZ_QUICK := $(QUICK)
 endif
 
-.PHONY: help install docs serve test clean clean-gallery
+.PHONY: help install docs serve test bench clean clean-gallery
 
 help:
 	@echo "make docs        build the site into site/ (QUICK=1 for the fast variant, EXAMPLES=regex for some pages)"
 	@echo "make serve       serve the site with live reload on http://127.0.0.1:8000"
 	@echo "make test        run the tests"
+	@echo "make bench       time a cold, a warm and a one-page rebuild; per-page time and memory; page weights"
 	@echo "make clean       remove the built site and generated pages (keeps .venv and caches)"
 
 # The stamp's name holds a hash of the dependency files: it changes when they change.
@@ -73,6 +74,11 @@ $(CHROMIUM):
 test: $(STAMP) $(CHROMIUM)
 	@mkdir -p $(NUMBA_CACHE_DIR)
 	$(BIN)/python -m pytest
+
+# A measurement, not a test: writes bench/report.json and prints a table with the budgets.
+bench: $(STAMP)
+	@mkdir -p $(NUMBA_CACHE_DIR)
+	$(BIN)/python -m mlviz.site.bench
 
 clean:
 	rm -rf site site.tmp docs/gallery

@@ -6,7 +6,6 @@ import gzip
 import hashlib
 import http.server
 import os
-import shutil
 import struct
 import subprocess
 import sys
@@ -18,6 +17,7 @@ import numpy as np
 import pytest
 
 from mlviz.datasets import DataFetcher
+from mlviz.site.bench import copy_project  # noqa: F401  (used by the build tests)
 
 
 def sha256(path: Path) -> str:
@@ -86,18 +86,6 @@ def fetcher(tmp_path, fixture_files):
 # -- the quick build of the whole gallery, shared by the build and browser tests --------
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLES = sorted(ROOT.glob("gallery/*/plot_*.py"))
-
-
-def copy_project(dest: Path) -> Path:
-    """Copy what `mkdocs build` (and `make docs`) read into ``dest``, without generated pages."""
-    for name in ("mkdocs.yml", "pyproject.toml", "Makefile", "requirements"):
-        src = ROOT / name
-        (shutil.copytree if src.is_dir() else shutil.copy)(src, dest / name)
-    ignore = shutil.ignore_patterns("__pycache__", "*.egg-info", "node_modules")
-    for folder in ("src", "gallery"):
-        shutil.copytree(ROOT / folder, dest / folder, ignore=ignore)
-    shutil.copytree(ROOT / "docs", dest / "docs", ignore=shutil.ignore_patterns("gallery", "__pycache__"))
-    return dest
 
 
 def mkdocs_build(project: Path, site: Path, **env_overrides) -> subprocess.CompletedProcess:

@@ -61,3 +61,59 @@ def test_code_blocks_have_copy_buttons(probe, site_url):
     assert blocks > 3
     # mkdocs-material 9.8 puts one copy button (data-md-type="copy") in each code block
     assert probe.page.locator('.highlight pre button[data-md-type="copy"]').count() == blocks
+
+
+@pytest.mark.parametrize(("query", "title"), [("decision tree", "Decision tree on Iris")])
+def test_search_finds_a_technique(probe, site_url, query, title):
+    probe.page.goto(site_url, wait_until="networkidle")
+    probe.page.keyboard.press("s")  # Material's shortcut to open search
+    probe.page.keyboard.type(query)
+    results = probe.page.locator(".md-search-result__item")
+    results.first.wait_for(timeout=10000)
+    assert title in results.first.inner_text()
+
+
+def test_downloaded_script_runs_as_a_plain_script(site_url, tmp_path):
+    import os
+    import subprocess
+    import sys
+    import urllib.request
+
+    url = site_url + "gallery/02_model_structure/plot_01_decision_tree_iris.py"
+    script = tmp_path / "plot_01_decision_tree_iris.py"
+    script.write_bytes(urllib.request.urlopen(url).read())
+    notebook = urllib.request.urlopen(url.replace(".py", ".ipynb")).read()
+    assert b'"cells"' in notebook
+    env = dict(os.environ, MPLBACKEND="agg", MLVIZ_QUICK="1")
+    env.pop("MLVIZ_GALLERY_BUILD", None)
+    result = subprocess.run([sys.executable, str(script)], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert "training flowers" in result.stdout and "It ends in leaf" in result.stdout
+
+
+@pytest.fixture(scope="module")
+def sub_path_url(quick_site, tmp_path_factory):
+    """The site served under a sub-path, as on GitHub Pages (https://user.github.io/repo/)."""
+    import http.server
+    import os
+    import threading
+    from functools import partial
+
+    site, _ = quick_site
+    root = tmp_path_factory.mktemp("pages")
+    os.symlink(site, root / "ml-gallery")
+    handler = partial(http.server.SimpleHTTPRequestHandler, directory=str(root))
+    handler.log_message = lambda *a, **k: None
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_port}/ml-gallery/"
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.mark.parametrize("path", ["", "gallery/01_data_embeddings/plot_01_pca/"])
+def test_site_works_under_a_sub_path(probe, sub_path_url, path):
+    response = probe.page.goto(sub_path_url + path, wait_until="networkidle")
+    assert response.ok
+    assert probe.failed == [] and probe.errors == []
+    assert all(urlparse(u).path.startswith("/ml-gallery/") for u in probe.requests if u.startswith("http"))

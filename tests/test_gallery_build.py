@@ -26,6 +26,15 @@ def test_every_example_page_has_output(quick_site, example):
     for kind in (".py", ".ipynb"):
         assert (page.parent.parent / f"{example.stem}{kind}").is_file(), f"{example.stem}{kind} download missing"
     assert "cdn.plot.ly" not in html
+    # provenance: catalog id, seed, versions and the one command that rebuilds this page
+    assert "Provenance: catalog" in html and "built in quick mode" in html
+    assert f"make docs EXAMPLES={example.stem}" in html and "scikit-learn" in html
+
+
+def test_provenance_lists_dataset_hashes(quick_site):
+    site, _ = quick_site
+    html = (site / "gallery/04_explanations/plot_02_random_forest_mdi/index.html").read_text()
+    assert "MBA.csv" in html and "1a1a01c84a36f976485f35b25621569253ad3b1d68ee5fd09d61aaae68d1f659" in html
 
 
 def test_all_examples_ran(quick_site):
@@ -75,3 +84,24 @@ def test_a_corrupted_dataset_stops_the_build_with_the_loader_message(tmp_path):
     log = result.stdout + result.stderr
     assert result.returncode != 0
     assert "DatasetHashError" in log and "'MBA.csv'" in log and "expected SHA-256" in log
+
+
+def _numbers(page_md: str) -> str:
+    """The page's printed output and computed findings, without run times."""
+    text = re.sub(r"Total running time of the script:.*", "", page_md)
+    text = re.sub(r"\d+ minutes\s+[\d.]+ seconds", "", text)
+    return "\n".join(line for line in text.splitlines() if "codeobj" not in line)
+
+
+def test_two_quick_builds_print_the_same_numbers(tmp_path):
+    """Determinism: the same sources give the same printed numbers and findings."""
+    pattern = "plot_02_random_forest_mdi|plot_07_regression_diagnostics"
+    outputs = []
+    for run in ("a", "b"):
+        project = copy_project(tmp_path / run)
+        result = mkdocs_build(project, tmp_path / run / "site", MLVIZ_EXAMPLES=pattern)
+        assert result.returncode == 0, result.stderr[-3000:]
+        pages = sorted((project / "docs" / "gallery").glob("*/plot_0[27]_*.md"))
+        assert len(pages) == 2
+        outputs.append([_numbers(p.read_text()) for p in pages])
+    assert outputs[0] == outputs[1]

@@ -100,3 +100,106 @@ def on_post_build(config, **kwargs):
     target = Path(config["site_dir"]) / PLOTLY_JS
     target.parent.mkdir(parents=True, exist_ok=True)
     shutil.copyfile(source, target)
+
+
+# -- provenance on every gallery page -------------------------------------------------------
+_DATA_FILES = {
+    "MNIST": ("t10k-images-idx3-ubyte.gz", "t10k-labels-idx1-ubyte.gz"),
+    "insurance": ("insurance.csv",),
+    "MBA": ("MBA.csv",),
+}
+# import name -> distribution name, for the versions line
+_LIBRARIES = {
+    "numpy": "numpy",
+    "pandas": "pandas",
+    "sklearn": "scikit-learn",
+    "scipy": "scipy",
+    "matplotlib": "matplotlib",
+    "plotly": "plotly",
+    "torch": "torch",
+    "shap": "shap",
+    "lime": "lime",
+    "umap": "umap-learn",
+    "transformers": "transformers",
+    "sentence_transformers": "sentence-transformers",
+    "tensorboard": "tensorboard",
+}
+_RUN_TIME = re.compile(r"\*\*Total running time of the script:\*\*\s*\(\s*(\d+) minutes\s+([\d.]+) seconds\)")
+
+
+def _imported_libraries(source: str) -> list[str]:
+    import ast
+
+    names = set()
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Import):
+            names.update(alias.name.split(".")[0] for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            names.add(node.module.split(".")[0])
+    names |= {"numpy", "matplotlib"}  # every page draws with these
+    return [lib for lib in _LIBRARIES if lib in names]
+
+
+def provenance_markdown(example: Path, markdown: str) -> str:
+    """The provenance admonition of one example page: data and hashes, seed, versions, command."""
+    import platform
+    from importlib.metadata import PackageNotFoundError, version
+
+    from mlviz.config import SEED
+    from mlviz.datasets import REGISTRY
+    from mlviz.site.metadata import parse_example
+
+    meta = parse_example(example)
+    data = []
+    for name in meta.data:
+        files = _DATA_FILES.get(name)
+        if files:
+            hashes = ", ".join(f"`{f}` SHA-256 `{REGISTRY[f].split(':')[1]}`" for f in files)
+            data.append(f"{name} ({hashes})")
+        elif name == "Iris":
+            data.append(f"Iris (ships with scikit-learn {version('scikit-learn')})")
+        else:
+            data.append(name)
+    versions = [f"Python {platform.python_version()}"]
+    for lib in _imported_libraries(example.read_text(encoding="utf-8")):
+        try:
+            versions.append(f"{_LIBRARIES[lib]} {version(_LIBRARIES[lib])}")
+        except PackageNotFoundError:
+            continue
+    run = _RUN_TIME.search(markdown)
+    seconds = f"{int(run.group(1)) * 60 + float(run.group(2)):.1f} s" if run else "not run in this build"
+    mode = "quick" if is_quick() else "full"
+    lines = [
+        f'??? info "Provenance: catalog {meta.id}, built in {mode} mode"',
+        "",
+        f"    * **Data:** {'; '.join(data)}",
+        f"    * **Seed:** `mlviz.config.SEED = {SEED}` (every random step takes it)",
+        f"    * **Run time:** {seconds}"
+        + (" (quick mode, `MLVIZ_QUICK=1`: small subsets and few epochs)" if is_quick() else ""),
+        f"    * **Built with:** {', '.join(versions)}",
+        f"    * **Rebuild only this page:** `make docs EXAMPLES={example.stem}`",
+        f"    * **Run it as a script:** `python gallery/{example.parent.name}/{example.name}`",
+        "",
+    ]
+    return "\n".join(lines)
+
+
+def _example_source(page, config) -> Path | None:
+    """The example script behind a generated gallery page, or None for other pages."""
+    parts = Path(page.file.src_uri).parts
+    if len(parts) != 3 or parts[0] != "gallery" or not parts[2].startswith("plot_"):
+        return None
+    root = Path(config["config_file_path"]).parent
+    source = root / "gallery" / parts[1] / (Path(parts[2]).stem + ".py")
+    return source if source.is_file() else None
+
+
+def on_page_markdown(markdown, page, config, files, **kwargs):
+    source = _example_source(page, config)
+    if source is None:
+        return markdown
+    block = provenance_markdown(source, markdown)
+    anchor = '<div id="download_links"></div>'
+    if anchor in markdown:
+        return markdown.replace(anchor, block + "\n" + anchor, 1)
+    return markdown + "\n\n" + block
