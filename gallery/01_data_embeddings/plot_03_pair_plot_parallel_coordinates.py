@@ -115,11 +115,10 @@ fig = px.parallel_coordinates(
     dimensions=short,
     color="species code",
     color_continuous_scale=[[0, "#4C72B0"], [0.5, "#DD8452"], [1, "#55A868"]],
-    labels={c: c.replace(" ", "<br>") for c in short},
 )
 fig.update_layout(
     height=420,
-    margin={"l": 60, "r": 40, "t": 60, "b": 30},
+    margin={"l": 60, "r": 40, "t": 90, "b": 30},
     coloraxis_colorbar={"tickvals": [0, 1, 2], "ticktext": names, "title": "species"},
 )
 fig
