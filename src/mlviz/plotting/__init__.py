@@ -2,5 +2,6 @@
 
 from ._bars import plot_bars
 from ._style import GALLERY_RC, use_gallery_style
+from ._trees import plot_decision_path
 
-__all__ = ["GALLERY_RC", "plot_bars", "use_gallery_style"]
+__all__ = ["GALLERY_RC", "plot_bars", "plot_decision_path", "use_gallery_style"]

@@ -1,0 +1,131 @@
+"""
+# Learning and validation curves: spotting over- and under-fitting
+
+**Catalog C8** · **Question:** performance, training · **Family:** any · **Phase:** during training · **Data:** MBA
+
+Is a model held back by too little data or by the wrong complexity? Two curves answer
+it. A **validation curve** scores the model on training and held-out folds while one
+complexity knob varies: where both scores are low the model under-fits, where the
+training score runs away from the validation score it over-fits. A **learning curve**
+does the same while the training set grows: if the two curves have met, more data will
+not help; if a gap remains, it may. This page draws both with scikit-learn's
+`ValidationCurveDisplay` and `LearningCurveDisplay` for a decision tree on the MBA
+admissions.
+"""
+
+# %%
+# ## Prepare the data
+#
+# MBA admission decisions. We score with **balanced accuracy** (mean recall over Admit,
+# Waitlist and Deny) because three quarters of the applicants are denied.
+from sklearn.model_selection import StratifiedKFold
+
+from mlviz.config import SEED, pick
+from mlviz.datasets import load_mba, prepare_mba
+
+X, y = prepare_mba(load_mba())
+n = pick(full=len(X), quick=2000)
+X, y = X.iloc[:n], y.iloc[:n]
+cv = StratifiedKFold(n_splits=5, shuffle=True, random_state=SEED)
+print(f"{len(X)} applicants, 5-fold stratified cross-validation")
+
+# %%
+# ## Validation curve: tree depth
+#
+# `ValidationCurveDisplay.from_estimator` refits the tree for each `max_depth` on each
+# fold and plots the mean training and validation scores with a band of one standard
+# deviation across folds.
+import matplotlib.pyplot as plt
+import numpy as np
+from sklearn.model_selection import ValidationCurveDisplay
+from sklearn.tree import DecisionTreeClassifier
+
+tree = DecisionTreeClassifier(class_weight="balanced", random_state=SEED)
+depths = np.arange(1, pick(full=21, quick=13))
+fig, ax = plt.subplots(figsize=(8, 4.8))
+vc = ValidationCurveDisplay.from_estimator(
+    tree, X, y, param_name="max_depth", param_range=depths, cv=cv, scoring="balanced_accuracy",
+    std_display_style="fill_between", n_jobs=2, ax=ax,
+)
+ax.axhline(1 / 3, color="0.5", ls=":", label="chance (1/3)")
+ax.set(xlabel="max_depth", ylabel="balanced accuracy", title="Validation curve of a decision tree on MBA")
+# sklearn labels the held-out folds "Test"; they are validation folds here
+handles, labels = ax.get_legend_handles_labels()
+ax.legend(handles, ["validation folds" if lab == "Test" else lab for lab in labels])
+plt.show()
+
+from mlviz.report import md
+
+train_mean = vc.train_scores.mean(axis=1)
+val_mean = vc.test_scores.mean(axis=1)
+best = int(np.argmax(val_mean))
+md(
+    f"Validation balanced accuracy peaks at **max_depth = {depths[best]}** ({val_mean[best]:.1%}, training "
+    f"{train_mean[best]:.1%}). At depth 1 both are low ({train_mean[0]:.1%} / {val_mean[0]:.1%}): under-fitting. "
+    f"At depth {depths[-1]} the tree scores {train_mean[-1]:.1%} on its training folds but {val_mean[-1]:.1%} on "
+    f"the held-out ones: over-fitting, with a gap of {train_mean[-1] - val_mean[-1]:.1%}."
+)
+
+# %%
+# ## Learning curves: too simple, about right, too complex
+#
+# `LearningCurveDisplay.from_estimator` trains on growing fractions of each training
+# fold. We draw it for three depths: 1 (under-fits), the best depth found above, and an
+# unlimited tree (over-fits).
+from sklearn.base import clone
+from sklearn.model_selection import LearningCurveDisplay
+
+settings = [("max_depth=1", 1), (f"max_depth={depths[best]} (best)", int(depths[best])), ("unlimited depth", None)]
+sizes = np.linspace(0.1, 1.0, pick(full=8, quick=5))
+fig, axes = plt.subplots(1, 3, figsize=(14, 4.5), sharey=True)
+curves = {}
+for (label, depth), ax in zip(settings, axes):
+    curves[label] = LearningCurveDisplay.from_estimator(
+        clone(tree).set_params(max_depth=depth), X, y, train_sizes=sizes, cv=cv, scoring="balanced_accuracy",
+        std_display_style="fill_between", n_jobs=2, ax=ax, score_name="balanced accuracy",
+    )
+    ax.set_title(label)
+    ax.set_xlabel("training applicants")
+    ax.axhline(1 / 3, color="0.5", ls=":")
+    if ax is axes[0]:
+        handles, labels = ax.get_legend_handles_labels()
+        ax.legend(handles, ["validation folds" if lab == "Test" else lab for lab in labels])
+    else:
+        ax.get_legend().remove()
+plt.show()
+
+lines = []
+for label, d in curves.items():
+    tr, te = d.train_scores.mean(axis=1), d.test_scores.mean(axis=1)
+    lines.append(
+        f"| {label} | {tr[-1]:.1%} | {te[-1]:.1%} | {tr[-1] - te[-1]:.1%} | {te[-1] - te[0]:+.1%} |"
+    )
+md(
+    f"With all {int(curves[settings[0][0]].train_sizes[-1]):,} training applicants of a fold:\n\n"
+    "| model | training score | validation score | gap | validation gain since the smallest size |\n"
+    "|---|---|---|---|---|\n" + "\n".join(lines)
+)
+
+# %%
+# ## How to read these figures
+#
+# * **Both curves low and close** (depth 1): under-fitting. The model is too simple;
+#   more data will not help, more capacity will.
+# * **Training curve high, validation curve much lower** (unlimited depth): over-fitting.
+#   The gap is variance; more data or regularization (a depth limit) narrows it.
+# * **The best setting** is where the validation curve peaks, not where the training
+#   curve does. The bands are one standard deviation over the five folds: differences
+#   smaller than the band are not meaningful.
+# * A learning curve whose validation score still rises at the right end says more data
+#   would help; a flat one says it would not.
+#
+# ## Pitfalls
+#
+# * **Choosing the depth on these folds and reporting the same score is optimistic.**
+#   Keep a separate test set (or nest the cross-validation) for the final number.
+# * **The score matters.** With plain accuracy, a tree that always says *Deny* looks
+#   good; balanced accuracy exposes it.
+# * **Learning curves are noisy at small sizes**: few rows per fold give wide bands;
+#   read the trend, not each point.
+# * **One knob at a time.** A validation curve varies one hyperparameter with the others
+#   fixed; interactions need a grid search (page C5).

@@ -1,0 +1,1 @@
+"""Inspectors: compute what a fitted model contains (arrays and tables, no drawing)."""

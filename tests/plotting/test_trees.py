@@ -1,0 +1,67 @@
+import matplotlib
+
+matplotlib.use("agg")
+import matplotlib.pyplot as plt
+import numpy as np
+import pytest
+from sklearn.datasets import load_iris
+from sklearn.tree import DecisionTreeClassifier
+
+from mlviz.inspect.trees import decision_path_steps, samples_reaching
+from mlviz.plotting import plot_decision_path
+
+
+@pytest.fixture(autouse=True)
+def _close():
+    yield
+    plt.close("all")
+
+
+@pytest.fixture(scope="module")
+def path():
+    X, y = load_iris(return_X_y=True)
+    tree = DecisionTreeClassifier(max_depth=3, random_state=0).fit(X, y)
+    steps = decision_path_steps(tree, X[120])
+    return steps, X, y, samples_reaching(tree, X, [s.node for s in steps])
+
+
+def test_one_panel_per_step_with_threshold_value_and_histogram(path):
+    steps, X, y, reaches = path
+    axes = plot_decision_path(steps, X, y, reaches, class_names=[0, 1, 2], bins=10)
+    assert len(axes) == len(steps)
+    for ax, step, col in zip(axes, steps, reaches.T):
+        xs = sorted(line.get_xdata()[0] for line in ax.lines if len(line.get_xdata()) == 2)
+        assert xs == pytest.approx(sorted([step.threshold, step.value]))
+        dashed = [line for line in ax.lines if line.get_linestyle() == "--"]
+        assert dashed[0].get_xdata()[0] == pytest.approx(step.threshold)
+        assert len(ax.containers) == 3, "one stacked histogram layer per class"
+        heights = sum(p.get_height() for c in ax.containers for p in c.patches)
+        assert heights == pytest.approx(col.sum()), "the stacked bars count the rows at the node"
+        assert f"node {step.node}" in ax.get_title()
+        assert ax.get_xlabel() == step.feature_name
+    assert [t.get_text() for t in axes[0].get_legend().get_texts()] == ["0", "1", "2"]
+
+
+def test_existing_axes_are_used(path):
+    steps, X, y, reaches = path
+    fig, axes = plt.subplots(1, 4)
+    out = plot_decision_path(steps, X, y, reaches, axes=axes)
+    assert all(a is b for a, b in zip(out, axes[: len(steps)]))
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "msg"),
+    [
+        ({"steps": []}, "steps is empty"),
+        ({"reaches": np.ones((3, 1), bool)}, "reaches must have shape"),
+        ({"bins": 0}, "bins must be a positive integer; got 0"),
+        ({"axes": [None]}, "axes must hold at least"),
+    ],
+)
+def test_bad_arguments(path, kwargs, msg):
+    steps, X, y, reaches = path
+    args = {"steps": steps, "X": X, "y": y, "reaches": reaches} | kwargs
+    if "axes" in kwargs and len(steps) < 2:
+        pytest.skip("path too short")
+    with pytest.raises(ValueError, match=msg):
+        plot_decision_path(args.pop("steps"), args.pop("X"), args.pop("y"), args.pop("reaches"), **args)
