@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-from sklearn.metrics import precision_recall_fscore_support
+from sklearn.metrics import auc, precision_recall_fscore_support, roc_curve
 
 __all__ = [
     "average_precision_from_curve",
     "classification_report_frame",
     "grid_search_table",
+    "one_vs_rest_roc",
     "top_confusions",
 ]
 
@@ -152,3 +153,45 @@ def top_confusions(matrix, labels, *, top: int = 3) -> pd.DataFrame:
     return pd.DataFrame(
         {"true": [labels[i] for i in rows], "predicted": [labels[j] for j in cols], "value": matrix[rows, cols]}
     )
+
+
+def one_vs_rest_roc(y_true, proba, classes) -> pd.DataFrame:
+    """ROC curve and AUC of each class against all the others.
+
+    A multiclass model gives one probability per class; treating "class k" as the
+    positive label and every other class as negative turns it into ``n_classes``
+    binary problems, each with its own ROC curve.
+
+    Parameters
+    ----------
+    y_true : array-like of shape (n,)
+        True labels.
+    proba : array-like of shape (n, n_classes)
+        Predicted probabilities (or scores), column ``k`` for ``classes[k]``, as
+        ``predict_proba`` returns them.
+    classes : sequence
+        The class of each column (``model.classes_``).
+
+    Returns
+    -------
+    DataFrame
+        One row per class (index: the class), with columns ``fpr`` and ``tpr`` (arrays)
+        and ``auc`` (float), and ``prevalence`` (share of the class in ``y_true``). The
+        mean of ``auc`` is the macro one-vs-rest AUC,
+        ``roc_auc_score(y_true, proba, multi_class="ovr")``.
+    """
+    y_true = np.asarray(y_true)
+    proba = np.asarray(proba, dtype=float)
+    classes = list(classes)
+    if proba.ndim != 2 or proba.shape != (len(y_true), len(classes)):
+        raise ValueError(
+            f"proba must have shape (n_samples, n_classes) = ({len(y_true)}, {len(classes)}); got {proba.shape}"
+        )
+    rows = {}
+    for k, cls in enumerate(classes):
+        positive = y_true == cls
+        if positive.all() or not positive.any():
+            raise ValueError(f"class {cls!r} needs both positive and negative samples in y_true for a ROC curve")
+        fpr, tpr, _ = roc_curve(positive, proba[:, k])
+        rows[str(cls)] = {"fpr": fpr, "tpr": tpr, "auc": auc(fpr, tpr), "prevalence": positive.mean()}
+    return pd.DataFrame.from_dict(rows, orient="index")
