@@ -15,6 +15,7 @@ __all__ = [
     "classification_report_frame",
     "grid_search_table",
     "one_vs_rest_roc",
+    "reliability_table",
     "top_confusions",
 ]
 
@@ -195,3 +196,57 @@ def one_vs_rest_roc(y_true, proba, classes) -> pd.DataFrame:
         fpr, tpr, _ = roc_curve(positive, proba[:, k])
         rows[str(cls)] = {"fpr": fpr, "tpr": tpr, "auc": auc(fpr, tpr), "prevalence": positive.mean()}
     return pd.DataFrame.from_dict(rows, orient="index")
+
+
+def reliability_table(y_true, y_prob, *, n_bins: int = 10, strategy: str = "uniform") -> pd.DataFrame:
+    """Bin predicted probabilities and compare each bin's mean prediction to its outcome rate.
+
+    The points of a reliability diagram, with the number of samples in each bin (which
+    :func:`sklearn.calibration.calibration_curve` does not return). Empty bins are
+    dropped, as in scikit-learn.
+
+    Parameters
+    ----------
+    y_true : array-like of shape (n,)
+        Binary outcomes (0/1 or bool).
+    y_prob : array-like of shape (n,)
+        Predicted probabilities of the positive class, in [0, 1].
+    n_bins : int, default 10
+        Number of bins.
+    strategy : {"uniform", "quantile"}, default "uniform"
+        Equal-width bins on [0, 1], or bins holding equal numbers of samples.
+
+    Returns
+    -------
+    DataFrame
+        One row per non-empty bin: ``mean_predicted``, ``fraction_positive`` and
+        ``count``. ``mean_predicted`` and ``fraction_positive`` equal
+        ``calibration_curve(...)``'s ``prob_pred`` and ``prob_true``.
+    """
+    y_true = np.asarray(y_true).astype(float)
+    y_prob = np.asarray(y_prob, dtype=float)
+    if y_true.shape != y_prob.shape or y_true.ndim != 1:
+        raise ValueError(f"y_true and y_prob must be 1-D of the same length; got {y_true.shape} and {y_prob.shape}")
+    if not set(np.unique(y_true)) <= {0.0, 1.0}:
+        raise ValueError(f"y_true must be binary (0/1); got values {np.unique(y_true)[:5]}")
+    if y_prob.min() < 0 or y_prob.max() > 1:
+        raise ValueError(f"y_prob must lie in [0, 1]; got range [{y_prob.min()}, {y_prob.max()}]")
+    if strategy == "quantile":
+        edges = np.percentile(y_prob, np.linspace(0, 100, n_bins + 1))
+    elif strategy == "uniform":
+        edges = np.linspace(0.0, 1.0, n_bins + 1)
+    else:
+        raise ValueError(f"strategy must be 'uniform' or 'quantile'; got {strategy!r}")
+    # the same binning rule as sklearn.calibration.calibration_curve
+    ids = np.searchsorted(edges[1:-1], y_prob)
+    count = np.bincount(ids, minlength=len(edges))
+    sum_prob = np.bincount(ids, weights=y_prob, minlength=len(edges))
+    sum_true = np.bincount(ids, weights=y_true, minlength=len(edges))
+    nonzero = count > 0
+    return pd.DataFrame(
+        {
+            "mean_predicted": sum_prob[nonzero] / count[nonzero],
+            "fraction_positive": sum_true[nonzero] / count[nonzero],
+            "count": count[nonzero].astype(int),
+        }
+    )
