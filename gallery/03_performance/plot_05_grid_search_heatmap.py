@@ -23,7 +23,7 @@ from sklearn.datasets import make_classification
 from mlviz.config import SEED, pick
 
 X, y = make_classification(
-    n_samples=pick(full=900, quick=300), n_features=8, n_informative=5, n_redundant=1, n_classes=3,
+    n_samples=pick(full=600, quick=300), n_features=8, n_informative=5, n_redundant=1, n_classes=3,
     flip_y=0.05, class_sep=1.0, random_state=SEED,
 )
 
