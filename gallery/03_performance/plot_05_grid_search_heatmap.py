@@ -46,7 +46,7 @@ search = GridSearchCV(
     Pipeline([("scale", StandardScaler()), ("svc", SVC(kernel="rbf"))]),
     param_grid,
     cv=StratifiedKFold(5, shuffle=True, random_state=SEED),
-    n_jobs=2,
+    n_jobs=pick(full=2, quick=1),  # starting worker processes costs more than a small grid
 ).fit(X, y)
 
 # %%
