@@ -1,0 +1,172 @@
+"""
+# Confusion matrices: counts and row-normalized rates
+
+**Catalog C1** · **Question:** performance · **Family:** kernel, tree · **Phase:** after training · **Data:** synthetic, MBA
+
+Accuracy says how often a classifier is right; a confusion matrix says *which* classes
+it mixes up. Each row is a true class, each column a predicted class, and each cell
+counts the test samples that landed there. Read as counts, it shows where most errors
+are; normalized by row, it shows each class's recall and the share of that class sent
+to every other class, which is what matters when classes have very different sizes.
+This page draws both for a six-class support vector machine on synthetic data and for
+the random forest that predicts MBA admission decisions.
+"""
+
+# %%
+# ## A six-class problem
+#
+# `make_classification` places one Gaussian cluster per class in a 10-dimensional
+# space, of which 6 dimensions are informative; the clusters overlap, so a good model
+# still makes mistakes. We hold out a third for testing.
+from sklearn.datasets import make_classification
+from sklearn.model_selection import train_test_split
+
+from mlviz.config import SEED, pick
+
+X, y = make_classification(
+    n_samples=pick(full=3000, quick=900),
+    n_features=10,
+    n_informative=6,
+    n_redundant=2,
+    n_classes=6,
+    n_clusters_per_class=1,
+    class_sep=1.0,
+    random_state=SEED,
+)
+X_train, X_test, y_train, y_test = train_test_split(X, y, test_size=1 / 3, stratify=y, random_state=SEED)
+class_names = [f"class {k}" for k in range(6)]
+
+# %%
+# ## Fit an RBF support vector machine
+#
+# Features are standardized first: the RBF kernel measures Euclidean distances, so a
+# feature with a large scale would dominate them.
+from sklearn.metrics import accuracy_score
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import StandardScaler
+from sklearn.svm import SVC
+
+from mlviz.report import md
+
+svc = make_pipeline(StandardScaler(), SVC(C=3.0, gamma="scale", random_state=SEED)).fit(X_train, y_train)
+pred = svc.predict(X_test)
+md(f"Test accuracy of the SVC on {len(y_test)} samples: **{accuracy_score(y_test, pred):.1%}** (chance: 16.7%).")
+
+# %%
+# ## Counts and row-normalized rates, side by side
+#
+# `ConfusionMatrixDisplay.from_predictions` computes the matrix and draws it;
+# `normalize="true"` divides each row by its total, so the diagonal becomes each
+# class's recall and a row sums to 100%.
+import matplotlib.pyplot as plt
+from sklearn.metrics import ConfusionMatrixDisplay
+
+fig, (ax_counts, ax_rates) = plt.subplots(1, 2, figsize=(13, 5.5))
+counts = ConfusionMatrixDisplay.from_predictions(
+    y_test, pred, display_labels=class_names, cmap="Blues", ax=ax_counts, colorbar=False
+)
+rates = ConfusionMatrixDisplay.from_predictions(
+    y_test, pred, display_labels=class_names, normalize="true", values_format=".0%", cmap="Blues", ax=ax_rates,
+    colorbar=False,
+)
+ax_counts.set_title("SVC, counts")
+ax_rates.set_title("SVC, normalized by true class (row = 100%)")
+for ax in (ax_counts, ax_rates):
+    ax.grid(False)
+    ax.tick_params(axis="x", labelrotation=45)
+plt.show()
+
+# %%
+# The Display keeps the matrix it drew (`confusion_matrix`), so the page's conclusions
+# come from the figure's own numbers. `top_confusions` lists the largest off-diagonal
+# cells of the row-normalized matrix.
+import numpy as np
+
+from mlviz.performance import top_confusions
+
+recall = np.diag(rates.confusion_matrix)
+worst = top_confusions(rates.confusion_matrix, class_names, top=2)
+reverse = rates.confusion_matrix[class_names.index(worst.predicted[0]), class_names.index(worst.true[0])]
+md(
+    f"Recall ranges from **{recall.min():.0%}** (*{class_names[recall.argmin()]}*) to **{recall.max():.0%}** "
+    f"(*{class_names[recall.argmax()]}*). The most frequent confusion: **{worst.value[0]:.0%}** of "
+    f"*{worst.true[0]}* is predicted as *{worst.predicted[0]}*, then {worst.value[1]:.0%} of *{worst.true[1]}* "
+    f"as *{worst.predicted[1]}*. Confusions need not be symmetric: the reverse of the first pair "
+    f"(*{worst.predicted[0]}* predicted as *{worst.true[0]}*) is {reverse:.0%}."
+)
+
+# %%
+# ## The random forest on MBA admissions
+#
+# The same forest as the MDI page (D2): 300 trees, `min_samples_leaf=5` and
+# `class_weight="balanced"`, so that the rare *Admit* and *Waitlist* classes count as
+# much as *Deny*. Here the classes are very unequal, which is where counts and rates
+# tell different stories.
+from sklearn.ensemble import RandomForestClassifier
+
+from mlviz.datasets import load_mba, prepare_mba
+
+X_mba, y_mba = prepare_mba(load_mba())
+Xm_train, Xm_test, ym_train, ym_test = train_test_split(
+    X_mba, y_mba, test_size=0.25, stratify=y_mba, random_state=SEED
+)
+forest = RandomForestClassifier(
+    n_estimators=pick(full=300, quick=60),
+    min_samples_leaf=5,
+    class_weight="balanced",
+    n_jobs=2,
+    random_state=SEED,
+).fit(Xm_train, ym_train)
+mba_classes = list(y_mba.cat.categories)  # Admit, Waitlist, Deny
+
+fig, (ax_counts, ax_rates) = plt.subplots(1, 2, figsize=(12, 4.8))
+mba_counts = ConfusionMatrixDisplay.from_estimator(
+    forest, Xm_test, ym_test, labels=mba_classes, cmap="Greens", ax=ax_counts, colorbar=False
+)
+mba_rates = ConfusionMatrixDisplay.from_estimator(
+    forest, Xm_test, ym_test, labels=mba_classes, normalize="true", values_format=".0%", cmap="Greens",
+    ax=ax_rates, colorbar=False,
+)
+ax_counts.set_title("Random forest on MBA, counts")
+ax_rates.set_title("normalized by true class (row = 100%)")
+for ax in (ax_counts, ax_rates):
+    ax.grid(False)
+plt.show()
+
+cm = mba_counts.confusion_matrix
+support = cm.sum(axis=1)
+mba_recall = np.diag(mba_rates.confusion_matrix)
+md(
+    "| true class | test applicants | recall |\n|---|---|---|\n"
+    + "\n".join(f"| {c} | {n} | {r:.0%} |" for c, n, r in zip(mba_classes, support, mba_recall))
+    + f"\n\nOn the counts, the *Deny* row holds **{support[2] / support.sum():.0%}** of the test applicants and "
+    f"its diagonal dominates the picture; the rates show that only {mba_recall[1]:.0%} of the "
+    f"{support[1]} waitlisted applicants are recognized. Of the applicants predicted *Admit*, "
+    f"{cm[2, 0] / cm[:, 0].sum():.0%} were in fact denied (read down the *Admit* column of the counts)."
+)
+
+# %%
+# ## How to read this figure
+#
+# * **Rows are the truth, columns the prediction.** The diagonal holds the correct
+#   predictions; everything off it is an error, labelled by what it was and what the
+#   model said.
+# * **Counts** answer "where are most of the errors?"; a large class fills its row with
+#   large numbers whatever the model does.
+# * **Row-normalized rates** answer "how well is each class recognized?": the diagonal is
+#   each class's recall, the rest of the row says where the misses go.
+# * Reading **down a column** of the counts gives the precision view: of everything
+#   predicted as that class, how much really was.
+#
+# ## Pitfalls
+#
+# * **Check which normalization you are looking at.** `normalize="true"` (rows),
+#   `"pred"` (columns) and `"all"` answer different questions; a figure without the
+#   word in its title invites the wrong one.
+# * **Percentages hide small classes.** 50% of a 12-sample row is six applicants; show
+#   the counts next to the rates (as here) or the support in the labels.
+# * **One test split is one draw.** With small classes the cells move by several points
+#   between random splits; cross-validated predictions (`cross_val_predict`) give a
+#   steadier matrix.
+# * **A confusion matrix fixes a threshold.** It shows the classifier's decisions at its
+#   default threshold; ROC and precision-recall curves (pages C2, C3) show all of them.

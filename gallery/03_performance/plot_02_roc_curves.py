@@ -1,0 +1,162 @@
+"""
+# ROC curves and ROC-AUC: one model, several models, several classes
+
+**Catalog C2** · **Question:** performance, comparison · **Family:** any · **Phase:** after training · **Data:** MBA
+
+A classifier that outputs a score (a probability) becomes a decision only once a
+threshold is chosen. The ROC curve draws every threshold at once: for each, the share
+of positives caught (true positive rate, recall) against the share of negatives
+wrongly flagged (false positive rate). Its area, the ROC-AUC, is the probability that a
+random positive gets a higher score than a random negative, a threshold-free summary
+that makes models comparable. This page draws it for one model, compares four models on
+the same test set, and extends it to the three MBA decisions one class at a time.
+"""
+
+# %%
+# ## Prepare the data
+#
+# The binary question: will an applicant be admitted? *Admit* is the positive class,
+# *Waitlist* and *Deny* are negative. The split is stratified so that the test set
+# keeps the training set's share of admitted applicants.
+from sklearn.model_selection import train_test_split
+
+from mlviz.config import SEED, pick
+from mlviz.datasets import load_mba, prepare_mba
+
+X, y = prepare_mba(load_mba())
+X_train, X_test, y_train, y_test = train_test_split(X, y, test_size=0.25, stratify=y, random_state=SEED)
+admit_train, admit_test = (y_train == "Admit").to_numpy(), (y_test == "Admit").to_numpy()
+print(f"{len(y_test)} test applicants, {admit_test.mean():.1%} admitted")
+
+# %%
+# ## One model's ROC curve
+#
+# A logistic regression on standardized features. `RocCurveDisplay.from_estimator`
+# calls `predict_proba`, computes the curve and draws it; `plot_chance_level=True` adds
+# the diagonal of a model that scores at random (AUC 0.5). We also mark where the
+# default threshold of 0.5 sits on the curve.
+import matplotlib.pyplot as plt
+import numpy as np
+from sklearn.linear_model import LogisticRegression
+from sklearn.metrics import RocCurveDisplay, confusion_matrix
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import StandardScaler
+
+from mlviz.report import md
+
+logreg = make_pipeline(StandardScaler(), LogisticRegression(max_iter=2000)).fit(X_train, admit_train)
+fig, ax = plt.subplots(figsize=(6, 5.5))
+display = RocCurveDisplay.from_estimator(logreg, X_test, admit_test, name="logistic regression", ax=ax,
+                                         plot_chance_level=True)
+tn, fp, fn, tp = confusion_matrix(admit_test, logreg.predict(X_test)).ravel()
+ax.plot(fp / (fp + tn), tp / (tp + fn), "o", color="C3", ms=8, label="threshold 0.5")
+ax.set_title("Admit vs not: logistic regression")
+ax.legend(loc="lower right")
+plt.show()
+md(
+    f"ROC-AUC **{display.roc_auc:.3f}**: a randomly chosen admitted applicant gets a higher score than a randomly "
+    f"chosen other applicant {display.roc_auc:.1%} of the time. At the default threshold of 0.5 the model catches "
+    f"{tp / (tp + fn):.0%} of the admitted applicants while flagging {fp / (fp + tn):.1%} of the others; the rest of the curve shows "
+    "what every other threshold would trade."
+)
+
+# %%
+# ## Several models on the same test set
+#
+# Curves drawn on one Axes compare models at every threshold. The forest uses the same
+# settings as the MDI page (D2); the gradient boosting and naive Bayes models are
+# added for contrast.
+from sklearn.ensemble import HistGradientBoostingClassifier, RandomForestClassifier
+from sklearn.naive_bayes import GaussianNB
+
+models = {
+    "logistic regression": logreg,
+    "random forest": RandomForestClassifier(
+        n_estimators=pick(full=300, quick=60), min_samples_leaf=5, class_weight="balanced", n_jobs=2,
+        random_state=SEED,
+    ),
+    "gradient boosting": HistGradientBoostingClassifier(max_iter=pick(full=200, quick=60), learning_rate=0.05,
+                                                        random_state=SEED),
+    "naive Bayes": GaussianNB(),
+}
+fig, ax = plt.subplots(figsize=(6.5, 6))
+aucs = {}
+for i, (name, model) in enumerate(models.items()):
+    model.fit(X_train, admit_train)
+    shown = RocCurveDisplay.from_estimator(model, X_test, admit_test, name=name, ax=ax,
+                                           plot_chance_level=(i == len(models) - 1))
+    aucs[name] = shown.roc_auc
+ax.set_title("Admit vs not: four models")
+ax.legend(loc="lower right", fontsize=9)
+plt.show()
+
+ranking = sorted(aucs, key=aucs.get, reverse=True)
+md(
+    "| model | ROC-AUC |\n|---|---|\n"
+    + "\n".join(f"| {name} | {aucs[name]:.3f} |" for name in ranking)
+    + f"\n\n**{ranking[0]}** ranks admitted applicants best; **{ranking[-1]}** worst, "
+    f"{aucs[ranking[0]] - aucs[ranking[-1]]:.3f} AUC below."
+)
+
+# %%
+# ## Three classes, one against the rest
+#
+# ROC is a binary tool. For the three decisions, each class in turn is the positive one
+# and the two others are negative: three curves, each from one column of
+# `predict_proba`. `one_vs_rest_roc` (from the gallery's helper package) computes them;
+# the mean of the three areas is the *macro one-vs-rest AUC* that
+# `roc_auc_score(..., multi_class="ovr")` reports. Each curve is drawn by a
+# `RocCurveDisplay` built from the precomputed values.
+from sklearn.metrics import roc_auc_score
+
+from mlviz.performance import one_vs_rest_roc
+
+forest3 = RandomForestClassifier(
+    n_estimators=pick(full=300, quick=60), min_samples_leaf=5, class_weight="balanced", n_jobs=2, random_state=SEED
+).fit(X_train, y_train)
+proba = forest3.predict_proba(X_test)
+per_class = one_vs_rest_roc(y_test, proba, forest3.classes_)
+
+fig, ax = plt.subplots(figsize=(6.5, 6))
+for i, (cls, row) in enumerate(per_class.iterrows()):
+    RocCurveDisplay(fpr=row.fpr, tpr=row.tpr, roc_auc=row.auc, name=f"{cls} vs rest").plot(
+        ax=ax, plot_chance_level=(i == len(per_class) - 1)
+    )
+ax.set_title("Random forest, three decisions: one vs rest")
+ax.legend(loc="lower right", fontsize=9)
+plt.show()
+
+macro = roc_auc_score(y_test, proba, multi_class="ovr", labels=forest3.classes_)
+best, worst = per_class.auc.idxmax(), per_class.auc.idxmin()
+md(
+    "| class | share of test set | one-vs-rest AUC |\n|---|---|---|\n"
+    + "\n".join(f"| {c} | {r.prevalence:.1%} | {r.auc:.3f} |" for c, r in per_class.iterrows())
+    + f"\n\nMacro average **{macro:.3f}**. *{best}* is the easiest decision to separate from the others "
+    f"(AUC {per_class.auc[best]:.3f}), *{worst}* the hardest ({per_class.auc[worst]:.3f}): the macro average "
+    "hides that spread, so report the per-class curves."
+)
+
+# %%
+# ## How to read these figures
+#
+# * **Up and to the left is better.** The top-left corner is a perfect classifier (all
+#   positives caught, no false alarm); the dashed diagonal is random guessing.
+# * **Each point is a threshold.** Moving along a curve from bottom-left to top-right
+#   lowers the threshold: more positives caught, more false alarms.
+# * **Crossing curves** mean neither model is better everywhere: pick by the region of
+#   false positive rates you can afford, not only by the area.
+# * **AUC** is the probability that a random positive outranks a random negative; 0.5 is
+#   chance, 1.0 perfect ranking.
+#
+# ## Pitfalls
+#
+# * **ROC looks good on imbalanced data.** The false positive rate divides by the many
+#   negatives, so thousands of false alarms still look like a small rate. When positives
+#   are rare, also look at precision-recall (page C3).
+# * **AUC measures ranking, not calibration or decisions.** A model with a high AUC can
+#   output poorly calibrated probabilities (page C4) and still needs a threshold.
+# * **Macro-averaged one-vs-rest AUC weights every class equally**; a weighted average
+#   (`average="weighted"`) follows the class sizes. Say which one you report.
+# * **Small classes give jagged, uncertain curves.** Each positive is one step up the
+#   staircase: the *Waitlist* curve rests on a few dozen applicants. Cross-validation or
+#   bootstrapping gives the curve's spread.

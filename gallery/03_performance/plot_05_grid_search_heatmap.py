@@ -1,0 +1,144 @@
+"""
+# Hyperparameter search: a grid-search heatmap of an RBF SVM
+
+**Catalog C5** · **Question:** performance, comparison · **Family:** kernel · **Phase:** during training · **Data:** synthetic
+
+An RBF support vector machine has two hyperparameters that interact: `C` (how much a
+training error costs; large C fits the training data closely) and `gamma` (how far one
+training point's influence reaches; large gamma makes a wiggly boundary). A grid search
+tries every pair with cross-validation; drawing its scores as a C x gamma heatmap shows
+more than the best pair: the region where the model works, the diagonal ridge along
+which C and gamma trade off, and how sharp the optimum is. This page draws that heatmap
+and the score's dependence on each parameter.
+"""
+
+# %%
+# ## A classification problem
+#
+# `make_classification` with 3 classes in 8 dimensions, noisy enough (5% of labels
+# flipped) that neither extreme of the grid wins. Features are standardized inside the
+# pipeline, so that each cross-validation fold scales with its own training part.
+from sklearn.datasets import make_classification
+
+from mlviz.config import SEED, pick
+
+X, y = make_classification(
+    n_samples=pick(full=600, quick=300), n_features=8, n_informative=5, n_redundant=1, n_classes=3,
+    flip_y=0.05, class_sep=1.0, random_state=SEED,
+)
+
+# %%
+# ## Run the grid search
+#
+# Both parameters vary on a log scale, the natural scale for them. Five-fold stratified
+# cross-validation gives each pair a mean accuracy and its spread across folds.
+import numpy as np
+from sklearn.model_selection import GridSearchCV, StratifiedKFold
+from sklearn.pipeline import Pipeline
+from sklearn.preprocessing import StandardScaler
+from sklearn.svm import SVC
+
+param_grid = {
+    "svc__C": np.logspace(-2, 4, pick(full=7, quick=5)),
+    "svc__gamma": np.logspace(-4, 2, pick(full=7, quick=5)),
+}
+search = GridSearchCV(
+    Pipeline([("scale", StandardScaler()), ("svc", SVC(kernel="rbf"))]),
+    param_grid,
+    cv=StratifiedKFold(5, shuffle=True, random_state=SEED),
+    n_jobs=pick(full=2, quick=1),  # starting worker processes costs more than a small grid
+).fit(X, y)
+
+# %%
+# ## Arrange the scores as a C x gamma table
+#
+# `cv_results_` holds one row per pair; `grid_search_table` (from the gallery's helper
+# package) pivots it into a table with one row per C and one column per gamma.
+from mlviz.performance import grid_search_table
+from mlviz.report import md
+
+scores = grid_search_table(search.cv_results_, "svc__C", "svc__gamma")
+spread = grid_search_table(search.cv_results_, "svc__C", "svc__gamma", score="std_test_score")
+best_C, best_gamma = search.best_params_["svc__C"], search.best_params_["svc__gamma"]
+md(
+    f"Best pair: C = **{best_C:g}**, gamma = **{best_gamma:g}**, mean cross-validated accuracy "
+    f"**{search.best_score_:.1%}** (fold standard deviation {spread.loc[best_C, best_gamma]:.1%}). "
+    f"The worst pair scores {scores.min().min():.1%}; chance is 33.3%."
+)
+
+# %%
+# ## The heatmap
+#
+# `plot_heatmap` draws the table with each cell's accuracy written in it. The colour
+# scale starts at chance level (1/3), so the pale cells are the ones where the model
+# learned next to nothing. The best cell is outlined.
+import matplotlib.pyplot as plt
+from matplotlib.patches import Rectangle
+
+from mlviz.plotting import plot_heatmap
+
+fig, ax = plt.subplots(figsize=(9, 6.5))
+plot_heatmap(
+    scores.to_numpy(),
+    [f"{c:g}" for c in scores.index],
+    [f"{g:g}" for g in scores.columns],
+    ax=ax, fmt="{:.0%}", cmap="viridis", vmin=1 / 3, vmax=1,
+    xlabel="gamma (kernel width: larger = more local)", ylabel="C (cost of a training error)",
+    colorbar_label="mean cross-validated accuracy",
+)
+i, j = scores.index.get_loc(best_C), scores.columns.get_loc(best_gamma)
+ax.add_patch(Rectangle((j - 0.5, i - 0.5), 1, 1, fill=False, edgecolor="red", lw=2.5))
+ax.set_title("RBF SVM: 5-fold accuracy over C x gamma")
+plt.show()
+
+good = scores >= search.best_score_ - 0.02
+md(
+    f"{int(good.to_numpy().sum())} of the {scores.size} pairs score within 2 points of the best. With C = {best_C:g}, "
+    f"accuracy goes from {scores.loc[best_C].iloc[0]:.1%} at the smallest gamma to {search.best_score_:.1%} at "
+    f"gamma = {best_gamma:g} and {scores.loc[best_C].iloc[-1]:.1%} at the largest; at the largest gamma "
+    f"({scores.columns[-1]:g}) no C does better than {scores.iloc[:, -1].max():.1%}."
+)
+
+# %%
+# ## The score's dependence on each parameter
+#
+# Slicing the table through the best cell gives the validation curve of each parameter
+# with the other held at its best value, with the fold spread as a band. Each curve is
+# one row or column of the heatmap.
+fig, (ax_c, ax_g) = plt.subplots(1, 2, figsize=(12, 4.5), sharey=True)
+for ax, values, band, fixed, name in [
+    (ax_c, scores.loc[:, best_gamma], spread.loc[:, best_gamma], f"gamma = {best_gamma:g}", "C"),
+    (ax_g, scores.loc[best_C, :], spread.loc[best_C, :], f"C = {best_C:g}", "gamma"),
+]:
+    ax.semilogx(values.index, values, "o-", color="C0", label=f"mean over folds ({fixed})")
+    ax.fill_between(values.index, values - band, values + band, color="C0", alpha=0.2, label="± 1 std over folds")
+    ax.axhline(1 / 3, color="0.4", ls="--", lw=1, label="chance")
+    ax.set_xlabel(name + " (log scale)")
+    ax.set_title(f"accuracy vs {name}")
+    ax.legend(loc="lower center", fontsize=9)
+ax_c.set_ylabel("cross-validated accuracy")
+plt.show()
+
+# %%
+# ## How to read these figures
+#
+# * **Each cell is one model configuration**, scored on held-out folds. Bright cells are
+#   good; the outlined one is what `best_params_` returns.
+# * **The diagonal band** of good cells shows the trade-off: a smoother kernel (smaller
+#   gamma) needs a larger C to fit the data, and vice versa.
+# * **Large C and large gamma** overfit (every point gets its own bump); **small C and
+#   small gamma** underfit (an almost constant boundary): both corners are poor.
+# * The **slices** show how sensitive the score is to each parameter near the optimum:
+#   a flat top means the exact value hardly matters.
+#
+# ## Pitfalls
+#
+# * **The best grid score is optimistic.** It was chosen among many; estimate the final
+#   model's performance on data not used in the search (nested cross-validation or a
+#   held-out test set).
+# * **An optimum on the edge of the grid** means the grid is too small: extend it in
+#   that direction.
+# * **Differences smaller than the fold spread are noise**; prefer the simpler
+#   (smaller C, smaller gamma) model among cells that tie.
+# * **Scale inside the pipeline.** Scaling the whole data set before cross-validation
+#   leaks the validation folds' statistics into training.

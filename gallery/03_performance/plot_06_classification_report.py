@@ -1,0 +1,130 @@
+"""
+# Classification report as a heatmap, with accuracy and log loss
+
+**Catalog C6** · **Question:** performance, comparison · **Family:** any · **Phase:** after training · **Data:** MBA
+
+`classification_report` prints, for each class, the precision (of the samples predicted
+as that class, the share that really are), the recall (of the samples of that class,
+the share found) and their harmonic mean, F1, with the class's support (its number of
+test samples). As a block of text it is easy to skim past; as a heatmap the weak class
+stands out at once. This page draws the report for two models of the MBA admission
+decision and adds the two summary numbers that the report leaves out or buries:
+accuracy, and the log loss, which judges the predicted probabilities.
+"""
+
+# %%
+# ## Prepare the data and fit two models
+#
+# The random forest has the settings of pages C1 and D2 (balanced class weights); the
+# logistic regression is unweighted, so it favours the common *Deny* class.
+from sklearn.ensemble import RandomForestClassifier
+from sklearn.linear_model import LogisticRegression
+from sklearn.model_selection import train_test_split
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import StandardScaler
+
+from mlviz.config import SEED, pick
+from mlviz.datasets import load_mba, prepare_mba
+
+X, y = prepare_mba(load_mba())
+X_train, X_test, y_train, y_test = train_test_split(X, y, test_size=0.25, stratify=y, random_state=SEED)
+classes = list(y.cat.categories)  # Admit, Waitlist, Deny
+models = {
+    "random forest (balanced)": RandomForestClassifier(
+        n_estimators=pick(full=300, quick=60), min_samples_leaf=5, class_weight="balanced", n_jobs=2,
+        random_state=SEED,
+    ),
+    "logistic regression": make_pipeline(StandardScaler(), LogisticRegression(max_iter=2000)),
+}
+for model in models.values():
+    model.fit(X_train, y_train)
+
+# %%
+# ## Compute the reports
+#
+# `classification_report_frame` (from the gallery's helper package) returns the numbers
+# of `classification_report` as a DataFrame: one row per class, then the macro average
+# (every class counts the same) and the support-weighted average.
+from mlviz.performance import classification_report_frame
+
+reports = {name: classification_report_frame(y_test, model.predict(X_test), labels=classes)
+           for name, model in models.items()}
+reports["random forest (balanced)"].round(3)
+
+# %%
+# ## Draw them as heatmaps
+#
+# `plot_heatmap` colours precision, recall and F1 on a fixed 0-1 scale, so the two
+# panels compare directly; the support goes into the row labels, since it is a count on
+# another scale.
+import matplotlib.pyplot as plt
+
+from mlviz.plotting import plot_heatmap
+
+fig, axes = plt.subplots(1, 2, figsize=(13, 4.6))
+for ax, (name, report) in zip(axes, reports.items()):
+    labels = [f"{row} (n={n})" for row, n in zip(report.index, report["support"])]
+    plot_heatmap(
+        report[["precision", "recall", "f1-score"]].to_numpy(), labels, ["precision", "recall", "F1"],
+        ax=ax, fmt="{:.2f}", cmap="RdYlGn", vmin=0, vmax=1, colorbar=ax is axes[-1],
+    )
+    ax.axhline(len(classes) - 0.5, color="white", lw=3)  # separate the classes from the averages
+    ax.set_title(name)
+plt.show()
+
+# %%
+# ## Accuracy and log loss
+#
+# Accuracy counts correct decisions. The log loss is the mean of `-log p` where `p` is
+# the probability the model gave the true class: it punishes confident mistakes hard
+# and is the right score for probabilities. The reference is a model that ignores the
+# applicant and always predicts the training set's class shares.
+import numpy as np
+from sklearn.metrics import accuracy_score, balanced_accuracy_score, log_loss
+
+from mlviz.report import md
+
+# log_loss expects probability columns in sorted label order, as predict_proba returns them
+alphabetical = sorted(classes)
+prior = y_train.value_counts(normalize=True).reindex(alphabetical).to_numpy()
+baseline_loss = log_loss(y_test, np.tile(prior, (len(y_test), 1)), labels=alphabetical)
+rows = []
+for name, model in models.items():
+    pred = model.predict(X_test)
+    proba = model.predict_proba(X_test)  # columns in model.classes_ order
+    rows.append(
+        f"| {name} | {accuracy_score(y_test, pred):.1%} | {balanced_accuracy_score(y_test, pred):.1%} | "
+        f"{reports[name].loc['macro avg', 'f1-score']:.3f} | {log_loss(y_test, proba, labels=model.classes_):.3f} |"
+    )
+forest_report, logreg_report = reports["random forest (balanced)"], reports["logistic regression"]
+md(
+    "| model | accuracy | balanced accuracy | macro F1 | log loss |\n|---|---|---|---|---|\n" + "\n".join(rows)
+    + f"\n\nPredicting the class shares for everyone gives a log loss of {baseline_loss:.3f}. "
+    f"The weakest class of the forest is *{forest_report['f1-score'].iloc[:3].idxmin()}* "
+    f"(F1 {forest_report['f1-score'].iloc[:3].min():.2f}). *Admit* recall: "
+    f"{forest_report.loc['Admit', 'recall']:.0%} for the balanced forest, {logreg_report.loc['Admit', 'recall']:.0%} "
+    "for the unweighted logistic regression."
+)
+
+# %%
+# ## How to read this figure
+#
+# * **Rows are classes, columns metrics.** A red cell is a weakness: low precision means
+#   many false alarms for that class, low recall many misses.
+# * **Precision and recall trade off**: class weights move a model along that trade-off
+#   (the balanced forest gains recall on the rare classes and pays in precision).
+# * **Macro avg** treats every class equally, so a weak small class pulls it down;
+#   **weighted avg** follows the support and mostly reflects the largest class.
+# * **Log loss** judges probabilities, not decisions: lower is better, and a model worse
+#   than the class-share baseline is confidently wrong too often.
+#
+# ## Pitfalls
+#
+# * **Accuracy and weighted averages flatter imbalanced problems.** Look at the rows of
+#   the small classes and at macro averages.
+# * **Precision of a class with very few predictions is noisy**, and it is set to 0
+#   (`zero_division`) when the model never predicts that class.
+# * **Class weights distort probabilities.** The balanced forest's log loss suffers
+#   because it over-predicts rare classes (see the calibration page, C4).
+# * **The report fixes the decision rule** (the most probable class); thresholds tuned
+#   per class give another report from the same model.
