@@ -195,6 +195,7 @@ md(
 # are topics whose sentences resemble each other more than they resemble the rest.
 fig, ax = plt.subplots(figsize=(8.5, 7.2), layout="constrained")
 image = ax.imshow(similarity, cmap="magma", vmin=min(0.0, similarity.min()), vmax=1)
+ax.grid(False)
 bounds = np.flatnonzero(np.r_[True, labels[1:] != labels[:-1]])
 for b in bounds[1:]:
     ax.axhline(b - 0.5, color="white", linewidth=0.8)

@@ -89,6 +89,7 @@ fig, axes = plt.subplots(2, 3, figsize=(12, 5.6), layout="constrained")
 for ax, pattern in zip(axes.ravel(), patterns):
     grid = scores[pattern].unstack("head").to_numpy()
     image = ax.imshow(grid, cmap="viridis", vmin=0, vmax=1)
+    ax.grid(False)
     ax.set_title(f"{pattern}  (best {grid.max():.2f})", fontsize=10)
     ax.set_xticks(range(0, minilm.n_heads, 2))
     ax.set_yticks(range(minilm.n_layers))

@@ -35,7 +35,8 @@ def test_heatmap_and_grid():
     w = np.broadcast_to(np.eye(5), (2, 3, 5, 5))
     axes = plot_attention_grid(w, TOKENS, highlight=[(1, 2)])
     assert axes.shape == (2, 3)
-    assert axes[1, 2].spines["left"].get_edgecolor()[:3] == (1.0, 0.0, 0.0)
+    assert axes[1, 2].spines["top"].get_visible()
+    assert axes[1, 2].spines["top"].get_edgecolor()[:3] == (1.0, 0.0, 0.0)
     assert axes[0, 1].get_title() == "head 1"
     plt.close(axes[0, 0].figure)
 

@@ -116,6 +116,7 @@ def plot_attention_heatmap(weights, tokens, ax=None, *, cmap="Blues", title=None
         size = 0.3 * len(tokens) + 2
         _, ax = plt.subplots(figsize=(size + 1, size))
     image = ax.imshow(w, cmap=cmap, vmin=0, vmax=1)
+    ax.grid(False)
     ax.set_xticks(range(len(tokens)), tokens, rotation=90)
     ax.set_yticks(range(len(tokens)), tokens)
     ax.set_xlabel("attended token (key)")
@@ -161,8 +162,10 @@ def plot_attention_grid(weights, tokens, fig=None, *, cmap="Blues", highlight=()
             ax.imshow(w[layer, head], cmap=cmap, vmin=0, vmax=1)
             ax.set_xticks([])
             ax.set_yticks([])
+            ax.grid(False)
             if (layer, head) in highlight:
                 for spine in ax.spines.values():
+                    spine.set_visible(True)
                     spine.set_color("red")
                     spine.set_linewidth(2)
             if layer == 0:
