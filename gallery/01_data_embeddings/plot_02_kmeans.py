@@ -111,10 +111,10 @@ md(
 # ## How to read this figure
 #
 # * **Elbow**: look for the *k* after which adding a cluster buys little reduction in
-#   inertia. Here the bend is at 2 or 3, not sharp.
-# * **Silhouette**: the highest mean silhouette is the best-separated partition. On Iris it
-#   prefers 2 clusters, because versicolor and virginica overlap: setosa against the
-#   rest is the clearest split in the data.
+#   inertia. On real data the bend is rarely sharp.
+# * **Silhouette**: the highest mean silhouette is the best-separated partition (the
+#   circled point). When it prefers fewer clusters than there are species, some species
+#   overlap: on Iris, versicolor and virginica do, while setosa stands apart.
 # * **Clusters**: colours are cluster numbers, not species (the numbering is arbitrary).
 #   Crosses are centroids, the mean of each cluster.
 #
@@ -125,7 +125,7 @@ md(
 # * **Scale matters.** Without standardization the widest feature dominates the distance.
 # * **Spherical, similar-sized clusters are assumed.** Elongated or nested groups (and the
 #   versicolor/virginica overlap) are split along straight boundaries.
-# * **The best silhouette is not the "true" k**: here the data have three species, yet two
-#   clusters separate better. Clustering measures geometry, not the labels you had in mind.
+# * **The best silhouette is not the "true" k**: compare the best *k* found above with the
+#   three species. Clustering measures geometry, not the labels you had in mind.
 # * **Local minima**: k-means depends on its initialization; `n_init=10` restarts and a
 #   fixed `random_state` make the result stable and reproducible.

@@ -1,8 +1,8 @@
 """Drawing helpers. Each takes ``ax=None``, never shows or saves, and returns the Axes."""
 
 from ._bars import plot_bars
-from ._heatmap import plot_heatmap as plot_heatmap  # re-exported (explicit alias; add to __all__ when merging)
+from ._heatmap import plot_heatmap
 from ._style import GALLERY_RC, use_gallery_style
 from ._trees import plot_decision_path
 
-__all__ = ["GALLERY_RC", "plot_bars", "plot_decision_path", "use_gallery_style"]
+__all__ = ["GALLERY_RC", "plot_bars", "plot_decision_path", "plot_heatmap", "use_gallery_style"]
