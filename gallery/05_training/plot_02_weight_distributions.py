@@ -27,27 +27,27 @@ print("layers:", h.layers, "| histogram shape (epochs+1, bins):", h.weight_hist[
 # %%
 # ## Draw the distributions
 #
-# One column per layer. Top row: weights; bottom row: biases. Each curve is one
-# epoch's histogram as a share of the layer's values, from pale (initialization) to
-# dark (last epoch).
+# One column per layer. Top row: weights; bottom row: biases. Each row of a panel is
+# one epoch's histogram (epoch 0, the initialization, at the top), coloured by the
+# share of the layer's values in each bin: TensorBoard's "offset" histogram view,
+# seen from above. Biases are few (16 to 64 per layer), so their rows are coarse.
 import matplotlib.pyplot as plt
 import numpy as np
 
-colors = plt.cm.viridis_r(np.linspace(0.1, 0.95, len(h.epoch) + 1))
-fig, axes = plt.subplots(2, len(h.layers), figsize=(12, 5.5))
+fig, axes = plt.subplots(2, len(h.layers), figsize=(12, 5.5), constrained_layout=True)
+epoch_edges = np.arange(len(h.epoch) + 2) - 0.5
 for col, layer in enumerate(h.layers):
     for row, (hist, edges, what) in enumerate(((h.weight_hist, h.weight_edges, "weights"), (h.bias_hist, h.bias_edges, "biases"))):
         ax = axes[row, col]
-        centers = (edges[layer][:-1] + edges[layer][1:]) / 2
-        for epoch, counts in enumerate(hist[layer]):
-            ax.plot(centers, counts / counts.sum(), color=colors[epoch], lw=1.3)
-        ax.set_title(f"{layer} {what}", fontsize=10)
+        share = hist[layer] / hist[layer].sum(axis=1, keepdims=True)
+        mesh = ax.pcolormesh(edges[layer], epoch_edges, share, cmap="magma_r", vmin=0)
+        ax.invert_yaxis()
+        ax.set_title(f"{layer} {what} (n={hist[layer][0].sum():,})", fontsize=10)
         ax.tick_params(labelsize=8)
         if col == 0:
-            ax.set_ylabel("share of values")
-sm = plt.cm.ScalarMappable(cmap=plt.cm.viridis_r, norm=plt.Normalize(0, len(h.epoch)))
-fig.colorbar(sm, ax=axes, label="epoch (0 = initialization)", shrink=0.8)
-fig.suptitle("Weight and bias distributions of the MNIST CNN, epoch by epoch")
+            ax.set_ylabel("epoch")
+        fig.colorbar(mesh, ax=ax, pad=0.02).ax.tick_params(labelsize=7)
+fig.suptitle("Weight and bias distributions of the MNIST CNN, epoch by epoch (colour: share of values per bin)")
 plt.show()
 
 # %%
@@ -77,9 +77,9 @@ md(
 # %%
 # ## How to read this figure
 #
-# * PyTorch initializes each layer's weights uniformly in ±1/√fan_in: the flat, pale
-#   curves at epoch 0. Training turns them into bell-like shapes with longer tails.
-# * A layer whose curves all coincide is not learning (vanishing gradients, frozen
+# * PyTorch initializes each layer's weights uniformly in ±1/√fan_in: the flat band in
+#   the top row (epoch 0). Training spreads them into bell-like shapes with longer tails.
+# * A layer whose rows all look alike is not learning (vanishing gradients, frozen
 #   layer, a learning rate too small for it).
 # * Steadily widening distributions mean growing weights; weight decay would hold
 #   them back.
