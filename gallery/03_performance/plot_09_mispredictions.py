@@ -1,0 +1,92 @@
+"""
+# Mispredictions: the digits the CNN gets wrong
+
+**Catalog C9** · **Question:** performance, one prediction · **Family:** any · **Phase:** after training · **Data:** MNIST
+
+An accuracy figure says how often a classifier is wrong, not how. Looking at the
+misclassified examples themselves, with the true label, the prediction and the model's
+confidence, tells you whether the errors are forgivable (digits a person would hesitate
+over), systematic (one pair of digits confused again and again) or alarming (clear
+digits misread with high confidence). It is the cheapest error analysis there is and
+often the most informative.
+"""
+
+# %%
+# ## Predict the held-out digits
+#
+# The gallery's shared CNN (`mlviz.models.load_mnist_cnn`, trained once per build) on
+# the test part of the gallery's split of MNIST's official 10,000-image test set:
+# images the network never saw during training or model selection.
+import numpy as np
+
+from mlviz.models import from_tensor, load_mnist_cnn, mnist_tensors, predict_proba
+from mlviz.report import md
+
+model = load_mnist_cnn().model
+X_test, y_test = mnist_tensors("test")
+proba = predict_proba(model, X_test)
+y_true = y_test.numpy()
+y_pred = proba.argmax(axis=1)
+confidence = proba.max(axis=1)
+wrong = np.flatnonzero(y_pred != y_true)
+md(
+    f"The CNN misclassifies **{len(wrong)} of {len(y_true):,}** test digits "
+    f"(accuracy {1 - len(wrong) / len(y_true):.1%}). Its median confidence is "
+    f"{np.median(confidence[wrong]):.0%} on the errors and {np.median(np.delete(confidence, wrong)):.1%} "
+    "on the correct predictions."
+)
+
+# %%
+# ## Draw the errors, most confident first
+#
+# Sorting by the confidence of the (wrong) prediction puts the most worrying mistakes
+# first. Each title reads *true → predicted (confidence)*.
+import matplotlib.pyplot as plt
+
+order = wrong[np.argsort(-confidence[wrong])]
+n_cols = 8
+shown = order[: 4 * n_cols]
+n_rows = int(np.ceil(len(shown) / n_cols))
+images = from_tensor(X_test[shown])
+fig, axes = plt.subplots(n_rows, n_cols, figsize=(10, 1.45 * n_rows + 0.6), squeeze=False)
+for ax in axes.flat:
+    ax.axis("off")
+for ax, i, image in zip(axes.flat, shown, images):
+    ax.imshow(image, cmap="gray_r", vmin=0, vmax=1)
+    ax.set_title(f"{y_true[i]} → {y_pred[i]} ({confidence[i]:.0%})", fontsize=10, color="#b00020" if confidence[i] > 0.9 else "black")
+fig.suptitle(f"The {len(shown)} most confident of {len(wrong)} errors (true → predicted, confidence); red: above 90 %")
+fig.tight_layout()
+plt.show()
+
+# %%
+# ## Which digits are confused with which?
+#
+# Counting the (true, predicted) pairs among the errors shows whether the mistakes
+# concentrate on a few look-alike pairs.
+from collections import Counter
+
+pairs = Counter(zip(y_true[wrong].tolist(), y_pred[wrong].tolist())).most_common(5)
+md(
+    "Most frequent confusions: "
+    + ", ".join(f"**{t} read as {p}** ({n}×)" for (t, p), n in pairs)
+    + f". {np.mean(confidence[wrong] > 0.9):.0%} of the errors are made with more than 90 % confidence."
+)
+
+# %%
+# ## How to read this figure
+#
+# * Each image is a test digit the network got wrong. Dark is ink.
+# * The title gives the true label, the predicted label and the softmax probability of
+#   the prediction. High confidence on a digit that is clear to you is the worrying
+#   case; low confidence on an ambiguous scrawl is expected.
+# * Count how many errors you would have made yourself: it estimates how much accuracy
+#   there is left to gain.
+#
+# ## Pitfalls
+#
+# * **Softmax confidence is not calibrated probability.** Networks are often
+#   over-confident; check calibration before reading "95 %" as "wrong 1 time in 20".
+# * **A handful of images is not a statistic.** The grid shows the most confident errors;
+#   use the confusion counts (or a confusion matrix) for how often each pair occurs.
+# * **Some labels are wrong.** MNIST contains a few mislabelled digits; an "error" on
+#   one of them is the model being right.

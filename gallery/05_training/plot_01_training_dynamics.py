@@ -1,0 +1,132 @@
+"""
+# Training dynamics: loss and accuracy curves, early stopping, a learning rate too high
+
+**Catalog E1** · **Question:** training · **Family:** neural network · **Phase:** during training · **Data:** MNIST
+
+The first plot to look at after (and during) any training run: training and validation
+loss and accuracy per epoch. It tells you whether the network is still learning,
+whether it has started to memorize the training set (validation loss rising while
+training loss keeps falling), where early stopping would have kept the weights, and
+whether the optimization works at all: a learning rate that is too high shows up
+immediately as a loss that jumps around or never falls.
+"""
+
+# %%
+# ## Two runs of the same CNN
+#
+# We train the gallery's small CNN on a deliberately small part of the training images
+# (so that overfitting appears within a few epochs) twice: with Adam's usual learning
+# rate and with one 25 times higher. Images come from the gallery's train/validation
+# split of MNIST's official 10,000-image test set. `mlviz.models.train` records the
+# curves and caches both runs, so a rebuild does not train again.
+from mlviz.config import pick
+from mlviz.models import MNIST_CNN_CONFIG, train
+
+good_config = MNIST_CNN_CONFIG.replace(n_train=pick(1200, 400), n_val=pick(1000, 300), epochs=pick(12, 2))
+good = train(good_config)
+bad = train(good_config.replace(lr=25 * good_config.lr))
+h, h_bad = good.history, bad.history
+print(f"good lr={good_config.lr:g}: val acc {h.val_acc.round(3)}")
+print(f"high lr={bad.config.lr:g}: val acc {h_bad.val_acc.round(3)}")
+
+# %%
+# ## Where would early stopping stop?
+#
+# Early stopping watches the validation loss and stops once it has not improved for
+# `patience` epochs, then restores the weights of the best epoch.
+import numpy as np
+
+from mlviz.report import md
+
+patience = 3
+best, stop = 0, None
+for e in range(1, len(h.val_loss)):
+    if h.val_loss[e] < h.val_loss[best]:
+        best = e
+    elif e - best >= patience:
+        stop = e
+        break
+best_epoch = int(h.epoch[best])
+md(
+    f"The validation loss is lowest after epoch **{best_epoch}** ({h.val_loss[best]:.3f}, accuracy "
+    f"{h.val_acc[best]:.1%}). "
+    + (
+        f"With patience {patience}, early stopping halts after epoch {int(h.epoch[stop])} and restores epoch {best_epoch}; "
+        f"by the last epoch the training loss has fallen to {h.train_loss[-1]:.3f} while the validation loss is back up at "
+        f"{h.val_loss[-1]:.3f}."
+        if stop is not None
+        else f"With patience {patience}, early stopping would not have stopped within the {len(h.epoch)} epochs."
+    )
+)
+
+# %%
+# ## Draw the curves
+#
+# Left: loss (cross-entropy) per epoch; right: accuracy. Solid lines are training,
+# dashed validation. The grey line marks the epoch early stopping keeps.
+import matplotlib.pyplot as plt
+
+fig, (ax_loss, ax_acc) = plt.subplots(1, 2, figsize=(11, 4.2))
+for hist, name, color in ((h, f"lr={good_config.lr:g}", "C0"), (h_bad, f"lr={bad.config.lr:g}", "C3")):
+    ax_loss.plot(hist.epoch, hist.train_loss, "-o", color=color, ms=4, label=f"{name} train")
+    ax_loss.plot(hist.epoch, hist.val_loss, "--s", color=color, ms=4, label=f"{name} validation")
+    ax_acc.plot(hist.epoch, hist.train_acc, "-o", color=color, ms=4, label=f"{name} train")
+    ax_acc.plot(hist.epoch, hist.val_acc, "--s", color=color, ms=4, label=f"{name} validation")
+for ax in (ax_loss, ax_acc):
+    ax.axvline(best_epoch, color="grey", lw=1)
+    ax.set_xlabel("epoch")
+    ax.grid(alpha=0.3)
+ax_loss.set_yscale("log")
+ax_loss.set_ylabel("cross-entropy (log scale)")
+ax_acc.set_ylabel("accuracy")
+ax_acc.legend(fontsize=9, loc="center right")
+ax_loss.text(best_epoch, ax_loss.get_ylim()[1], " best epoch", va="top", fontsize=9, color="grey")
+fig.suptitle("Training vs validation, a good and a too-high learning rate")
+fig.tight_layout()
+plt.show()
+
+# %%
+# ## Inside an epoch: the loss of every mini-batch
+#
+# The per-epoch averages hide how noisy the optimization is. The loss of each
+# mini-batch shows it; with the high learning rate the loss jumps and does not settle.
+fig, ax = plt.subplots(figsize=(10, 3.6))
+steps = np.arange(1, len(h.step_loss) + 1) / h.steps_per_epoch
+ax.plot(steps, h.step_loss, color="C0", lw=0.8, label=f"lr={good_config.lr:g}")
+ax.plot(np.arange(1, len(h_bad.step_loss) + 1) / h_bad.steps_per_epoch, h_bad.step_loss, color="C3", lw=0.8,
+        label=f"lr={bad.config.lr:g}")
+ax.set_yscale("log")
+ax.set_xlabel("epoch")
+ax.set_ylabel("mini-batch loss (log scale)")
+ax.legend()
+ax.grid(alpha=0.3)
+plt.show()
+md(
+    f"With lr={bad.config.lr:g} the final validation accuracy is **{h_bad.val_acc[-1]:.1%}** against "
+    f"{h.val_acc[-1]:.1%} with lr={good_config.lr:g}; its mini-batch loss in the last epoch ranges from "
+    f"{h_bad.step_loss[-h_bad.steps_per_epoch:].min():.2f} to {h_bad.step_loss[-h_bad.steps_per_epoch:].max():.2f} "
+    f"(good run: {h.step_loss[-h.steps_per_epoch:].min():.2g} to {h.step_loss[-h.steps_per_epoch:].max():.2g})."
+)
+
+# %%
+# ## How to read this figure
+#
+# * **Both losses falling**: still learning; more epochs may help.
+# * **Training loss falling, validation loss rising**: the network is memorizing the
+#   training images. The gap between the solid and dashed lines is the
+#   generalization gap; early stopping keeps the weights at the validation minimum.
+# * **Loss flat near ln 10 ≈ 2.30 or jumping up and down**: the optimizer is not
+#   working; a learning rate that is too high is the most common cause (2.30 is the
+#   loss of a network that guesses uniformly among 10 digits).
+# * Validation accuracy often keeps improving slightly after the validation loss has
+#   turned: the loss also punishes over-confident wrong answers.
+#
+# ## Pitfalls
+#
+# * **The training curve is measured while the weights change** (averaged over the
+#   epoch's mini-batches), the validation curve after the epoch: early in training the
+#   training loss looks worse than it is.
+# * **Selecting the epoch on the validation set uses it up**: report the final accuracy
+#   on a separate test set.
+# * **One run is one seed.** Small curves differences between runs can be noise;
+#   repeat with other seeds before concluding.

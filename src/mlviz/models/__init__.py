@@ -1,0 +1,56 @@
+"""The networks the deep-learning pages share, trained once and cached.
+
+* :class:`MnistCNN` and :class:`MLP`: the architectures (named submodules, activations
+  as separate modules so hooks can be attached).
+* :class:`TrainConfig` and :func:`train`: seeded training on the gallery's MNIST split
+  that records a :class:`History` (loss/accuracy curves, per-layer weight, bias,
+  gradient and activation statistics) and caches the result in
+  ``mlviz.config.cache_dir("models")``.
+* :func:`load_mnist_cnn`: the shared CNN of this build (quick or full).
+* :func:`mnist_tensors`, :func:`to_tensor`, :func:`from_tensor`: MNIST as normalized
+  ``(N, 1, 28, 28)`` float tensors and back.
+"""
+
+from ._data import MNIST_MEAN, MNIST_STD, from_tensor, mnist_tensors, to_tensor
+from ._nets import ARCHITECTURES, MLP, MnistCNN, build_model, count_parameters
+from ._train import (
+    HISTORY_VERSION,
+    MNIST_CNN_CONFIG,
+    MNIST_CNN_QUICK_CONFIG,
+    History,
+    TrainConfig,
+    TrainedModel,
+    cache_key,
+    default_device,
+    evaluate,
+    load_mnist_cnn,
+    mnist_cnn_config,
+    predict_proba,
+    train,
+)
+
+__all__ = [
+    "ARCHITECTURES",
+    "HISTORY_VERSION",
+    "MLP",
+    "MNIST_CNN_CONFIG",
+    "MNIST_CNN_QUICK_CONFIG",
+    "MNIST_MEAN",
+    "MNIST_STD",
+    "History",
+    "MnistCNN",
+    "TrainConfig",
+    "TrainedModel",
+    "build_model",
+    "cache_key",
+    "count_parameters",
+    "default_device",
+    "evaluate",
+    "from_tensor",
+    "load_mnist_cnn",
+    "mnist_cnn_config",
+    "mnist_tensors",
+    "predict_proba",
+    "to_tensor",
+    "train",
+]
