@@ -111,13 +111,18 @@ def quick_site(tmp_path_factory):
     return site, result.stdout + result.stderr
 
 
+class QuietHandler(http.server.SimpleHTTPRequestHandler):
+    """A static file handler that does not log every request to stderr."""
+
+    def log_message(self, *args):
+        pass
+
+
 @pytest.fixture(scope="session")
 def site_url(quick_site):
     """The quick site served over HTTP on the loopback interface."""
     site, _ = quick_site
-    handler = partial(http.server.SimpleHTTPRequestHandler, directory=str(site))
-    handler.log_message = lambda *a, **k: None
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), partial(QuietHandler, directory=str(site)))
     threading.Thread(target=server.serve_forever, daemon=True).start()
     yield f"http://127.0.0.1:{server.server_port}/"
     server.shutdown()

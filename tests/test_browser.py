@@ -6,7 +6,7 @@ from urllib.parse import urlparse
 
 import pytest
 
-from .conftest import EXAMPLES
+from .conftest import EXAMPLES, QuietHandler
 
 pytestmark = pytest.mark.slow
 
@@ -102,9 +102,7 @@ def sub_path_url(quick_site, tmp_path_factory):
     site, _ = quick_site
     root = tmp_path_factory.mktemp("pages")
     os.symlink(site, root / "ml-gallery")
-    handler = partial(http.server.SimpleHTTPRequestHandler, directory=str(root))
-    handler.log_message = lambda *a, **k: None
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), partial(QuietHandler, directory=str(root)))
     threading.Thread(target=server.serve_forever, daemon=True).start()
     yield f"http://127.0.0.1:{server.server_port}/ml-gallery/"
     server.shutdown()

@@ -10,7 +10,7 @@ import pytest
 
 from mlviz.datasets import DataFetcher, DatasetHashError, DatasetNotFoundError, REGISTRY, URLS
 
-from ..conftest import sha256
+from ..conftest import QuietHandler, sha256
 
 
 def test_registry_has_a_url_and_sha256_for_every_file():
@@ -104,9 +104,7 @@ def test_unknown_file_name():
 def local_server(fixture_files):
     """Serve the fixture mirror over HTTP on the loopback interface."""
     mirror, _, _ = fixture_files
-    handler = partial(http.server.SimpleHTTPRequestHandler, directory=str(mirror))
-    handler.log_message = lambda *a, **k: None
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), partial(QuietHandler, directory=str(mirror)))
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     yield f"http://127.0.0.1:{server.server_port}"
