@@ -9,7 +9,16 @@ __all__ = ["explain_with_lime"]
 
 
 def explain_with_lime(
-    X_train, row, predict_proba, *, class_names, label=1, num_features=8, num_samples=5000, random_state=0
+    X_train,
+    row,
+    predict_proba,
+    *,
+    class_names,
+    label=1,
+    categorical=(),
+    num_features=8,
+    num_samples=5000,
+    random_state=0,
 ):
     """Explain one row of a classifier with LIME and return the rules and weights as a table.
 
@@ -29,6 +38,10 @@ def explain_with_lime(
         Names of the classes, in the order of ``predict_proba``'s columns.
     label : int, default 1
         Index of the class whose probability is explained.
+    categorical : sequence of str, default ()
+        Columns that LIME should treat as categories (e.g. 0/1 indicators): it
+        perturbs them by drawing from their training frequencies and writes rules as
+        ``column=value``. The other columns are binned at their training quartiles.
     num_features : int, default 8
         Number of features in the explanation.
     num_samples : int, default 5000
@@ -56,10 +69,14 @@ def explain_with_lime(
     if not 0 <= label < len(class_names):
         raise ValueError(f"label must index class_names (0 to {len(class_names) - 1}); got {label!r}")
     names = list(X_train.columns)
+    unknown = [c for c in categorical if c not in names]
+    if unknown:
+        raise ValueError(f"categorical must name columns of X_train; got unknown {unknown}")
     explainer = LimeTabularExplainer(
         X_train.to_numpy(dtype=float),
         feature_names=names,
         class_names=list(class_names),
+        categorical_features=[names.index(c) for c in categorical],
         mode="classification",
         discretize_continuous=True,
         random_state=random_state,
