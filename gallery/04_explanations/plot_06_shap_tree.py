@@ -66,6 +66,8 @@ md(
 import matplotlib.pyplot as plt
 import numpy as np
 
+plt.rcParams["axes.grid"] = False  # shap's plots draw their own guide lines
+
 group = np.flatnonzero((X_test["smoker"].to_numpy() == 1) & (X_test["bmi"].to_numpy() > 30))
 person = int(group[np.argsort(predictions[group])[len(group) // 2]])
 shap.plots.waterfall(explanation[person], max_display=5, show=False)
