@@ -102,7 +102,7 @@ md(
 #
 # * **MDI favours features with many distinct values.** A continuous column offers
 #   hundreds of possible thresholds, a 0/1 column one; with enough trees, noise in a
-#   continuous feature still earns impurity decrease (catalog page D3 shows a random ID
+#   continuous feature still earns impurity decrease (the [MDI pitfall](../plot_03_mdi_pitfall/) page shows a random ID
 #   column ranked high).
 # * **It is computed on training data**, so it describes what the forest used, not what
 #   generalizes. Permutation importance on held-out data answers that question.

@@ -5,7 +5,8 @@
   full build, so the generated gallery is wiped when the mode or the package changes.
 * **Offline plotly**: plotly figures link plotly.js from a CDN; every page is rewritten
   to load the copy that the site serves itself, and the build fails if any page still
-  loads a script or stylesheet from another host.
+  loads a script or stylesheet from another host. Pages with an interactive shap plot
+  load shap's JavaScript bundle, copied from the shap package into the site.
 """
 
 from __future__ import annotations
@@ -24,6 +25,8 @@ from mlviz.config import is_quick
 log = logging.getLogger("mkdocs.hooks.mlviz")
 
 PLOTLY_JS = "assets/javascripts/plotly.min.js"
+#: shap's bundle for interactive force plots (the pages' inline scripts expect window.SHAP).
+SHAP_JS = "assets/javascripts/shap-bundle.js"
 _STAMP = ".mlviz-build-mode"
 _PACKAGE = Path(__file__).resolve().parents[1]
 
@@ -82,6 +85,9 @@ def on_post_page(output, page, config, **kwargs):
         output = _CDN_SCRIPT.sub(_swap, output)
         if first[0]:  # the figure carried no script tag of its own: load plotly.js once
             output = output.replace("</head>", f"{tag}</head>", 1)
+    if "SHAP.ReactDom.render" in output:  # an interactive shap plot: load the site's copy of shap's JS first
+        local = get_relative_url(SHAP_JS, page.url)
+        output = output.replace("</head>", f'<script charset="utf-8" src="{local}"></script></head>', 1)
     external = [m.group(0) for m in _EXTERNAL.finditer(output)]
     if external:
         raise PluginError(
@@ -101,6 +107,12 @@ def on_post_build(config, **kwargs):
     target.parent.mkdir(parents=True, exist_ok=True)
     shutil.copyfile(source, target)
 
+    import shap
+
+    source = Path(shap.__file__).parent / "plots" / "resources" / "bundle.js"
+    if not source.is_file():
+        raise PluginError(f"shap's JavaScript bundle not found at {source}; reinstall shap")
+    shutil.copyfile(source, Path(config["site_dir"]) / SHAP_JS)
 
 # -- provenance on every gallery page -------------------------------------------------------
 _DATA_FILES = {

@@ -1,0 +1,116 @@
+"""
+# Permutation importance and its spread over repeats
+
+**Catalog D4** · **Question:** importance · **Family:** any · **Phase:** after training · **Data:** insurance
+
+Permutation importance asks of any fitted model: *how much worse does it predict when
+one feature is scrambled?* It needs no access to the model's insides, works on held-out
+data, and is measured in the units of a score you care about. But it is an estimate: each
+shuffle is random, so the drop in score varies from one shuffle to the next. This page
+computes it for a gradient-boosting model of medical charges, repeats every shuffle many
+times, and draws the whole distribution as box plots instead of a single bar.
+"""
+
+# %%
+# ## Fit the model
+#
+# `fit_insurance_model` (from the gallery's helper package) prepares the insurance table
+# (8 numeric columns), splits it 75/25 and fits scikit-learn's
+# `GradientBoostingRegressor`; pages D5-D7 explain the same model.
+from mlviz.config import SEED, pick
+from mlviz.explain import fit_insurance_model
+from mlviz.report import md
+
+fitted = fit_insurance_model()
+model, X_train, X_test, y_train, y_test = fitted.model, fitted.X_train, fitted.X_test, fitted.y_train, fitted.y_test
+md(
+    f"R² = {model.score(X_train, y_train):.3f} on the {len(X_train)} training people and "
+    f"**{model.score(X_test, y_test):.3f}** on the {len(X_test)} test people."
+)
+
+# %%
+# ## Shuffle each feature many times
+#
+# `permutation_importance` shuffles one column at a time, `n_repeats` times, and records
+# the drop in R² each time. `importances` holds every single drop (features x repeats);
+# `importances_mean` and `importances_std` summarize them. We do it on the test data
+# (what generalizes) and, for comparison, on the training data (what the model used).
+from sklearn.inspection import permutation_importance
+
+n_repeats = pick(full=30, quick=10)
+result = {
+    name: permutation_importance(model, X, y, scoring="r2", n_repeats=n_repeats, random_state=SEED, n_jobs=1)
+    for name, X, y in [("test", X_test, y_test), ("training", X_train, y_train)]
+}
+
+# %%
+# ## Draw the distributions
+#
+# One box per feature, sorted by the median drop on the test data: the box spans the
+# middle half of the repeats, the whiskers reach the most extreme repeat within 1.5 box
+# lengths, and points beyond them are drawn individually. The effects span two orders
+# of magnitude, so the axis is *symmetric-logarithmic*: linear within ±0.01 (where the
+# small and the negative values sit), logarithmic beyond.
+import matplotlib.pyplot as plt
+import numpy as np
+
+order = np.argsort(np.median(result["test"].importances, axis=1))  # bottom to top
+names = X_test.columns[order]
+fig, axes = plt.subplots(1, 2, figsize=(12, 4.8), sharey=True, sharex=True)
+for ax, (name, res) in zip(axes, result.items()):
+    ax.boxplot(res.importances[order].T, orientation="horizontal", tick_labels=names, widths=0.6)
+    ax.axvline(0, color="0.3", lw=0.8, ls="--")
+    ax.set_xscale("symlog", linthresh=0.01)
+    ax.set_title(f"{name} data ({n_repeats} shuffles per feature)")
+    ax.set_xlabel("drop in R² when the feature is shuffled")
+plt.show()
+
+test = result["test"]
+top = int(np.argmax(test.importances_mean))
+small = [X_test.columns[i] for i in np.flatnonzero(test.importances_mean - 2 * test.importances_std <= 0)]
+rows = "\n".join(
+    f"| {X_test.columns[i]} | {test.importances_mean[i]:.3f} | {test.importances_std[i]:.3f} | "
+    f"{test.importances[i].min():.3f} to {test.importances[i].max():.3f} |"
+    for i in order[::-1]
+)
+md(
+    "| feature | mean drop in R² (test) | std over repeats | range |\n|---|---|---|---|\n"
+    + rows
+    + f"\n\nShuffling *{X_test.columns[top]}* costs **{test.importances_mean[top]:.3f}** of R² on average"
+    + (
+        f" (more than the model's R² of {model.score(X_test, y_test):.3f}: with that column scrambled the model "
+        "does worse than always predicting the mean charge). "
+        if test.importances_mean[top] > model.score(X_test, y_test)
+        else ". "
+    )
+    + (
+        f"For {len(small)} features ({', '.join(small)}) the mean drop is within two standard deviations of zero: "
+        "the data cannot tell them apart from useless."
+        if small
+        else "Every feature's mean drop is more than two standard deviations above zero."
+    )
+)
+
+# %%
+# ## How to read this figure
+#
+# * The position of a box is the importance; its **width is the uncertainty from
+#   shuffling alone**. Two features whose boxes overlap cannot be ranked against each
+#   other with confidence.
+# * A box around zero means the model does not need that feature to predict new people.
+#   A box slightly *below* zero happens too: by chance a shuffle helped.
+# * **Training vs test**: a feature more important on training than on test data is
+#   one the model uses to fit noise; here both panels agree on the large effects.
+#
+# ## Pitfalls
+#
+# * **The spread is not the whole uncertainty.** Repeats only vary the shuffle; a
+#   different train/test split or a refitted model would move the boxes too.
+# * **Correlated features share the credit**: shuffling one of two redundant features
+#   barely hurts, so both look unimportant. Group them, or shuffle them together.
+# * **Shuffling creates impossible rows** (a 20-year-old with 5 children, a smoker with
+#   a non-smoker's profile): the model is scored on combinations it never saw.
+# * **Importance for the model is not importance in the world**: it says what this model
+#   relies on, not what causes high charges. On MBA data, the
+#   [MDI pitfall](../plot_03_mdi_pitfall/) compares this measure with the forest's
+#   built-in importance.

@@ -1,0 +1,159 @@
+"""
+# SHAP values for a tree ensemble
+
+**Catalog D6** · **Question:** importance, one prediction · **Family:** tree · **Phase:** after training · **Data:** insurance
+
+SHAP (SHapley Additive exPlanations) splits each prediction into one contribution per
+feature, so that the contributions add up exactly to the prediction minus the model's
+average output. For tree ensembles, `shap.TreeExplainer` computes these values exactly
+and in milliseconds. The same numbers answer two questions: *why did the model predict
+this for this person?* (waterfall and force plots) and *which features matter, and in
+which direction, over everybody?* (beeswarm and mean-|SHAP| bar). This page draws all
+four for the gradient-boosting model of medical charges, and checks the additivity.
+"""
+
+# %%
+# ## Fit the model
+#
+# The gradient-boosting model shared by pages D4-D7 (`fit_insurance_model` from the
+# gallery's helper package): 8 numeric features, yearly charges in USD as target.
+import shap
+
+from mlviz.explain import fit_insurance_model
+from mlviz.report import md
+
+fitted = fit_insurance_model()
+model, X_train, X_test = fitted.model, fitted.X_train, fitted.X_test
+md(f"Test R² of the model: **{model.score(X_test, fitted.y_test):.3f}**.")
+
+# %%
+# ## Compute the SHAP values
+#
+# `shap.TreeExplainer` walks every tree and computes exact Shapley values of the
+# prediction; calling it on the test people returns a `shap.Explanation` holding
+# `values` (people x features, in USD), `base_values` (the average prediction over the
+# training data, the same for everybody) and `data` (the feature values).
+explainer = shap.TreeExplainer(model)
+explanation = explainer(X_test)
+print(f"SHAP values: {explanation.values.shape}; base value: ${explainer.expected_value[0]:,.0f}")
+
+# %%
+# ## Check the additivity
+#
+# The defining property: for every person, **base value + sum of the SHAP values =
+# the model's prediction**. `shap_additivity_error` (helper package) returns the
+# largest gap over all test people; anything other than floating-point noise would mean
+# the explanation does not describe this model.
+from mlviz.explain import shap_additivity_error
+
+predictions = model.predict(X_test)
+error = shap_additivity_error(explanation, predictions)
+assert error < 1e-6 * abs(predictions).max(), f"SHAP values do not add up: largest error ${error}"
+md(
+    f"Largest |base value + sum of SHAP values − prediction| over the {len(X_test)} test people: "
+    f"**${error:.2e}**, for predictions up to ${predictions.max():,.0f}."
+)
+
+# %%
+# ## One prediction: the waterfall plot
+#
+# We pick a smoker with a BMI above 30: the test person with the median prediction
+# among them. The waterfall starts at the base value, E[f(X)], at the bottom, adds one
+# feature's SHAP value per row (red pushes the prediction up, blue down), and ends at
+# the prediction f(x) at the top. Features are sorted by the size of their contribution
+# (the smallest are summed into one row); the grey numbers are this person's feature
+# values.
+import matplotlib.pyplot as plt
+import numpy as np
+
+plt.rcParams["axes.grid"] = False  # shap's plots draw their own guide lines
+
+group = np.flatnonzero((X_test["smoker"].to_numpy() == 1) & (X_test["bmi"].to_numpy() > 30))
+person = int(group[np.argsort(predictions[group])[len(group) // 2]])
+shap.plots.waterfall(explanation[person], max_display=5, show=False)
+fig = plt.gcf()
+fig.set_size_inches(8, 5)
+fig.suptitle(f"Why test person #{person} is predicted ${predictions[person]:,.0f}", fontweight="bold")
+plt.show()
+
+row = explanation[person]
+top = np.argsort(-np.abs(row.values))[:2]
+md(
+    f"Base value ${row.base_values:,.0f}, prediction **${predictions[person]:,.0f}**. The two largest contributions: "
+    + " and ".join(f"*{X_test.columns[j]}* = {row.data[j]:g} ({row.values[j]:+,.0f} USD)" for j in top)
+    + "."
+)
+
+# %%
+# ## The same prediction as a force plot
+#
+# The force plot lays the same contributions along one axis: red arrows push from the
+# base value up to the prediction, blue ones push down. It is a compact view for one
+# row; `matplotlib=True` draws it as a static figure.
+shap.plots.force(row, matplotlib=True, show=False, text_rotation=15, contribution_threshold=0.03)
+fig = plt.gcf()
+fig.set_size_inches(14, 3.2)
+plt.show()
+
+# %%
+# The interactive version (hover a segment to read its feature and value) is the same
+# call without `matplotlib=True`. It needs shap's JavaScript bundle, which this site
+# serves from its own files; in a Jupyter notebook, run `shap.initjs()` first.
+shap.plots.force(row)
+
+# %%
+# ## All predictions: the beeswarm plot
+#
+# One row per feature, one dot per test person: the dot's horizontal position is that
+# person's SHAP value for the feature, its colour the feature's value (red high, blue
+# low). Features are sorted by mean |SHAP value|.
+shap.plots.beeswarm(explanation, max_display=9, show=False)
+fig = plt.gcf()
+fig.set_size_inches(8, 5)
+plt.show()
+
+# %%
+# ## Global importance: mean |SHAP value|
+#
+# Averaging the absolute SHAP values per feature gives an importance in the target's
+# units: how many dollars, on average, each feature moves a prediction away from the
+# base value.
+shap.plots.bar(explanation, max_display=9, show=False)
+fig = plt.gcf()
+fig.set_size_inches(8, 4.5)
+plt.show()
+
+mean_abs = np.abs(explanation.values).mean(axis=0)
+order = np.argsort(-mean_abs)
+smoker_values = explanation.values[:, X_test.columns.get_loc("smoker")]
+smokes = X_test["smoker"].to_numpy() == 1
+md(
+    "Mean |SHAP| per feature: "
+    + ", ".join(f"*{X_test.columns[j]}* ${mean_abs[j]:,.0f}" for j in order[:4])
+    + f". The *smoker* SHAP value averages **{smoker_values[smokes].mean():+,.0f} USD** for smokers and "
+    f"{smoker_values[~smokes].mean():+,.0f} USD for non-smokers."
+)
+
+# %%
+# ## How to read these figures
+#
+# * **Waterfall / force**: contributions are relative to the base value, the average
+#   prediction. A bar "bmi +5,000" means that this person's BMI moves the prediction
+#   5,000 USD up, averaged over all orders in which the features could be revealed to
+#   the model. The bars always add up to the prediction.
+# * **Beeswarm**: spread along x is the importance; the colour gradient gives the
+#   direction (red on the right: high values raise the prediction). A mix of colours on
+#   both sides, or a wide spread at one colour, hints at interactions.
+# * **Bar**: the beeswarm collapsed to one number per feature; it loses the direction.
+#
+# ## Pitfalls
+#
+# * **Contributions are to the model, not to the world.** SHAP explains what this
+#   model computes; a feature the model uses as a proxy gets the credit.
+# * **The base value depends on the background.** `TreeExplainer` without data uses
+#   the training distribution stored in the trees ("path-dependent"); with a
+#   background set it answers a slightly different question ("interventional"). The
+#   [explainer families page](../plot_07_shap_explainer_families/) compares them.
+# * **Correlated features share credit** in ways that depend on that choice.
+# * **Units**: here SHAP values are dollars because the model predicts dollars; for a
+#   classifier they are usually log-odds, not probabilities.

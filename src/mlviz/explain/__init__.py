@@ -1,0 +1,19 @@
+"""Explanation helpers shared by the gallery's section D (importance, SHAP, LIME).
+
+The techniques themselves (``shap``, ``lime``, ``sklearn.inspection``) stay visible on
+the pages; this package holds what several pages repeat: the shared insurance model,
+checks on SHAP values, and LIME explanations as tables.
+"""
+
+from ._lime import explain_with_lime
+from ._models import InsuranceModel, fit_insurance_model
+from ._shap import ExplainerAgreement, explainer_agreement, shap_additivity_error
+
+__all__ = [
+    "ExplainerAgreement",
+    "InsuranceModel",
+    "explain_with_lime",
+    "explainer_agreement",
+    "fit_insurance_model",
+    "shap_additivity_error",
+]
