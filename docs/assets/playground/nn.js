@@ -343,7 +343,7 @@ export const DEFAULTS = Object.freeze({
   n: 400,
   hidden: [4, 4],
   activation: "tanh",
-  learningRate: 0.03,
+  learningRate: 0.1,
   regularization: "none",
   lambda: 0,
   batchSize: 10,

@@ -249,7 +249,7 @@ class Playground {
 
     // export
     this.code = el("code");
-    this.codeBlock = el("pre", { class: "nnpg-code", hidden: "" }, this.code);
+    this.codeBlock = el("div", { class: "nnpg-code", hidden: "" }, el("pre", {}, this.code));
     this.status = el("span", { class: "nnpg-status", role: "status" });
     const actions = el("div", { class: "nnpg-actions" },
       el("button", { type: "button", class: "nnpg-copy-torch", onclick: () => this.copyTorch() }, "Copy as PyTorch"),
@@ -409,10 +409,10 @@ class Playground {
   /** Column positions of the network diagram and the per-layer +/- buttons. */
   layoutNetwork() {
     const sizes = [2, ...this.settings.hidden, 1];
-    const width = Math.max(280, Math.min(520, 90 * (sizes.length - 1) + 60));
-    const height = 40 * nn.LIMITS.maxNeurons + 10;
+    const width = Math.max(280, Math.min(500, 90 * (sizes.length - 1) + 80));
+    const height = 40 * Math.max(4, ...sizes) + 10;
     this.netCtx = fitCanvas(this.netCanvas, width, height);
-    const gap = (width - NODE - 40) / (sizes.length - 1);
+    const gap = (width - NODE - 60) / (sizes.length - 1);
     this.columns = sizes.map((n, l) => {
       const x = 30 + l * gap;
       const ys = Array.from({ length: n }, (_, j) => height / 2 + (j - (n - 1) / 2) * 40 - NODE / 2);
