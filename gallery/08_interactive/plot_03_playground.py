@@ -105,9 +105,9 @@ def probability_map(net):
 
 fig, axes = plt.subplots(1, 4, figsize=(12, 3.4), sharey=True)
 for ax, epoch in zip(axes, snapshot_epochs):
-    ax.contourf(gx, gy, probability_map(snapshots[epoch]), levels=np.linspace(0, 1, 11), cmap="RdBu", alpha=0.75)
+    ax.contourf(gx, gy, probability_map(snapshots[epoch]), levels=np.linspace(0, 1, 11), cmap="RdBu", alpha=0.5)
     ax.contour(gx, gy, probability_map(snapshots[epoch]), levels=[0.5], colors="black", linewidths=1.2)
-    ax.scatter(*X_train.T, c=y_train, cmap="RdBu", vmin=-0.2, vmax=1.2, edgecolor="white", linewidth=0.5, s=14)
+    ax.scatter(*X_train.T, c=y_train, cmap="RdBu", edgecolor="white", linewidth=0.6, s=16)
     ax.set(title=f"epoch {epoch}", xlabel="x1", aspect="equal", xlim=(-lim, lim), ylim=(-lim, lim))
     ax.grid(False)
 axes[0].set_ylabel("x2")
@@ -118,8 +118,9 @@ plt.show()
 # ## Every neuron's output over the plane
 #
 # The playground's small squares: for each hidden neuron, its output at every point of
-# the plane, after training. We run the grid through the layers one at a time and keep
-# each layer's output. Blue is a positive output, red (the playground's orange) a
+# the plane (the same square as above, from -1.5 to 1.5; the grey dots are the
+# training points), after training. We run the grid through the layers one at a time
+# and keep each layer's output. Blue is a positive output, red (the playground's orange) a
 # negative one; tanh keeps them in [-1, 1]. The first layer can only draw straight
 # cuts (tanh of a linear function); the second layer bends them by combining the
 # first layer's cuts.
@@ -144,6 +145,7 @@ for layer, outputs in enumerate(layer_outputs):
         image = ax.imshow(
             outputs[:, neuron].reshape(gx.shape), origin="lower", extent=(-lim, lim, -lim, lim), cmap="RdBu", vmin=-1, vmax=1
         )
+        ax.scatter(*X_train.T, c="black", s=1, alpha=0.4)  # where the data are
         ax.set_title(f"layer {layer + 1}, neuron {neuron + 1}", fontsize=9)
 fig.colorbar(image, ax=axes, shrink=0.8, label="neuron output (tanh)")
 plt.show()
@@ -176,8 +178,8 @@ md(
 # %%
 # ## How to read these figures
 #
-# * **Boundary frames**: early on, the map is almost uniform (the initial weights are
-#   small, so the output stays near 50%). The boundary then shrinks onto the blue disc.
+# * **Boundary frames**: early on, the map is pale everywhere (the output starts near
+#   50%, whatever the initial boundary's shape). The boundary then shrinks onto the blue disc.
 #   Where the colour is pale the network is unsure; far from the data it extrapolates
 #   with whatever shape fits the points, not with a ring it has "understood".
 # * **Neuron maps**: each first-layer map is a tanh of a straight line, a soft cut

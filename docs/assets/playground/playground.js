@@ -409,7 +409,7 @@ class Playground {
   /** Column positions of the network diagram and the per-layer +/- buttons. */
   layoutNetwork() {
     const sizes = [2, ...this.settings.hidden, 1];
-    const width = Math.max(280, Math.min(500, 90 * (sizes.length - 1) + 80));
+    const width = Math.max(280, Math.min(560, 90 * (sizes.length - 1) + 80));
     const height = 40 * Math.max(4, ...sizes) + 10;
     this.netCtx = fitCanvas(this.netCanvas, width, height);
     const gap = (width - NODE - 60) / (sizes.length - 1);
@@ -419,13 +419,14 @@ class Playground {
       return { x, ys };
     });
     this.netSize = [width, height];
+    const roomy = gap >= 80; // room for "8 neurons" above each column, else just "8"
     this.layerControls.replaceChildren(
       ...this.settings.hidden.map((h, l) => {
         const x = this.columns[l + 1].x + NODE / 2;
         return el("div", { class: "nnpg-neurons", style: `left:${x}px` },
           el("button", { type: "button", class: "nnpg-small", "aria-label": `Remove a neuron from layer ${l + 1}`, onclick: () => this.changeNeurons(l, -1) }, "−"),
           el("button", { type: "button", class: "nnpg-small", "aria-label": `Add a neuron to layer ${l + 1}`, onclick: () => this.changeNeurons(l, +1) }, "+"),
-          el("span", {}, `${h} neuron${h > 1 ? "s" : ""}`));
+          el("span", { title: `${h} neuron${h > 1 ? "s" : ""}` }, roomy ? `${h} neuron${h > 1 ? "s" : ""}` : String(h)));
       }),
     );
   }
