@@ -4,13 +4,10 @@ from __future__ import annotations
 
 import gzip
 import hashlib
-import http.server
 import os
 import struct
 import subprocess
 import sys
-import threading
-from functools import partial
 from pathlib import Path
 
 import numpy as np
@@ -18,6 +15,7 @@ import pytest
 
 from mlviz.datasets import DataFetcher
 from mlviz.site.bench import copy_project  # noqa: F401  (used by the build tests)
+from mlviz.site.browser import CHROMIUM, CHROMIUM_ARGS, serve
 
 
 def sha256(path: Path) -> str:
@@ -111,33 +109,14 @@ def quick_site(tmp_path_factory):
     return site, result.stdout + result.stderr
 
 
-class QuietHandler(http.server.SimpleHTTPRequestHandler):
-    """A static file handler that does not log every request to stderr."""
-
-    def log_message(self, *args):
-        pass
-
-
 @pytest.fixture(scope="session")
 def site_url(quick_site):
     """The quick site served over HTTP on the loopback interface."""
     site, _ = quick_site
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), partial(QuietHandler, directory=str(site)))
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{server.server_port}/"
+    server, url = serve(site)
+    yield url
     server.shutdown()
     server.server_close()
-
-
-CHROMIUM = os.environ.get("MLVIZ_CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox",  # running as root
-    "--disable-gpu",
-    "--disable-background-networking",  # otherwise Chromium keeps trying to reach the internet
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 
 
 @pytest.fixture(scope="session")

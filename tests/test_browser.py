@@ -6,7 +6,7 @@ from urllib.parse import urlparse
 
 import pytest
 
-from .conftest import EXAMPLES, QuietHandler
+from .conftest import EXAMPLES, serve
 
 pytestmark = pytest.mark.slow
 
@@ -94,17 +94,13 @@ def test_downloaded_script_runs_as_a_plain_script(site_url, tmp_path):
 @pytest.fixture(scope="module")
 def sub_path_url(quick_site, tmp_path_factory):
     """The site served under a sub-path, as on GitHub Pages (https://user.github.io/repo/)."""
-    import http.server
     import os
-    import threading
-    from functools import partial
 
     site, _ = quick_site
     root = tmp_path_factory.mktemp("pages")
     os.symlink(site, root / "ml-gallery")
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), partial(QuietHandler, directory=str(root)))
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{server.server_port}/ml-gallery/"
+    server, url = serve(root)
+    yield url + "ml-gallery/"
     server.shutdown()
     server.server_close()
 

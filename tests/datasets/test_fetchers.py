@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-import http.server
-import threading
-from functools import partial
 
 import pytest
 
 from mlviz.datasets import DataFetcher, DatasetHashError, DatasetNotFoundError, REGISTRY, URLS
 
-from ..conftest import QuietHandler, sha256
+from ..conftest import serve, sha256
 
 
 def test_registry_has_a_url_and_sha256_for_every_file():
@@ -104,10 +101,8 @@ def test_unknown_file_name():
 def local_server(fixture_files):
     """Serve the fixture mirror over HTTP on the loopback interface."""
     mirror, _, _ = fixture_files
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), partial(QuietHandler, directory=str(mirror)))
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
+    server, url = serve(mirror)
+    yield url.rstrip("/")
     server.shutdown()
     server.server_close()
 

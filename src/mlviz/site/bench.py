@@ -108,6 +108,20 @@ def _standalone(project: Path, env: dict) -> dict[str, dict]:
     return out
 
 
+def _playground(site: Path) -> list[dict] | None:
+    """Training steps and frames per second of the in-browser playground (2 x 8 neurons)."""
+    from .bench_playground import playground_rates
+
+    try:
+        rates = playground_rates(site, seconds=5.0)
+    except Exception as exc:  # no Chromium, no playground page: report it, keep the rest
+        print(f"  playground: not measured ({type(exc).__name__}: {exc})")
+        return None
+    for r in rates:
+        print(f"  playground, {r['speed']} epoch(s)/frame: {r['steps_per_s']:.1f} steps/s, {r['frames_per_s']:.1f} frames/s")
+    return [{k: round(v, 2) if isinstance(v, float) else v for k, v in r.items()} for r in rates]
+
+
 # Runs one example as __main__ and prints its own peak RSS (children included) as JSON.
 _RSS_WRAPPER = """
 import json, resource, runpy, sys, io, contextlib
@@ -181,6 +195,7 @@ def main(argv=None) -> int:
         report["touched_rebuild"] = _build(project, env, f"rebuild after touching {touched.name}")
         report["touched_rebuild"]["example"] = touched.name
         report["site"] = _site_weights(project / "site")
+        report["playground"] = _playground(project / "site")
         if not args.skip_standalone:
             print("Each example on its own (warm caches):")
             report["standalone"] = _standalone(project, env)
@@ -207,6 +222,8 @@ def _print_table(r: dict) -> None:
         ("median page (HTML + its images)", f"{r['site']['median_page_mb']:.2f} MB", f"<= {BUDGETS['median_page_mb']} MB"),
         ("largest page", f"{r['site']['largest_page']['path']}: {r['site']['largest_page']['mb']} MB", ""),
     ]
+    for p in r.get("playground") or []:
+        rows.append((f"playground steps/s ({p['speed']} epoch/frame)", f"{p['steps_per_s']:.0f} ({p['frames_per_s']:.0f} fps)", ">= 30"))
     width = max(len(a) for a, _, _ in rows)
     print()
     print(f"{'measure':<{width}}  {'value':>24}  budget")

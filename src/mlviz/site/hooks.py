@@ -97,22 +97,26 @@ def on_post_page(output, page, config, **kwargs):
     return output
 
 
+def _site_asset(package: str, relative: str) -> Path:
+    """A JavaScript file shipped inside an installed Python package."""
+    import importlib
+
+    source = Path(importlib.import_module(package).__file__).parent / relative
+    if not source.is_file():
+        raise PluginError(f"{package}'s JavaScript {relative} not found at {source}; reinstall {package}")
+    return source
+
+
 def on_post_build(config, **kwargs):
-    import plotly
+    # The site serves these itself, so that it works offline.
+    for package, relative, target in (
+        ("plotly", "package_data/plotly.min.js", PLOTLY_JS),
+        ("shap", "plots/resources/bundle.js", SHAP_JS),
+    ):
+        destination = Path(config["site_dir"]) / target
+        destination.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(_site_asset(package, relative), destination)
 
-    source = Path(plotly.__file__).parent / "package_data" / "plotly.min.js"
-    if not source.is_file():
-        raise PluginError(f"plotly.js not found at {source}; reinstall plotly")
-    target = Path(config["site_dir"]) / PLOTLY_JS
-    target.parent.mkdir(parents=True, exist_ok=True)
-    shutil.copyfile(source, target)
-
-    import shap
-
-    source = Path(shap.__file__).parent / "plots" / "resources" / "bundle.js"
-    if not source.is_file():
-        raise PluginError(f"shap's JavaScript bundle not found at {source}; reinstall shap")
-    shutil.copyfile(source, Path(config["site_dir"]) / SHAP_JS)
 
 # -- provenance on every gallery page -------------------------------------------------------
 _DATA_FILES = {
