@@ -115,13 +115,16 @@ for name, w, color in [
     RocCurveDisplay.from_predictions(admit_test, score, sample_weight=w, name=name, ax=ax_roc,
                                      curve_kwargs={"color": color, "ls": "-" if w is None else "--"})
     PrecisionRecallDisplay.from_predictions(admit_test, score, sample_weight=w, name=name, ax=ax_pr,
-                                            curve_kwargs={"color": color}, plot_chance_level=True,
-                                            chance_level_kw={"color": color, "lw": 1})
+                                            curve_kwargs={"color": color})
+    # The chance level is the (weighted) share of positives; scikit-learn's own chance line
+    # ignores sample_weight, so it is drawn here.
+    share = np.average(admit_test, weights=w)
+    ax_pr.axhline(share, color=color, lw=1, ls=":", label=f"chance level ({share:.0%} positives)")
 ax_roc.set_title(f"ROC-AUC {roc_auc:.3f} vs {balanced_auc:.3f}")
 ax_pr.set_title(f"Average precision {ap:.3f} vs {balanced_ap:.3f}")
 ax_pr.set_ylim(0, 1.02)
 ax_roc.legend(loc="lower right", fontsize=8)
-ax_pr.legend(loc="lower left", fontsize=8)
+ax_pr.legend(loc="center left", fontsize=8)
 plt.show()
 
 md(
