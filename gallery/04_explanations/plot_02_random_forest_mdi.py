@@ -71,9 +71,9 @@ spread = per_tree.std(axis=0)
 # with its value, with one standard deviation across trees as the error bar.
 #
 # !!! question "Predict the plot"
-#     The table has three numeric columns (GPA, GMAT score, years of work experience) and
-#     a couple of dozen 0/1 indicator columns (gender, major, industry, ...). Which kind of feature
-#     will lead the ranking?
+#     The table has three numeric columns (GPA, GMAT score, years of work experience)
+#     and a couple of dozen 0/1 indicator columns (gender, major, industry, ...). Which
+#     kind of feature will lead the ranking?
 #
 # ??? success "Answer"
 #     The numeric scores: GMAT and GPA take the top places, and the three numeric columns
