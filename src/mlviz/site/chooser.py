@@ -117,7 +117,7 @@ def _slug(value: str) -> str:
 def _image(thumb: str | None, page_url: str) -> str:
     if thumb is None:
         return '<span class="mlviz-card__noimg" aria-hidden="true"></span>'
-    return f'<img class="mlviz-card__img" src="{escape(get_relative_url(thumb, page_url))}" alt="" loading="lazy">'
+    return f'<img class="mlviz-card__img" src="{escape(get_relative_url(thumb, page_url))}" alt="">'
 
 
 def _example_card(meta: ExampleMeta, page_url: str, thumbs: Container[str]) -> str:
