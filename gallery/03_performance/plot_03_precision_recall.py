@@ -110,9 +110,8 @@ md(
 # ??? success "Answer"
 #     The ROC curve does not move: true and false positive rates each divide by one
 #     class, so weighting a class changes nothing (the two ROC-AUCs below are equal). The
-#     precision-recall curve rises, and so does its chance line (from the prevalence to
-#     0.5): at any threshold there are now fewer false alarms per admit found, so
-#     precision is higher and the average precision grows.
+#     precision-recall curve rises: at any threshold there are now fewer false alarms per
+#     admit found, so precision is higher everywhere and the average precision grows.
 n_pos, n_neg = admit_test.sum(), (~admit_test).sum()
 weights = np.where(admit_test, n_neg / n_pos, 1.0)
 balanced_auc = roc_auc_score(admit_test, score, sample_weight=weights)

@@ -124,7 +124,7 @@ def test_home_grid_has_one_card_per_section_folder():
 def test_section_card_reads_the_readme_and_uses_the_first_available_thumbnail(tmp_path):
     folder = tmp_path / "05_training"
     folder.mkdir()
-    (folder / "README.md").write_text("# E. Training dynamics\n\nLoss curves and more:\nwatch a model learn.\n\nMore.\n")
+    (folder / "README.md").write_text("# E. Training dynamics\n\nLoss curves *and* more:\nwatch a `model` learn.\n\nMore.\n")
     for name in ("plot_01_a.py", "plot_02_b.py", "plot_03_c.py"):
         (folder / name).write_text('"""x"""\n')
     (tmp_path / "not_a_section").mkdir()

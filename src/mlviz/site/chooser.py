@@ -90,7 +90,7 @@ def collect_sections(gallery_dir: str | Path) -> list[Section]:
                 folder=folder.name,
                 letter=match["letter"] or "",
                 title=match["title"],
-                summary=" ".join(prose),
+                summary=re.sub(r"[*`]", "", " ".join(prose)),  # shown as plain text: drop Markdown emphasis
                 examples=tuple(sorted(folder.glob("plot_*.py"))),
             )
         )
