@@ -43,6 +43,16 @@ scan.round(3)
 # %%
 # Inertia always falls as *k* grows (more centroids, shorter distances); the *elbow* is
 # where it stops falling fast. The silhouette has a maximum instead.
+#
+# !!! question "Predict the plot"
+#     Iris has three species. Will the silhouette be highest at *k* = 3?
+#
+# ??? success "Answer"
+#     Not necessarily, and on Iris usually not: setosa stands far from the other two
+#     species, while versicolor and virginica overlap, so splitting the flowers into
+#     *two* groups gives the best-separated partition. The circled point and the sentence
+#     below the figure give the *k* that wins in this build; the number of species is not
+#     something k-means can see.
 import matplotlib.pyplot as plt
 
 fig, (ax_in, ax_si) = plt.subplots(1, 2, figsize=(11, 4))

@@ -51,6 +51,17 @@ md(
 # impurity, the number of training samples that reach the node, how they divide among
 # the classes (`value`), and the majority class. `filled=True` colours a node by its
 # majority class, paler where the classes are mixed.
+#
+# !!! question "Predict the plot"
+#     Before you look: which species will the tree's very first question (the root box)
+#     separate from the other two, and will that question be about a sepal or a petal
+#     measurement?
+#
+# ??? success "Answer"
+#     Setosa, completely, on a petal measurement: the child of the root that setosa goes
+#     to holds only setosa flowers (`gini = 0.0`). Setosa's petals are much smaller than
+#     the other species', so one threshold is enough. Versicolor and virginica overlap,
+#     so telling them apart takes the deeper questions, and a leaf may stay mixed.
 import matplotlib.pyplot as plt
 from sklearn.tree import plot_tree
 

@@ -101,6 +101,17 @@ md(
 # the same model on the same test set re-weighted as if half of the applicants were
 # admitted: every admitted applicant gets the weight `n_negatives / n_positives`
 # (`sample_weight`), so both classes weigh the same in total.
+#
+# !!! question "Predict the plot"
+#     The model and its scores stay the same; only the mix changes, from about one admit
+#     in seven to one in two. What happens to the ROC curve, and to the precision-recall
+#     curve?
+#
+# ??? success "Answer"
+#     The ROC curve does not move: true and false positive rates each divide by one
+#     class, so weighting a class changes nothing (the two ROC-AUCs below are equal). The
+#     precision-recall curve rises: at any threshold there are now fewer false alarms per
+#     admit found, so precision is higher everywhere and the average precision grows.
 n_pos, n_neg = admit_test.sum(), (~admit_test).sum()
 weights = np.where(admit_test, n_neg / n_pos, 1.0)
 balanced_auc = roc_auc_score(admit_test, score, sample_weight=weights)

@@ -75,6 +75,18 @@ md(
 # actual charge (x) and the prediction (y); the diagonal is a perfect prediction. Bottom
 # row: the residual (actual minus predicted) against the prediction; an unbiased model
 # scatters evenly around zero at every height. Smokers are drawn in orange.
+#
+# !!! question "Predict the plot"
+#     The linear model adds the same extra charge to every smoker (one coefficient), but
+#     for smokers the charges climb steeply with BMI. In its *residuals vs predicted*
+#     panel, where do you expect the smokers (orange) to sit?
+#
+# ??? success "Answer"
+#     Not in one cloud around zero: they split into two bands, one well above zero
+#     (under-predicted, the smokers with a high BMI) and one well below (over-predicted,
+#     those with a low BMI). The two bands partly cancel, which is why the smokers'
+#     *average* residual computed below looks much smaller than either band. Gradient
+#     boosting can learn the smoking-BMI interaction and puts the smokers back around zero.
 import matplotlib.pyplot as plt
 from sklearn.metrics import PredictionErrorDisplay
 

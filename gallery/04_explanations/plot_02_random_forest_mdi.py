@@ -69,6 +69,18 @@ spread = per_tree.std(axis=0)
 #
 # `plot_bars` (from the gallery's helper package) draws the 15 largest, each labelled
 # with its value, with one standard deviation across trees as the error bar.
+#
+# !!! question "Predict the plot"
+#     The table has three numeric columns (GPA, GMAT score, years of work experience)
+#     and a couple of dozen 0/1 indicator columns (gender, major, industry, ...). Which
+#     kind of feature will lead the ranking?
+#
+# ??? success "Answer"
+#     The numeric scores: GMAT and GPA take the top places, and the three numeric columns
+#     together take the share of the total given under the figure. Part of that lead is
+#     real information; part is MDI's bias towards features with many possible split
+#     thresholds (see the pitfalls), which is why a ranking like this one should be
+#     checked with permutation importance on held-out data.
 import matplotlib.pyplot as plt
 
 from mlviz.plotting import plot_bars
