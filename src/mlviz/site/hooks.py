@@ -58,9 +58,29 @@ def _gallery_dirs(config) -> list[Path]:
     return [root / d for d in dirs]
 
 
+def forget_failed_examples(folder: Path) -> list[str]:
+    """Delete the MD5 stamps of examples whose last run failed, so that they run again.
+
+    mkdocs-gallery 0.10.4 writes an example's MD5 even when it raised, so without this
+    the next build would skip the broken example and succeed. A failed run is recognised
+    by the traceback block mkdocs-gallery writes into the page (``mkd-glr-script-err-disp``).
+    """
+    forgotten = []
+    for stamp in folder.glob("*/*.py.md5"):
+        stem = stamp.name[: -len(".py.md5")]
+        page = stamp.parent / f"{stem}.md"
+        if not page.is_file() or "mkd-glr-script-err-disp" in page.read_text(encoding="utf-8"):
+            stamp.unlink()
+            forgotten.append(stem)
+    return forgotten
+
+
 def on_config(config, **kwargs):
     mode = build_mode()
     for folder in _gallery_dirs(config):
+        if folder.exists():
+            for stem in forget_failed_examples(folder):
+                log.info("mlviz: %s failed last time; it will run again", stem)
         stamp = folder / _STAMP
         if folder.exists() and (not stamp.exists() or stamp.read_text() != mode):
             log.info("mlviz: build mode changed (%s); regenerating %s", mode, folder)
