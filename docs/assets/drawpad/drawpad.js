@@ -129,10 +129,17 @@ class Pad {
     ctx.lineWidth = PEN_WIDTH;
     ctx.lineCap = "round";
     ctx.lineJoin = "round";
+    ctx.fillStyle = "#fff";
     ctx.beginPath();
-    ctx.moveTo(a[0], a[1]);
-    ctx.lineTo(b[0], b[1]);
-    ctx.stroke();
+    if (a[0] === b[0] && a[1] === b[1]) {
+      // a tap or a click: canvases skip zero-length lines, so draw the dot itself
+      ctx.arc(a[0], a[1], PEN_WIDTH / 2, 0, 2 * Math.PI);
+      ctx.fill();
+    } else {
+      ctx.moveTo(a[0], a[1]);
+      ctx.lineTo(b[0], b[1]);
+      ctx.stroke();
+    }
     this.schedule();
   }
 
