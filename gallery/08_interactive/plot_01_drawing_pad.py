@@ -29,12 +29,14 @@ cnn = load_mnist_cnn()
 model = cnn.model
 split = load_mnist_split()
 demo_index = np.array([np.flatnonzero(split.y_test == digit)[0] for digit in range(10)])
-demo_images, demo_labels = split.X_test[demo_index], split.y_test[demo_index]  # uint8 (10, 28, 28)
+demo_images = split.X_test[demo_index]  # uint8, (10, 28, 28)
+demo_labels = split.y_test[demo_index]
 X_test, y_test = mnist_tensors("test")
 test_acc = evaluate(model, X_test, y_test)["accuracy"]
+n_train = cnn.config.n_train or len(split.y_train)  # None: the whole train part
 md(
     f"The CNN has **{count_parameters(model):,} parameters**, was trained on "
-    f"{cnn.config.n_train:,} digits for {cnn.config.epochs} epochs, and classifies "
+    f"{n_train:,} digits for {cnn.config.epochs} epochs, and classifies "
     f"**{test_acc:.1%}** of the {len(y_test):,} test digits correctly."
 )
 
@@ -78,7 +80,11 @@ from mlviz.site.drawpad import DrawingPad
 DrawingPad(
     model_url="../drawpad_cnn.json",  # relative to this page's URL
     assets_url="../../../assets/drawpad/",
-    layers=[("relu1", "conv1 + ReLU"), ("relu2", "conv2 + ReLU"), ("relu3", "fc1 + ReLU (the embedding)")],
+    layers=[
+        ("relu1", "conv1 + ReLU"),
+        ("relu2", "conv2 + ReLU"),
+        ("relu3", "fc1 + ReLU (the embedding)"),
+    ],
 )
 
 # %%
@@ -96,28 +102,29 @@ import matplotlib.pyplot as plt
 
 from mlviz.site.drawpad import preprocess_drawing
 
-digit = split.X_test[demo_index[4]] / 255.0
-rows, cols = np.flatnonzero(digit.any(axis=1)), np.flatnonzero(digit.any(axis=0))
-big = np.kron(digit[rows[0] : rows[-1] + 1, cols[0] : cols[-1] + 1], np.ones((9, 9)))  # 9x enlarged
+digit = demo_images[4] / 255.0
+rows = np.flatnonzero(digit.any(axis=1))
+cols = np.flatnonzero(digit.any(axis=0))
+tight = digit[rows[0] : rows[-1] + 1, cols[0] : cols[-1] + 1]
+big = np.kron(tight, np.ones((9, 9)))  # each pixel becomes 9 x 9
 canvas = np.zeros((280, 280))
 canvas[20 : 20 + big.shape[0], 100 : 100 + big.shape[1]] = big
 seen, steps = preprocess_drawing(canvas, return_steps=True)
 
-panels = [
-    (canvas, "the drawing (280 × 280)"),
-    (steps["crop"], f"cropped ({steps['crop'].shape[0]} × {steps['crop'].shape[1]})"),
-    (steps["scaled"], f"scaled ({steps['scaled'].shape[0]} × {steps['scaled'].shape[1]})"),
-    (seen, "centred by mass (28 × 28)"),
-    (digit, "the original MNIST digit"),
-]
-fig, axes = plt.subplots(1, len(panels), figsize=(11, 2.8))
-for ax, (image, title) in zip(axes, panels):
+panels = {
+    "the drawing": canvas,
+    "cropped": steps["crop"],
+    "longer side 20 px": steps["scaled"],
+    "centred by mass": seen,
+    "original MNIST digit": digit,
+}
+fig, axes = plt.subplots(1, len(panels), figsize=(10, 2.9), layout="constrained")
+for ax, (title, image) in zip(axes, panels.items()):
     ax.imshow(image, cmap="gray", vmin=0, vmax=1)
-    ax.set_title(title, fontsize=10)
+    ax.set_title(f"{title}\n{image.shape[0]} × {image.shape[1]}", fontsize=11)
     ax.set_xticks([])
     ax.set_yticks([])
 fig.suptitle("MNIST-style preprocessing of a drawing, step by step")
-fig.tight_layout()
 plt.show()
 
 # %%
@@ -136,10 +143,11 @@ w = exported["state_dict"]
 
 
 def conv2d(x, weight, bias):
-    """(C, H, W) -> (O, H, W): 'same' cross-correlation, as torch.nn.Conv2d(padding=k//2)."""
+    """(C, H, W) -> (O, H, W), as torch.nn.Conv2d(C, O, k, padding=k // 2)."""
     k = weight.shape[-1]
     padded = np.pad(x, ((0, 0), (k // 2, k // 2), (k // 2, k // 2)))
-    patches = np.lib.stride_tricks.sliding_window_view(padded, (k, k), axis=(1, 2))  # (C, H, W, k, k)
+    # every k x k neighbourhood: shape (C, H, W, k, k)
+    patches = np.lib.stride_tricks.sliding_window_view(padded, (k, k), axis=(1, 2))
     return np.einsum("chwij,ocij->ohw", patches, weight) + bias[:, None, None]
 
 
@@ -160,21 +168,23 @@ logits = w["fc2.weight"] @ h + w["fc2.bias"]
 p_numpy = np.exp(logits - logits.max()) / np.exp(logits - logits.max()).sum()
 
 with torch.no_grad():
-    p_torch = torch.softmax(model(torch.tensor(x, dtype=torch.float32)[None, None]), dim=1)[0].numpy()
-    p_original = torch.softmax(model(mnist_tensors("test")[0][demo_index[4]][None]), dim=1)[0].numpy()
+    x_torch = torch.tensor(x, dtype=torch.float32)[None, None]
+    p_torch = torch.softmax(model(x_torch), dim=1)[0].numpy()
+    p_original = torch.softmax(model(X_test[demo_index[4]][None]), dim=1)[0].numpy()
 
+table = "| digit | NumPy, drawing | torch, drawing | torch, original image |\n|---|---|---|---|\n"
+for k in range(10):
+    table += f"| {k} | {p_numpy[k]:.4f} | {p_torch[k]:.4f} | {p_original[k]:.4f} |\n"
+gap = np.abs(p_numpy - p_torch).max()
 md(
-    "| | " + " | ".join(str(k) for k in range(10)) + " |\n|---|" + "---|" * 10 + "\n"
-    + "| NumPy, drawing | " + " | ".join(f"{v:.3f}" for v in p_numpy) + " |\n"
-    + "| torch, drawing | " + " | ".join(f"{v:.3f}" for v in p_torch) + " |\n"
-    + "| torch, original digit | " + " | ".join(f"{v:.3f}" for v in p_original) + " |\n\n"
-    + f"The hand-written forward pass and torch differ by at most **{np.abs(p_numpy - p_torch).max():.1e}**. "
-    f"On the re-drawn digit the network predicts **{p_torch.argmax()}** ({p_torch.max():.1%}); on the "
-    f"original MNIST image, **{p_original.argmax()}** ({p_original.max():.1%}); the true label is "
-    f"**{demo_labels[4]}**. The preprocessed drawing differs from the original image by "
-    f"{np.abs(seen - digit).mean():.3f} grey levels per pixel on average: enlarging and shrinking back "
-    "blurs the edges a little."
+    f"{table}\nThe hand-written forward pass and torch differ by at most **{gap:.1e}**. "
+    f"On the re-drawn digit the network predicts **{p_torch.argmax()}** "
+    f"({p_torch.max():.1%}); on the original MNIST image, **{p_original.argmax()}** "
+    f"({p_original.max():.1%}); the true label is **{demo_labels[4]}**. The preprocessed "
+    f"drawing differs from the original image by {np.abs(seen - digit).mean():.3f} grey "
+    "levels per pixel on average: enlarging and shrinking back blurs the edges a little."
 )
+
 
 # %%
 # ## How to read this page
