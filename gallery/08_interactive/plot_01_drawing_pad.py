@@ -118,7 +118,7 @@ panels = {
     "centred by mass": seen,
     "original MNIST digit": digit,
 }
-fig, axes = plt.subplots(1, len(panels), figsize=(10, 2.9), layout="constrained")
+fig, axes = plt.subplots(1, len(panels), figsize=(10, 3.4), layout="constrained")
 for ax, (title, image) in zip(axes, panels.items()):
     ax.imshow(image, cmap="gray", vmin=0, vmax=1)
     ax.set_title(f"{title}\n{image.shape[0]} × {image.shape[1]}", fontsize=11)
@@ -174,7 +174,7 @@ with torch.no_grad():
 
 table = "| digit | NumPy, drawing | torch, drawing | torch, original image |\n|---|---|---|---|\n"
 for k in range(10):
-    table += f"| {k} | {p_numpy[k]:.4f} | {p_torch[k]:.4f} | {p_original[k]:.4f} |\n"
+    table += f"| {k} | {p_numpy[k]:.3e} | {p_torch[k]:.3e} | {p_original[k]:.3e} |\n"
 gap = np.abs(p_numpy - p_torch).max()
 md(
     f"{table}\nThe hand-written forward pass and torch differ by at most **{gap:.1e}**. "
