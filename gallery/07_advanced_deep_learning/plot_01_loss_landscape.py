@@ -69,12 +69,16 @@ coords = np.linspace(-1.0, 1.0, n_grid)
 grid = loss_grid(model, [d1, d2], X_eval, y_eval, coords, coords, batch_size=128)
 centre = grid.loss[n_grid // 2, n_grid // 2]
 radius = np.hypot(*np.meshgrid(coords, coords))
+low = np.unravel_index(grid.loss.argmin(), grid.loss.shape)
 ring = np.isclose(radius, 0.5, atol=0.5 / (n_grid - 1) * 1.5)
 md(
     f"At the trained weights the loss is **{centre:.3f}** (accuracy {grid.accuracy[n_grid // 2, n_grid // 2]:.1%}) on "
     f"{len(y_eval)} validation images. Half a filter-norm away (|(a, b)| ≈ 0.5) it averages "
     f"{grid.loss[ring].mean():.3f}; the highest loss on the grid is {grid.loss.max():.2f} "
-    f"(accuracy down to {grid.accuracy.min():.1%})."
+    f"(accuracy down to {grid.accuracy.min():.1%}). The lowest loss on the grid, {grid.loss[low]:.3f}, lies at "
+    f"(a, b) = ({coords[low[1]]:.2f}, {coords[low[0]]:.2f})"
+    + (": the trained weights minimize the *training* loss, and these are validation images."
+       if low != (n_grid // 2, n_grid // 2) else ", at the trained weights.")
 )
 
 # %%
@@ -95,7 +99,7 @@ ax.set_xlabel("a (along random direction d1)")
 ax.set_ylabel("b (along random direction d2)")
 ax.set_aspect("equal")
 ax.legend(loc="upper right", fontsize=9)
-ax.set_title("Loss around the trained CNN, filter-normalized directions")
+ax.set_title("Loss around the trained CNN\n(filter-normalized random directions)", fontsize=11)
 plt.show()
 
 # %%
