@@ -1,22 +1,26 @@
 """The networks the deep-learning pages share, trained once and cached.
 
-* :class:`MnistCNN` and :class:`MLP`: the architectures (named submodules, activations
+* :class:`MnistCNN`, :class:`MLP` and :class:`TinyViT`: the architectures (named submodules, activations
   as separate modules so hooks can be attached).
 * :class:`TrainConfig` and :func:`train`: seeded training on the gallery's MNIST split
   that records a :class:`History` (loss/accuracy curves, per-layer weight, bias,
   gradient and activation statistics) and caches the result in
   ``mlviz.config.cache_dir("models")``.
-* :func:`load_mnist_cnn`: the shared CNN of this build (quick or full).
+* :func:`load_mnist_cnn`, :func:`load_mnist_vit`: the shared CNN and vision transformer
+  of this build (quick or full).
 * :func:`mnist_tensors`, :func:`to_tensor`, :func:`from_tensor`: MNIST as normalized
   ``(N, 1, 28, 28)`` float tensors and back.
 """
 
 from ._data import MNIST_MEAN, MNIST_STD, from_tensor, mnist_tensors, to_tensor
 from ._nets import ARCHITECTURES, MLP, MnistCNN, build_model, count_parameters
+from ._vit import TinyViT
 from ._train import (
     HISTORY_VERSION,
     MNIST_CNN_CONFIG,
     MNIST_CNN_QUICK_CONFIG,
+    MNIST_VIT_CONFIG,
+    MNIST_VIT_QUICK_CONFIG,
     History,
     TrainConfig,
     TrainedModel,
@@ -24,7 +28,9 @@ from ._train import (
     default_device,
     evaluate,
     load_mnist_cnn,
+    load_mnist_vit,
     mnist_cnn_config,
+    mnist_vit_config,
     predict_proba,
     train,
 )
@@ -35,11 +41,14 @@ __all__ = [
     "MLP",
     "MNIST_CNN_CONFIG",
     "MNIST_CNN_QUICK_CONFIG",
+    "MNIST_VIT_CONFIG",
+    "MNIST_VIT_QUICK_CONFIG",
     "MNIST_MEAN",
     "MNIST_STD",
     "History",
     "MnistCNN",
     "TrainConfig",
+    "TinyViT",
     "TrainedModel",
     "build_model",
     "cache_key",
@@ -48,7 +57,9 @@ __all__ = [
     "evaluate",
     "from_tensor",
     "load_mnist_cnn",
+    "load_mnist_vit",
     "mnist_cnn_config",
+    "mnist_vit_config",
     "mnist_tensors",
     "predict_proba",
     "to_tensor",

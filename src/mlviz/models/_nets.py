@@ -146,8 +146,10 @@ def _initialize(layer: nn.Linear, init: str, activation: str) -> None:
     nn.init.zeros_(layer.bias)
 
 
+from ._vit import TinyViT  # noqa: E402  (after the classes it sits beside in the registry)
+
 #: Architecture name (as used in :class:`~mlviz.models.TrainConfig`) -> class.
-ARCHITECTURES = {"mnist_cnn": MnistCNN, "mlp": MLP}
+ARCHITECTURES = {"mnist_cnn": MnistCNN, "mlp": MLP, "vit": TinyViT}
 
 
 def build_model(arch: str, **kwargs) -> nn.Module:

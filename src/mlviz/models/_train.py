@@ -36,6 +36,8 @@ __all__ = [
     "HISTORY_VERSION",
     "MNIST_CNN_CONFIG",
     "MNIST_CNN_QUICK_CONFIG",
+    "MNIST_VIT_CONFIG",
+    "MNIST_VIT_QUICK_CONFIG",
     "History",
     "TrainConfig",
     "TrainedModel",
@@ -43,7 +45,9 @@ __all__ = [
     "default_device",
     "evaluate",
     "load_mnist_cnn",
+    "load_mnist_vit",
     "mnist_cnn_config",
+    "mnist_vit_config",
     "predict_proba",
     "train",
 ]
@@ -88,6 +92,11 @@ class TrainConfig:
         Number of (fixed) bins of the recorded histograms.
     probe_size : int
         Number of validation images on which activations and probe gradients are recorded.
+    checkpoints : int
+        Copies of the weights (``state_dict``) kept per epoch, evenly spaced in its
+        steps, plus one at initialization; they come back as
+        :attr:`TrainedModel.checkpoints` (for weight-space trajectories). 0 (default)
+        keeps none and leaves the cache key as it was before this option existed.
     """
 
     arch: str = "mnist_cnn"
@@ -105,6 +114,7 @@ class TrainConfig:
     test_size: float = 0.2
     n_bins: int = 40
     probe_size: int = 256
+    checkpoints: int = 0
 
     def __post_init__(self):
         if self.arch not in ARCHITECTURES:
@@ -119,6 +129,8 @@ class TrainConfig:
             value = getattr(self, name)
             if value is not None and (not isinstance(value, int) or value < 1):
                 raise ValueError(f"{name} must be None or a positive int; got {value!r}")
+        if not isinstance(self.checkpoints, int) or self.checkpoints < 0:
+            raise ValueError(f"checkpoints must be a non-negative int (copies per epoch); got {self.checkpoints!r}")
         if not self.lr > 0:
             raise ValueError(f"lr must be positive; got {self.lr!r}")
         # Normalize the kwargs (tuples become lists) so that equal configs give equal keys.
@@ -276,6 +288,12 @@ class TrainedModel:
         Wall-clock training time (of the run that filled the cache).
     device : str
         Device type it was trained on (``"cpu"`` or ``"cuda"``).
+    checkpoints : list of dict or None
+        With ``config.checkpoints > 0``: the ``state_dict`` (CPU tensors) at
+        initialization and ``config.checkpoints`` times per epoch, the last one being
+        the final weights; else None.
+    checkpoint_steps : ndarray of int or None
+        Optimizer steps taken before each checkpoint (0 for the initialization).
     """
 
     model: nn.Module
@@ -286,6 +304,8 @@ class TrainedModel:
     from_cache: bool
     train_seconds: float
     device: str
+    checkpoints: list | None = None
+    checkpoint_steps: np.ndarray | None = None
 
 
 def default_device() -> torch.device:
@@ -304,8 +324,11 @@ def cache_key(config: TrainConfig, device: str | torch.device | None = None) -> 
     if not isinstance(config, TrainConfig):
         raise TypeError(f"config must be a TrainConfig; got {type(config).__name__}")
     device = torch.device(device) if device is not None else default_device()
+    config_dict = config.to_dict()
+    if not config_dict["checkpoints"]:  # keys of models trained before the option existed stay valid
+        del config_dict["checkpoints"]
     payload = {
-        "config": config.to_dict(),
+        "config": config_dict,
         "data": {name: REGISTRY[name] for name in _MNIST_FILES},
         "torch": torch.__version__,
         "device": device.type,
@@ -339,20 +362,28 @@ def train(config: TrainConfig, *, cache: bool = True, device: str | torch.device
     if folder is not None and (folder / "done").exists():
         return _load(folder, config, key)
     start = time.perf_counter()
-    model, history = _fit(config, device)
+    model, history, checkpoints = _fit(config, device)
     seconds = time.perf_counter() - start
     model = model.cpu().eval()
     if folder is not None:
-        folder = _store(folder, model, history, config, seconds, device)
-    return TrainedModel(model, history, config, key, folder, False, seconds, device.type)
+        folder = _store(folder, model, history, config, seconds, device, checkpoints)
+    return TrainedModel(model, history, config, key, folder, False, seconds, device.type, *_unpack(checkpoints))
+
+
+def _unpack(checkpoints):
+    if checkpoints is None:
+        return None, None
+    return checkpoints["states"], np.asarray(checkpoints["steps"], dtype=np.int64)
 
 
 # -- cache -----------------------------------------------------------------------------
-def _store(folder: Path, model, history, config, seconds, device) -> Path:
+def _store(folder: Path, model, history, config, seconds, device, checkpoints=None) -> Path:
     """Write into a temporary sibling folder, then rename it: readers never see half a model."""
     tmp = Path(tempfile.mkdtemp(prefix=f".{folder.name[:12]}-", dir=folder.parent))
     try:
         torch.save(model.state_dict(), tmp / "model.pt")
+        if checkpoints is not None:
+            torch.save(checkpoints, tmp / "checkpoints.pt")
         history.save(tmp / "history.npz")
         info = {"config": config.to_dict(), "train_seconds": seconds, "device": device.type, "torch": torch.__version__}
         (tmp / "info.json").write_text(json.dumps(info, indent=2))
@@ -371,7 +402,12 @@ def _load(folder: Path, config: TrainConfig, key: str) -> TrainedModel:
     model.load_state_dict(torch.load(folder / "model.pt", map_location="cpu", weights_only=True))
     info = json.loads((folder / "info.json").read_text())
     history = History.load(folder / "history.npz")
-    return TrainedModel(model.eval(), history, config, key, folder, True, info["train_seconds"], info["device"])
+    checkpoints = None
+    if config.checkpoints:
+        checkpoints = torch.load(folder / "checkpoints.pt", map_location="cpu", weights_only=True)
+    return TrainedModel(
+        model.eval(), history, config, key, folder, True, info["train_seconds"], info["device"], *_unpack(checkpoints)
+    )
 
 
 # -- training --------------------------------------------------------------------------
@@ -407,7 +443,11 @@ def _make_optimizer(config: TrainConfig, params):
     return torch.optim.SGD(params, lr=config.lr, momentum=config.momentum, weight_decay=config.weight_decay)
 
 
-def _fit(config: TrainConfig, device: torch.device) -> tuple[nn.Module, History]:
+def _state_copy(model: nn.Module) -> dict[str, torch.Tensor]:
+    return {k: v.detach().cpu().clone() for k, v in model.state_dict().items()}
+
+
+def _fit(config: TrainConfig, device: torch.device) -> tuple[nn.Module, History, dict | None]:
     split = {"val_size": config.val_size, "test_size": config.test_size}
     X_train, y_train = mnist_tensors("train", n=config.n_train, seed=config.seed, **split)
     X_val, y_val = mnist_tensors("val", n=config.n_val, seed=config.seed, **split)
@@ -421,12 +461,17 @@ def _fit(config: TrainConfig, device: torch.device) -> tuple[nn.Module, History]
         optimizer = _make_optimizer(config, model.parameters())
         shuffler = torch.Generator().manual_seed(config.seed)
         n = len(y_train)
+        steps_per_epoch = -(-n // config.batch_size)
+        # Checkpoint after these steps of each epoch (1-based), evenly spaced, the last one ending it.
+        marks = {round(steps_per_epoch * j / config.checkpoints) for j in range(1, config.checkpoints + 1)}
+        checkpoints = {"steps": [0], "states": [_state_copy(model)]} if config.checkpoints else None
+        step = 0
         curves = {k: [] for k in ("train_loss", "train_acc", "val_loss", "val_acc")}
         for _ in range(config.epochs):
             model.train()
             order = torch.randperm(n, generator=shuffler).to(device)
             total_loss, correct = 0.0, 0
-            for start in range(0, n, config.batch_size):
+            for i, start in enumerate(range(0, n, config.batch_size), start=1):
                 idx = order[start : start + config.batch_size]
                 xb, yb = X_train[idx], y_train[idx]
                 optimizer.zero_grad(set_to_none=True)
@@ -435,6 +480,10 @@ def _fit(config: TrainConfig, device: torch.device) -> tuple[nn.Module, History]
                 loss.backward()
                 recorder.record_step(loss)
                 optimizer.step()
+                step += 1
+                if checkpoints is not None and i in marks:
+                    checkpoints["steps"].append(step)
+                    checkpoints["states"].append(_state_copy(model))
                 total_loss += loss.item() * len(yb)
                 correct += (logits.argmax(1) == yb).sum().item()
             curves["train_loss"].append(total_loss / n)
@@ -450,7 +499,7 @@ def _fit(config: TrainConfig, device: torch.device) -> tuple[nn.Module, History]
         n_bins=config.n_bins,
         **{k: np.asarray(v, dtype=np.float64) for k, v in curves.items()},
     )
-    return model, history
+    return model, history, checkpoints
 
 
 class _Recorder:
@@ -642,3 +691,22 @@ def load_mnist_cnn() -> TrainedModel:
     >>> cnn.model, cnn.history.val_acc    # doctest: +SKIP
     """
     return train(mnist_cnn_config())
+
+
+#: The gallery's small vision transformer: 7x7 patches (16 tokens + a class token),
+#: width 64, three blocks of four heads, eight epochs of Adam on the 6,000 training images.
+MNIST_VIT_CONFIG = TrainConfig(
+    arch="vit", arch_kwargs={"patch": 7, "dim": 64, "depth": 3, "heads": 4}, epochs=8, lr=3e-3, batch_size=64
+)
+#: Its quick-mode variant: a subset and three epochs.
+MNIST_VIT_QUICK_CONFIG = MNIST_VIT_CONFIG.replace(epochs=3, n_train=2000, n_val=500)
+
+
+def mnist_vit_config() -> TrainConfig:
+    """Return the shared vision transformer's configuration (full, or quick under ``MLVIZ_QUICK=1``)."""
+    return pick(full=MNIST_VIT_CONFIG, quick=MNIST_VIT_QUICK_CONFIG)
+
+
+def load_mnist_vit() -> TrainedModel:
+    """Return the gallery's small MNIST vision transformer, trained once per configuration and cached."""
+    return train(mnist_vit_config())

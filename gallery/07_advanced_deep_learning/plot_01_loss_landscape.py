@@ -1,0 +1,205 @@
+"""
+# Loss landscape: the loss around the trained CNN, and the path training took
+
+**Catalog G1** · **Question:** training, internals · **Family:** neural network · **Phase:** after training · **Data:** MNIST
+
+A trained network is one point in a space with about 10^5 dimensions (one per weight).
+The loss landscape plot (Li et al., 2018, *Visualizing the Loss Landscape of Neural
+Nets*) slices that space with a plane through the trained weights and draws the loss
+on it. It shows whether the network sits in a wide, flat basin (small weight changes
+barely hurt: usually a sign of a robust solution) or in a narrow ravine, and, with a
+plane spanned by the directions training actually moved in, the path the optimizer
+followed from its random start down to the minimum.
+"""
+
+# %%
+# ## The trained CNN, with copies of its weights along the way
+#
+# We use the gallery's shared MNIST CNN configuration, trained with
+# `checkpoints=...`: `mlviz.models.train` then also keeps copies of the weights at
+# initialization and several times per epoch (the run itself is identical; the option
+# only adds snapshots, and the run is cached like every shared model). The loss is
+# measured on images of the gallery's validation part (MNIST's official 10,000-image
+# test split, divided by the gallery into train/validation/test).
+import torch
+
+from mlviz.config import pick
+from mlviz.models import mnist_cnn_config, mnist_tensors, train
+
+run = train(mnist_cnn_config().replace(checkpoints=pick(full=3, quick=2)))
+model = run.model
+X_eval, y_eval = mnist_tensors("val", n=pick(full=256, quick=100))
+print(f"{len(run.checkpoints)} checkpoints at steps {run.checkpoint_steps.tolist()}")
+
+# %%
+# ## Two random directions, normalized filter by filter
+#
+# A plain random direction is misleading: a step of the same size changes a layer with
+# small weights far more (relatively) than a layer with large ones, and ReLU networks
+# are invariant to rescaling a filter up and the next layer down. Li et al. therefore
+# rescale each *filter* of the random direction (one output channel of a convolution,
+# one unit's incoming weights of a dense layer) to the norm of the same filter in the
+# trained weights; biases get no component. A step of 1 along such a direction changes
+# every filter by as much as its own size.
+from mlviz.config import SEED
+from mlviz.landscape import filter_normalized_direction, parameters_of
+
+weights = parameters_of(model)
+d1 = filter_normalized_direction(weights, seed=SEED)
+d2 = filter_normalized_direction(weights, seed=SEED + 1)
+for (name, _), w, d in zip(model.named_parameters(), weights, d1):
+    if w.dim() > 1:
+        print(f"{name:12s} filter norms of w: {w.flatten(1).norm(dim=1)[:3].numpy().round(3)}  of d1: "
+              f"{d.flatten(1).norm(dim=1)[:3].numpy().round(3)}")
+
+# %%
+# ## The loss on a grid
+#
+# `loss_grid` sets the weights of a copy of the network to `w + a d1 + b d2` for every
+# grid point and measures the cross-entropy on the evaluation images, in mini-batches.
+# Each point is a full forward pass, so the grid is kept coarse (finer in the full
+# build than in quick mode).
+import numpy as np
+
+from mlviz.landscape import loss_grid
+from mlviz.report import md
+
+n_grid = pick(full=15, quick=7)
+coords = np.linspace(-1.0, 1.0, n_grid)
+grid = loss_grid(model, [d1, d2], X_eval, y_eval, coords, coords, batch_size=128)
+centre = grid.loss[n_grid // 2, n_grid // 2]
+radius = np.hypot(*np.meshgrid(coords, coords))
+low = np.unravel_index(grid.loss.argmin(), grid.loss.shape)
+ring = np.isclose(radius, 0.5, atol=0.5 / (n_grid - 1) * 1.5)
+md(
+    f"At the trained weights the loss is **{centre:.3f}** (accuracy {grid.accuracy[n_grid // 2, n_grid // 2]:.1%}) on "
+    f"{len(y_eval)} validation images. Half a filter-norm away (|(a, b)| ≈ 0.5) it averages "
+    f"{grid.loss[ring].mean():.3f}; the highest loss on the grid is {grid.loss.max():.2f} "
+    f"(accuracy down to {grid.accuracy.min():.1%}). The lowest loss on the grid, {grid.loss[low]:.3f}, lies at "
+    f"(a, b) = ({coords[low[1]]:.2f}, {coords[low[0]]:.2f})"
+    + (": the trained weights minimize the *training* loss, and these are validation images."
+       if low != (n_grid // 2, n_grid // 2) else ", at the trained weights.")
+)
+
+# %%
+# ## Contour plot
+#
+# Contours are drawn on a logarithmic scale of the loss so that the basin floor and the
+# steep walls are both visible. The cross marks the trained weights.
+import matplotlib.pyplot as plt
+from matplotlib.colors import LogNorm
+
+levels = np.geomspace(grid.loss.min(), grid.loss.max(), 16)
+fig, ax = plt.subplots(figsize=(6.4, 5.4))
+filled = ax.contourf(grid.alphas, grid.betas, grid.loss, levels=levels, norm=LogNorm(), cmap="viridis")
+ax.contour(grid.alphas, grid.betas, grid.loss, levels=levels, colors="white", linewidths=0.4, alpha=0.6)
+ax.plot(0, 0, "x", color="red", ms=10, mew=2, label="trained weights")
+fig.colorbar(filled, ax=ax, label="cross-entropy (log scale)", format="%.2g")
+ax.set_xlabel("a (along random direction d1)")
+ax.set_ylabel("b (along random direction d2)")
+ax.set_aspect("equal")
+ax.legend(loc="upper right", fontsize=9)
+ax.set_title("Loss around the trained CNN\n(filter-normalized random directions)", fontsize=11)
+plt.show()
+
+# %%
+# ## The same surface in 3-D
+#
+# Drag to rotate, scroll to zoom, hover for the exact loss. The height is log10 of the
+# loss, as in the contour plot.
+import plotly.graph_objects as go
+
+fig = go.Figure(
+    go.Surface(
+        x=grid.alphas,
+        y=grid.betas,
+        z=np.log10(grid.loss),
+        customdata=grid.loss,
+        colorscale="Viridis",
+        colorbar={"title": "log10 loss"},
+        hovertemplate="a=%{x:.2f}<br>b=%{y:.2f}<br>loss=%{customdata:.3f}<extra></extra>",
+    )
+)
+fig.update_layout(
+    title="Loss landscape (log10 cross-entropy)",
+    scene={"xaxis_title": "a (d1)", "yaxis_title": "b (d2)", "zaxis_title": "log10 loss"},
+    height=560,
+    margin={"l": 0, "r": 0, "t": 50, "b": 0},
+)
+fig
+
+# %%
+# ## The training trajectory
+#
+# Random directions are almost orthogonal to the path training took (in 10^5
+# dimensions, any two random vectors are), so projecting the checkpoints on them shows
+# nothing. Li et al. instead use the two principal directions of the moves
+# `checkpoint - final weights` (PCA), and draw the loss on *that* plane. The share of
+# the moves' variance the two directions explain tells how faithful the 2-D picture of
+# the path is.
+from mlviz.landscape import flatten, pca_directions, project_onto
+
+path = [parameters_of(state, model) for state in run.checkpoints]
+pcs, explained = pca_directions(path, weights)
+xy = project_onto(path, weights, pcs)
+span = np.abs(xy).max(axis=0) * 1.25
+n_pca = pick(full=11, quick=6)
+pca_grid = loss_grid(
+    model, pcs, X_eval, y_eval, np.linspace(-span[0], span[0], n_pca), np.linspace(-span[1], span[1], n_pca),
+    batch_size=128,
+)
+start_loss = torch.nn.functional.cross_entropy(
+    torch.func.functional_call(model, run.checkpoints[0], (X_eval,)), y_eval).item()
+md(
+    f"The two principal directions explain **{explained[0]:.0%}** and **{explained[1]:.0%}** of how the weights moved "
+    f"({explained.sum():.0%} together). The path runs from the initialization (loss {start_loss:.2f}) at "
+    f"({xy[0, 0]:.1f}, {xy[0, 1]:.1f}) to the trained weights at (0, 0); the total distance in weight space is "
+    f"{np.linalg.norm(flatten(path[0]) - flatten(weights)):.1f} (of which the plane shows "
+    f"{np.linalg.norm(xy[0]):.1f})."
+)
+
+# %%
+# The trajectory is drawn over the loss on the PCA plane; the numbers are the epochs
+# (each dot a checkpoint).
+fig, ax = plt.subplots(figsize=(6.8, 5.4))
+levels = np.geomspace(pca_grid.loss.min(), pca_grid.loss.max(), 16)
+filled = ax.contourf(pca_grid.alphas, pca_grid.betas, pca_grid.loss, levels=levels, norm=LogNorm(), cmap="viridis")
+ax.contour(pca_grid.alphas, pca_grid.betas, pca_grid.loss, levels=levels, colors="white", linewidths=0.4, alpha=0.6)
+ax.plot(xy[:, 0], xy[:, 1], "-o", color="orange", ms=4, lw=1.5, label="training path")
+steps_per_epoch = run.history.steps_per_epoch
+for (x, y), step in zip(xy, run.checkpoint_steps):
+    if step % steps_per_epoch == 0:
+        ax.annotate(str(step // steps_per_epoch), (x, y), textcoords="offset points", xytext=(5, 5), color="white",
+                    fontsize=9)
+ax.plot(0, 0, "x", color="red", ms=10, mew=2, label="trained weights")
+fig.colorbar(filled, ax=ax, label="cross-entropy (log scale)", format="%.2g")
+ax.set_xlabel(f"1st principal direction ({explained[0]:.0%} of the moves)")
+ax.set_ylabel(f"2nd principal direction ({explained[1]:.0%})")
+ax.legend(loc="lower left", fontsize=9)
+ax.set_title("Training path on the plane of its two main directions")
+plt.show()
+
+# %%
+# ## How to read this figure
+#
+# * **The basin around the cross**: its width, in filter-norm units, says how far the
+#   weights can move before the loss rises. Wide, round basins go with networks that
+#   generalize well and tolerate quantization or noise; narrow ones with brittle ones.
+#   Compare landscapes of *different* networks only with the same normalization, data
+#   and grid.
+# * **Contour spacing**: dense contours are steep walls, sparse ones a flat floor.
+# * **The trajectory**: large early steps (the first epoch covers most of the
+#   distance), then small moves near the bottom. A path that curves is normal: the
+#   optimizer follows the local slope, not the straight line to the minimum.
+#
+# ## Pitfalls
+#
+# * **Two dimensions out of 10^5.** A slice can miss every other direction: the
+#   network may be in a valley that is flat along these two and sharp along others.
+#   Repeat with other seeds before calling a minimum flat.
+# * **Without filter normalization the picture depends on the weights' scale**, not on
+#   the geometry the network actually uses; do not compare un-normalized plots.
+# * **The PCA plane is fitted to the path**, so the path always looks well explained in
+#   it; the explained-variance shares above say how much is left out. The loss far from
+#   the path on that plane says little about where training could have gone.
+# * **The grid is coarse and measured on a few hundred images**: small bumps are noise.

@@ -1,0 +1,166 @@
+"""
+# Attention in a small vision transformer: maps per head and layer, and attention rollout
+
+**Catalog G2** · **Question:** internals, one prediction · **Family:** neural network · **Phase:** after training · **Data:** MNIST
+
+A vision transformer cuts the image into patches and lets every patch (and a special
+class token, whose final state makes the prediction) look at every other one through
+attention. The attention weights are a built-in, per-input record of which patches
+each token drew on, so they are the first thing people plot to see "where the model
+looks". This page plots them for every head and layer of a small transformer trained
+on MNIST, and combines the layers with **attention rollout** (Abnar and Zuidema, 2020),
+which follows the information through the stack instead of reading one layer alone.
+"""
+
+# %%
+# ## The model: a tiny vision transformer, trained once and cached
+#
+# `mlviz.models.TinyViT`: 28x28 images cut into 7x7 patches (a 4x4 grid of 16 patch
+# tokens plus a class token), token width 64, three transformer blocks of four heads.
+# It is trained with the gallery's shared, cached training loop on the training part
+# of the gallery's MNIST split (MNIST's official 10,000-image test split, divided by
+# the gallery into train/validation/test), and evaluated here on the test part.
+from mlviz.models import count_parameters, evaluate, load_mnist_vit, mnist_tensors
+from mlviz.report import md
+
+vit = load_mnist_vit()
+model = vit.model
+X_test, y_test = mnist_tensors("test")
+scores = evaluate(model, X_test, y_test)
+kw = vit.config.arch_kwargs
+n_train = vit.config.n_train or len(mnist_tensors("train")[1])
+md(
+    f"The transformer ({count_parameters(model):,} parameters, {kw['depth']} blocks x {kw['heads']} heads, "
+    f"{kw['patch']}x{kw['patch']} patches, {vit.config.epochs} epochs on "
+    f"{n_train:,} images) reaches **{scores['accuracy']:.1%}** accuracy on the "
+    f"{len(y_test):,} test images. Transformers, with no built-in notion of neighbouring pixels, need more data "
+    f"than CNNs to reach the same accuracy; their attention is what this page is about."
+)
+
+# %%
+# ## Capture the attention weights with hooks
+#
+# Every block computes its attention weights with a softmax module of its own
+# (`blocks.<i>.attn.attend`). `AttentionCapture` puts a forward hook on each and keeps
+# its output: per layer an array `(images, heads, tokens, tokens)` whose rows sum to 1
+# (row `i` = how token `i` spreads its attention over all tokens). Token 0 is the class
+# token; we look at its row, restricted to the 16 patches.
+import numpy as np
+import torch
+
+from mlviz.attention import AttentionCapture
+from mlviz.config import pick
+
+n_images = pick(full=400, quick=100)
+X, y = X_test[:n_images], y_test[:n_images]
+with AttentionCapture(model) as capture, torch.no_grad():
+    predicted = model(X).argmax(1)
+attentions = capture.attentions  # list over layers of (N, heads, 17, 17)
+print([a.shape for a in attentions])
+
+# %%
+# ## Attention of the class token, per layer and head
+#
+# One test digit; each small image shows, for one layer (row) and head (column), the
+# class token's attention over the 16 patches, laid over the digit. Bright patches get
+# more attention. The share written above each map is the attention the class token
+# keeps on *itself* (not visible as a patch).
+import matplotlib.pyplot as plt
+
+from mlviz.attention import patch_map
+from mlviz.models import from_tensor
+
+images = from_tensor(X)
+grid = model.grid
+example = 0
+n_layers, n_heads = len(attentions), attentions[0].shape[1]
+fig, axes = plt.subplots(n_layers, n_heads + 1, figsize=(2.0 * (n_heads + 1), 2.15 * n_layers))
+for layer in range(n_layers):
+    ax = axes[layer, 0]
+    ax.imshow(images[example], cmap="gray_r")
+    ax.set_ylabel(f"layer {layer + 1}", fontsize=10)
+    for head in range(n_heads):
+        row = attentions[layer][example, head, 0]
+        ax = axes[layer, head + 1]
+        ax.imshow(images[example], cmap="gray", extent=(0, 28, 28, 0))
+        ax.imshow(patch_map(row, grid), cmap="inferno", alpha=0.6, extent=(0, 28, 28, 0))
+        ax.set_title(f"head {head + 1}  (self {row[0]:.0%})", fontsize=9)
+for ax in axes.ravel():
+    ax.set_xticks([])
+    ax.set_yticks([])
+axes[0, 0].set_title(f"digit {int(y[example])}, predicted {int(predicted[example])}", fontsize=9)
+fig.suptitle("Class-token attention over the 4x4 patches, per layer (rows) and head (columns)", fontsize=11)
+fig.tight_layout()
+plt.show()
+
+# %%
+# ## Attention rollout
+#
+# One layer's attention says which tokens the class token mixes *at that layer*, but the
+# tokens it mixes have already mixed with others before. Rollout follows the mixing
+# through the stack: average the heads of each layer, add the identity for the residual
+# connection (`0.5 A + 0.5 I`, rows renormalized), and multiply the layers,
+# `R = A_3 A_2 A_1`. Row 0 of `R` estimates how much the class token's final state draws
+# on each input patch.
+from mlviz.attention import attention_rollout
+
+rollout = attention_rollout(attentions)  # (N, 17, 17)
+patch_weights = np.stack([patch_map(r[0], grid) for r in rollout])  # (N, 4, 4)
+last_layer = np.stack([patch_map(a[0], grid) for a in attentions[-1].mean(1)])
+
+ink = images.reshape(len(images), grid, 28 // grid, grid, 28 // grid).mean(axis=(2, 4))  # mean grey level per patch
+has_ink = ink > 0.1
+on_ink = (patch_weights * has_ink).sum(axis=(1, 2))
+on_ink_last = (last_layer * has_ink).sum(axis=(1, 2))
+md(
+    f"Over {n_images} test digits, rollout puts **{on_ink.mean():.0%}** of the class token's patch attention on patches "
+    f"that contain ink, which are {has_ink.mean():.0%} of all patches (uniform attention would give that share). "
+    f"The last layer's attention alone puts {on_ink_last.mean():.0%} there."
+)
+
+# %%
+# Eight test digits: the digit, the rollout map over it, and the last layer's attention
+# (heads averaged) for comparison.
+show = np.arange(8)
+fig, axes = plt.subplots(3, len(show), figsize=(1.55 * len(show), 5.2))
+for col, i in enumerate(show):
+    axes[0, col].imshow(images[i], cmap="gray_r")
+    axes[0, col].set_title(f"{int(y[i])} -> {int(predicted[i])}", fontsize=9)
+    for row, maps in ((1, patch_weights), (2, last_layer)):
+        axes[row, col].imshow(images[i], cmap="gray", extent=(0, 28, 28, 0))
+        axes[row, col].imshow(maps[i], cmap="inferno", alpha=0.6, extent=(0, 28, 28, 0))
+for ax in axes.ravel():
+    ax.set_xticks([])
+    ax.set_yticks([])
+for row, label in enumerate(("digit\n(label -> pred.)", "rollout", "last layer")):
+    axes[row, 0].set_ylabel(label, fontsize=9)
+fig.suptitle("Attention rollout vs the last layer's attention", fontsize=11)
+fig.tight_layout()
+plt.show()
+
+# %%
+# ## How to read this figure
+#
+# * **Per head and layer**: heads of one layer often specialize (one looks at the
+#   strokes, another spreads evenly, another stays on the class token itself). A map
+#   that is uniform everywhere means the head averages; a head that always looks at the
+#   same patch, whatever the digit, carries position, not content.
+# * **Rollout** combines the layers: bright patches are those whose information most
+#   reaches the class token. On MNIST they should lie on the strokes, especially on the
+#   parts that tell similar digits apart.
+# * Compare the share of attention on ink patches with the share of ink patches: the
+#   difference is what the attention adds over looking everywhere equally.
+#
+# ## Pitfalls
+#
+# * **Attention is not explanation.** It says which tokens were mixed, not how much
+#   they changed the prediction: the value vectors, the MLPs and the residual stream
+#   all transform what is mixed. Check with a gradient or occlusion method (section D)
+#   before claiming a patch *caused* a prediction.
+# * **Rollout's assumptions are crude**: heads averaged with equal weight, the residual
+#   counted as exactly half. Different choices (max over heads, other residual weights)
+#   give different maps.
+# * **Patches are coarse**: with 7x7 patches a 4x4 map is all there is; upsampling it
+#   smoothly would suggest a precision it does not have, so the maps are drawn as blocks.
+# * A small transformer trained on a few thousand images is not a large pretrained ViT:
+#   its heads are less specialized, and conclusions do not transfer.

@@ -1,0 +1,201 @@
+"""
+# GAN training on a 2-D ring of Gaussians: samples and the discriminator, step by step
+
+**Catalog G3** · **Question:** training · **Family:** neural network · **Phase:** during training · **Data:** synthetic
+
+A generative adversarial network (Goodfellow et al., 2014) trains two networks against
+each other: a generator that turns noise into samples and a discriminator that tells
+real samples from generated ones. Its losses say little about whether it works, and on
+images it is hard to see what goes wrong. On a 2-D distribution everything can be
+drawn: the real points, the generated points and the discriminator's decision surface,
+at several moments of training. This is the standard way to see the GAN's typical
+failure, **mode collapse**: the generator covering only some of the data's modes.
+"""
+
+# %%
+# ## The data: eight Gaussians on a ring
+#
+# `ring_of_gaussians` draws points from an equal mixture of eight narrow Gaussians
+# (standard deviation 0.05) on a circle of radius 2. A good generator puts points on
+# all eight, in equal shares, and nowhere in between.
+from mlviz.config import SEED, pick
+from mlviz.gan import ring_centers, ring_of_gaussians
+
+STD = 0.05
+centers = ring_centers(8, radius=2.0)
+real = ring_of_gaussians(pick(full=20_000, quick=5_000), std=STD, seed=SEED)
+print(real.shape)
+
+# %%
+# ## Two small networks and the adversarial loop
+#
+# The generator maps 8-dimensional Gaussian noise to a point of the plane; the
+# discriminator maps a point to a logit ("real" when high). Each step, the
+# discriminator takes one gradient step to score a batch of real points as 1 and
+# generated points as 0; then the generator takes one step to make the discriminator
+# score its points as 1 (the "non-saturating" loss). We keep a copy of both networks
+# at a few chosen steps.
+import copy
+
+import torch
+from torch import nn
+
+torch.manual_seed(SEED)
+torch.set_num_threads(1)  # tiny networks: one thread is faster on a shared machine
+NOISE = 8
+
+
+def mlp(n_in, n_out):
+    return nn.Sequential(nn.Linear(n_in, 128), nn.ReLU(), nn.Linear(128, 128), nn.ReLU(), nn.Linear(128, n_out))
+
+
+generator, discriminator = mlp(NOISE, 2), mlp(2, 1)
+opt_g = torch.optim.Adam(generator.parameters(), lr=1e-3, betas=(0.5, 0.999))
+opt_d = torch.optim.Adam(discriminator.parameters(), lr=1e-3, betas=(0.5, 0.999))
+bce = nn.BCEWithLogitsLoss()
+real_t = torch.from_numpy(real)
+batch, n_steps = 256, pick(full=3000, quick=1000)
+snapshot_steps = [0, n_steps // 8, n_steps // 3, n_steps]
+snapshots, losses = {}, []
+sampler = torch.Generator().manual_seed(SEED)
+for step in range(n_steps + 1):
+    if step in snapshot_steps:
+        snapshots[step] = (copy.deepcopy(generator), copy.deepcopy(discriminator))
+    if step == n_steps:
+        break
+    x_real = real_t[torch.randint(len(real_t), (batch,), generator=sampler)]
+    x_fake = generator(torch.randn(batch, NOISE, generator=sampler))
+    # Discriminator step: real -> 1, generated -> 0 (the generator is not updated here).
+    opt_d.zero_grad()
+    d_loss = bce(discriminator(x_real), torch.ones(batch, 1)) + bce(discriminator(x_fake.detach()), torch.zeros(batch, 1))
+    d_loss.backward()
+    opt_d.step()
+    # Generator step: make the discriminator call the generated points real.
+    opt_g.zero_grad()
+    g_loss = bce(discriminator(x_fake), torch.ones(batch, 1))
+    g_loss.backward()
+    opt_g.step()
+    losses.append((d_loss.item(), g_loss.item()))
+
+# %%
+# ## Measure mode coverage at each snapshot
+#
+# `mode_coverage` assigns each generated point to the nearest Gaussian if it lies
+# within 3 standard deviations of its centre. A mode counts as covered when it gets at
+# least 1 % of the points; the share of points that belong to some mode measures
+# sample quality.
+import numpy as np
+import pandas as pd
+
+from mlviz.gan import mode_coverage
+from mlviz.report import md
+
+noise = torch.randn(2000, NOISE, generator=torch.Generator().manual_seed(SEED + 1))
+samples, coverage = {}, {}
+with torch.no_grad():
+    for step, (g, _) in snapshots.items():
+        samples[step] = g(noise).numpy()
+        coverage[step] = mode_coverage(samples[step], centers, std=STD)
+table = pd.DataFrame(
+    {
+        "modes covered (of 8)": [coverage[s]["covered"] for s in snapshot_steps],
+        "points on a mode": [f"{coverage[s]['high_quality']:.0%}" for s in snapshot_steps],
+        "largest mode's share of those": [
+            f"{coverage[s]['counts'].max() / max(coverage[s]['counts'].sum(), 1):.0%}" for s in snapshot_steps
+        ],
+    },
+    index=pd.Index(snapshot_steps, name="step"),
+)
+table
+
+# %%
+# ## Real vs generated samples and the discriminator's decision surface
+#
+# Each panel is one snapshot. The background is the discriminator's probability that a
+# point is real (red: real, blue: generated, white: undecided at 0.5); grey points are
+# real data, black points generated ones.
+import matplotlib.pyplot as plt
+
+lim = 2.8
+gx, gy = np.meshgrid(np.linspace(-lim, lim, 150), np.linspace(-lim, lim, 150))
+grid_points = torch.from_numpy(np.column_stack([gx.ravel(), gy.ravel()]).astype(np.float32))
+fig, axes = plt.subplots(1, len(snapshot_steps), figsize=(3.3 * len(snapshot_steps), 3.9), sharey=True)
+for ax, step in zip(axes, snapshot_steps):
+    with torch.no_grad():
+        prob = torch.sigmoid(snapshots[step][1](grid_points)).numpy().reshape(gx.shape)
+    surface = ax.contourf(gx, gy, prob, levels=np.linspace(0, 1, 11), cmap="RdBu_r", alpha=0.75)
+    ax.scatter(*real[:1000].T, s=2, color="0.45", label="real")
+    ax.scatter(*samples[step][:600].T, s=3, color="black", label="generated")
+    ax.set_xlim(-lim, lim)
+    ax.set_ylim(-lim, lim)
+    ax.set_aspect("equal")
+    ax.set_title(f"step {step}: {coverage[step]['covered']}/8 modes", fontsize=10)
+    ax.set_xticks([-2, 0, 2])
+    ax.set_yticks([-2, 0, 2])
+axes[0].legend(loc="lower left", fontsize=8, markerscale=3)
+fig.colorbar(surface, ax=axes, fraction=0.02, pad=0.01, label="D(x) = P(real)")
+fig.suptitle("Generated samples and the discriminator's decision surface during training", fontsize=11)
+plt.show()
+
+# %%
+# ## The losses
+#
+# The two losses, smoothed over 50 steps. A discriminator that always wins pushes its
+# loss to 0 and the generator's up; at the game's equilibrium the discriminator cannot
+# tell real from generated and its loss is 2 ln 2 ≈ 1.39 (ln 2 for each half).
+losses_arr = np.array(losses)
+kernel = np.ones(50) / 50
+fig, ax = plt.subplots(figsize=(9, 3.4))
+for col, name, color in ((0, "discriminator", "C3"), (1, "generator", "C0")):
+    ax.plot(np.convolve(losses_arr[:, col], kernel, mode="valid"), color=color, label=name)
+ax.axhline(2 * np.log(2), color="grey", ls="--", lw=1)
+ax.text(len(losses_arr) * 0.99, 2 * np.log(2), "2 ln 2", ha="right", va="bottom", color="grey", fontsize=9)
+for step in snapshot_steps[1:-1]:
+    ax.axvline(step, color="0.8", lw=1)
+ax.set_xlabel("step")
+ax.set_ylabel("loss (50-step mean)")
+ax.legend()
+ax.grid(alpha=0.3)
+plt.show()
+
+final = coverage[n_steps]
+collapse = final["covered"] < len(centers)
+md(
+    f"After {n_steps} steps the generator covers **{final['covered']} of the 8 modes**, with "
+    f"{final['high_quality']:.0%} of its points within 3 standard deviations of a mode. "
+    + (
+        f"The {len(centers) - final['covered']} missing mode(s) are **mode collapse**"
+        + (" (partial)" if final["covered"] > len(centers) // 2 else "")
+        + ": real data the generator never produces, because it has found other places the discriminator accepts "
+        "and gets no gradient pulling it back."
+        if collapse
+        else "No mode collapse in this run: every mode receives points. "
+        f"The most visited mode gets {final['counts'].max() / max(final['counts'].sum(), 1):.0%} of the points "
+        f"on a mode (an even split is {1 / len(centers):.1%})."
+    )
+)
+
+# %%
+# ## How to read this figure
+#
+# * **Early** (typically): the generated points sit in a small blob and the discriminator's surface
+#   separates that blob from the ring.
+# * **Middle**: the generator moves towards the region the discriminator calls real;
+#   its points often sweep from mode to mode rather than spreading over all of them at
+#   once.
+# * **Mode collapse** shows as modes with real (grey) points but no black ones. The
+#   discriminator should then be red over those modes (it knows they are real) but the
+#   generator gets no gradient pulling it there once it sits elsewhere.
+# * A surface that is white (0.5) everywhere near the data means the discriminator
+#   can no longer tell real from generated: the game is near its equilibrium.
+#
+# ## Pitfalls
+#
+# * **GAN losses do not measure sample quality.** They describe a two-player game, not
+#   a distance to the data; the losses can look stable while the generator collapses.
+#   Measure coverage and quality directly (here by counting modes; on images with
+#   FID or precision/recall).
+# * **One seed, one run**: GAN training is famously sensitive to seeds, learning
+#   rates and architecture. Whether and when collapse appears changes from run to run.
+# * **2-D intuition is partial**: real data lie on manifolds in thousands of
+#   dimensions, where the discriminator's surface cannot be drawn.
