@@ -7,6 +7,8 @@ from collections.abc import Sequence
 import torch
 from torch import nn
 
+from ._threads import one_thread
+
 __all__ = ["ActivationsAndGradients"]
 
 
@@ -63,9 +65,10 @@ class ActivationsAndGradients:
             output.register_hook(lambda grad: self.gradients.insert(0, grad.detach()))
 
     def __call__(self, x: torch.Tensor) -> torch.Tensor:
-        """Run ``model(x)``, forgetting what the previous call recorded."""
+        """Run ``model(x)`` on one thread, forgetting what the previous call recorded."""
         self.activations, self.gradients = [], []
-        return self.model(x)
+        with one_thread():
+            return self.model(x)
 
     def release(self) -> None:
         """Remove every hook this object registered (safe to call twice)."""
