@@ -62,7 +62,7 @@ for img in images:
     explainer = lime_image.LimeImageExplainer(random_state=SEED)
     explanations.append(
         explainer.explain_instance(np.repeat(img[..., None], 3, axis=2), classifier_fn, top_labels=1, hide_color=0,
-                                   num_samples=num_samples, segmentation_fn=segment, progress_bar=False)
+                                   num_samples=num_samples, segmentation_fn=segment)
     )
 
 # %%

@@ -59,9 +59,17 @@ def embed_2d(X, method: str = "tsne", *, pca_components: int | None = 50, seed: 
     if method not in _METHODS:
         raise ValueError(f"method must be one of {_METHODS}; got {method!r}")
     X = np.asarray(X, dtype=np.float32).reshape(len(X), -1)
-    from sklearn.decomposition import PCA
+    from threadpoolctl import threadpool_limits
 
     start = time.perf_counter()
+    with threadpool_limits(1):  # one thread: on a shared machine, 2 contending threads were far slower
+        coords = _project(X, method, pca_components, seed, params)
+    return Embedding2D(np.asarray(coords, dtype=float), method, dict(params), time.perf_counter() - start)
+
+
+def _project(X, method, pca_components, seed, params):
+    from sklearn.decomposition import PCA
+
     if method == "pca":
         coords = PCA(n_components=2, random_state=seed).fit_transform(X)
     else:
@@ -77,7 +85,7 @@ def embed_2d(X, method: str = "tsne", *, pca_components: int | None = 50, seed: 
 
             params = {"n_jobs": 1, **params}
             coords = umap.UMAP(n_components=2, random_state=seed, **params).fit_transform(X)
-    return Embedding2D(np.asarray(coords, dtype=float), method, dict(params), time.perf_counter() - start)
+    return coords
 
 
 def neighbour_agreement(coords: np.ndarray, labels, *, k: int = 10) -> float:
