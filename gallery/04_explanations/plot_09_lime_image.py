@@ -68,12 +68,11 @@ for img in images:
 # %%
 # ## Draw: superpixels, weights, and the top regions
 #
-# Middle row: each superpixel coloured by its LIME weight for the predicted class (red
+# Top row: the superpixels (random colours) with the digit's outline. Middle row: each superpixel coloured by its LIME weight for the predicted class (red
 # supports, blue opposes). Bottom: the five superpixels with the largest positive
 # weights, shaded red over the digit.
 import matplotlib.pyplot as plt
 from matplotlib.colors import ListedColormap
-from skimage.segmentation import mark_boundaries
 
 fig, axes = plt.subplots(3, len(images), figsize=(8, 8))
 scores = []
@@ -82,7 +81,8 @@ for j, (img, exp) in enumerate(zip(images, explanations)):
     weights = dict(exp.local_exp[label])
     wmap = np.vectorize(lambda s: weights.get(s, 0.0))(exp.segments)
     lim = np.abs(wmap).max()
-    axes[0, j].imshow(mark_boundaries(np.repeat(img[..., None], 3, 2), exp.segments, color=(0.9, 0.5, 0)))
+    axes[0, j].imshow(exp.segments % 20, cmap="tab20", vmin=0, vmax=19, alpha=0.55)
+    axes[0, j].contour(img, levels=[0.3], colors="k", linewidths=0.8)
     axes[0, j].set_title(f"digit {y[picked[j]].item()}: {exp.segments.max() + 1} superpixels", fontsize=9)
     axes[1, j].imshow(wmap, cmap="RdBu_r", vmin=-lim, vmax=lim)
     axes[1, j].contour(img, levels=[0.3], colors="k", linewidths=0.6)

@@ -107,12 +107,12 @@ with GradCAM(model, [model.relu2]) as gradcam:
     raw_wrong = gradcam.layer_cams(x, targets=[ClassifierOutputTarget(int(c)) for c in runner_up])[0]
     raw_right = gradcam.layer_cams(x)[0]
 
-fig, axes = plt.subplots(2, len(picked), figsize=(10, 3.9))
+fig, axes = plt.subplots(2, len(picked), figsize=(10, 4.1))
 for j in range(len(picked)):
     axes[0, j].imshow(overlay(images[j], maps["Grad-CAM"][j]))
     axes[0, j].set_title(f"as {y[picked[j]].item()} (true)", fontsize=9)
     axes[1, j].imshow(overlay(images[j], wrong_maps[j]))
-    axes[1, j].set_title(f"as {runner_up[j]} (runner-up, p={proba[picked[j], runner_up[j]]:.1e})", fontsize=8)
+    axes[1, j].set_title(f"as {runner_up[j]} (p={proba[picked[j], runner_up[j]]:.0e})", fontsize=9)
 for ax in axes.flat:
     ax.set_xticks([]), ax.set_yticks([])
 fig.tight_layout()

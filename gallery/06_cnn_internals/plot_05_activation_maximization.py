@@ -79,7 +79,7 @@ from mlviz.models import from_tensor
 from mlviz.report import md
 
 to_img = lambda a: from_tensor(torch.from_numpy(a))  # noqa: E731  back to grey levels in [0, 1]
-fig, axes = plt.subplots(2, 6, figsize=(10, 3.8))
+fig, axes = plt.subplots(2, 6, figsize=(10, 4.6))
 axes[0, 0].imshow(to_img(noise_3[None, None])[0], cmap="gray_r")
 axes[0, 0].set_title("class 3,\nno regularization", fontsize=8)
 axes[1, 0].axis("off")
@@ -93,7 +93,7 @@ fig.suptitle("Inputs synthesized to maximize one class logit (dark = ink)")
 fig.tight_layout()
 plt.show()
 
-fig, axes = plt.subplots(2, len(channels) // 2, figsize=(10, 2.9))
+fig, axes = plt.subplots(2, len(channels) // 2, figsize=(10, 3.4))
 for ax, c, img in zip(axes.flat, channels, to_img(units)):
     ax.imshow(img, cmap="gray_r")
     ax.set_title(f"relu2[{c}]", fontsize=8)
