@@ -54,16 +54,20 @@ def segment(rgb):
 #
 # `num_samples` perturbed copies per digit; superpixels switched off are set to black
 # (`hide_color=0`, "no ink"). The explainer's `random_state` is seeded.
+import contextlib
+import io
+
 from lime import lime_image
 
 num_samples = pick(full=2000, quick=300)
 explanations = []
 for img in images:
     explainer = lime_image.LimeImageExplainer(random_state=SEED)
-    explanations.append(
-        explainer.explain_instance(np.repeat(img[..., None], 3, axis=2), classifier_fn, top_labels=1, hide_color=0,
-                                   num_samples=num_samples, segmentation_fn=segment)
-    )
+    with contextlib.redirect_stderr(io.StringIO()):  # LIME always draws a progress bar on stderr
+        explanations.append(
+            explainer.explain_instance(np.repeat(img[..., None], 3, axis=2), classifier_fn, top_labels=1, hide_color=0,
+                                       num_samples=num_samples, segmentation_fn=segment)
+        )
 
 # %%
 # ## Draw: superpixels, weights, and the top regions
