@@ -1,0 +1,119 @@
+"""
+# Activation heatmaps: one digit and a whole class
+
+**Catalog F2** · **Question:** internals, one prediction · **Family:** neural network · **Phase:** after training · **Data:** MNIST
+
+Summing a layer's feature maps over its channels gives one heatmap of *where the layer
+is active* for an input. Averaging these heatmaps over every image of a class shows the
+regions a layer typically uses for that class, and subtracting the average over all
+classes shows what is specific to it. Unlike Grad-CAM (F3) these maps ignore the
+output: they show activity, not evidence for a class.
+"""
+
+# %%
+# ## Record the layers' outputs
+#
+# The gallery's shared CNN on the test part of the gallery's split of MNIST's official
+# 10,000-image test set. Forward hooks (`ActivationsAndGradients`, released on leaving
+# the `with` block) record `relu1` (16x28x28) and `relu2` (32x14x14).
+import numpy as np
+import torch
+
+from mlviz.attribution import ActivationsAndGradients
+from mlviz.config import pick
+from mlviz.models import from_tensor, load_mnist_cnn, mnist_tensors
+
+model = load_mnist_cnn().model
+X, y = mnist_tensors("test", n=pick(full=2000, quick=400))
+y = y.numpy()
+with torch.no_grad(), ActivationsAndGradients(model, [model.relu1, model.relu2]) as rec:
+    rec(X)
+heat = {name: a.mean(dim=1).numpy() for name, a in zip(["relu1", "relu2"], rec.activations)}  # mean over channels
+images = from_tensor(X)
+
+# %%
+# ## One digit
+#
+# The channel-mean of each layer, drawn over the digit (the 14x14 map is upsampled to
+# 28x28 with `overlay`'s input).
+import matplotlib.pyplot as plt
+import torch.nn.functional as F
+
+from mlviz.attribution import overlay
+
+
+def upsample(m):
+    return F.interpolate(torch.from_numpy(m)[None, None], size=(28, 28), mode="bilinear", align_corners=False)[0, 0].numpy()
+
+
+def scaled(m):
+    return (m - m.min()) / max(m.max() - m.min(), 1e-12)
+
+
+i = 0
+fig, axes = plt.subplots(1, 5, figsize=(10, 2.5))
+axes[0].imshow(images[i], cmap="gray_r")
+axes[0].set_title(f"input ({y[i]})", fontsize=9)
+for k, name in enumerate(heat):
+    axes[1 + 2 * k].imshow(heat[name][i], cmap="magma_r")
+    axes[1 + 2 * k].set_title(f"{name} mean map", fontsize=9)
+    axes[2 + 2 * k].imshow(overlay(images[i], scaled(upsample(heat[name][i]) if name == "relu2" else heat[name][i])))
+    axes[2 + 2 * k].set_title(f"{name} over the digit", fontsize=9)
+for ax in axes:
+    ax.set_xticks([]), ax.set_yticks([])
+fig.tight_layout()
+plt.show()
+
+# %%
+# ## Averaged over each class
+#
+# Top row: the mean image of each class. Middle: the mean `relu2` heatmap of the class.
+# Bottom: that mean minus the mean over all images (red: more active than usual for
+# this class, blue: less).
+classes = range(10)
+mean_img = np.stack([images[y == c].mean(0) for c in classes])
+mean_heat = np.stack([heat["relu2"][y == c].mean(0) for c in classes])
+overall = heat["relu2"].mean(0)
+diff = mean_heat - overall
+lim = np.abs(diff).max()
+fig, axes = plt.subplots(3, 10, figsize=(11, 3.9))
+for c in classes:
+    axes[0, c].imshow(mean_img[c], cmap="gray_r")
+    axes[0, c].set_title(f"{c} (n={np.sum(y == c)})", fontsize=8)
+    axes[1, c].imshow(mean_heat[c], cmap="magma_r", vmin=0, vmax=mean_heat.max())
+    axes[2, c].imshow(diff[c], cmap="RdBu_r", vmin=-lim, vmax=lim)
+for ax in axes.flat:
+    ax.set_xticks([]), ax.set_yticks([])
+for r, name in enumerate(["mean image", "mean relu2", "minus overall"]):
+    axes[r, 0].set_ylabel(name, fontsize=8)
+fig.tight_layout()
+plt.show()
+
+from mlviz.report import md
+
+corr = [np.corrcoef(upsample(mean_heat[c]).ravel(), mean_img[c].ravel())[0, 1] for c in classes]
+busiest = int(np.argmax(mean_heat.sum((1, 2))))
+md(
+    f"Averaged over {len(y):,} digits, the class-mean relu2 heatmap correlates with the class-mean image at "
+    f"r = {min(corr):.2f} to {max(corr):.2f} (median {np.median(corr):.2f})"
+    + (": the second layer is active mostly where there is ink. " if min(corr) > 0.5 else "; activity and ink only partly coincide. ")
+    + f"Class **{busiest}** has the most total activity, {mean_heat[busiest].sum() / mean_heat.sum(axis=(1, 2)).mean():.2f}× the average class."
+)
+
+# %%
+# ## How to read this figure
+#
+# * Dark means many channels fire strongly at that position. For ReLU layers the
+#   heatmap is never negative.
+# * The difference row is the useful one: it removes what all digits share (the centre
+#   of the frame) and leaves the class's own strokes, such as the open top of a 4.
+#
+# ## Pitfalls
+#
+# * **Activity is not importance.** A position can be very active and irrelevant to the
+#   decision (its channels get small weights downstream). Use Grad-CAM (F3) or
+#   integrated gradients (D10) for evidence.
+# * **Averaging channels mixes detectors.** One channel may fire for loops and another
+#   for ends; the mean hides that. F6 separates them with NMF.
+# * **Class means blur.** A mean heatmap of a class written in two styles (7 with and
+#   without a bar) looks like neither.

@@ -1,0 +1,149 @@
+"""
+# Grad-CAM and Grad-CAM++ on MNIST digits
+
+**Catalog F3** · **Question:** one prediction, internals · **Family:** neural network · **Phase:** after training · **Data:** MNIST
+
+A class activation map answers "where in the image is the evidence for this class?"
+with the network's own feature maps. Grad-CAM weights each feature map of a late
+convolution layer by how much the class score rises when that map rises (its average
+gradient), sums the weighted maps and keeps the positive part. It needs one forward and
+one backward pass, works on any CNN without retraining, and is coarse by design: the
+map has the resolution of the chosen layer. Grad-CAM++ changes only the weights, so
+that several separate pieces of evidence are not drowned by one large one. Asking for
+a *wrong* class shows what, in this digit, argues for that class.
+"""
+
+# %%
+# ## The network and a few test digits
+#
+# The gallery's shared CNN (`mlviz.models.load_mnist_cnn`, trained once per build) and
+# digits from the test part of the gallery's split of MNIST's official 10,000-image
+# test set, which the network never saw during training.
+import numpy as np
+import torch
+
+from mlviz.config import pick
+from mlviz.models import from_tensor, load_mnist_cnn, mnist_tensors, predict_proba
+
+model = load_mnist_cnn().model
+X, y = mnist_tensors("test", n=pick(full=500, quick=100))
+proba = predict_proba(model, X)
+# one correctly classified example of each of six digits, for a compact figure
+picked = [int(np.flatnonzero((y.numpy() == d) & (proba.argmax(1) == d))[0]) for d in (0, 2, 3, 4, 7, 9)]
+x = X[picked]
+images = from_tensor(x)
+print("labels:", y[picked].tolist())
+
+# %%
+# ## How Grad-CAM works, in five lines
+#
+# A forward hook keeps the output `A` of `relu2` (32 maps of 14x14), a tensor hook
+# keeps the gradient of the class score with respect to it. The weights are the
+# gradients averaged over the map, and the map is `ReLU(sum_k w_k A_k)`. That is all
+# there is to Grad-CAM: here it is written out by hand for the first digit.
+kept = {}
+handle = model.relu2.register_forward_hook(lambda m, i, out: kept.update(A=out))
+x0 = x[:1].clone().requires_grad_(True)
+logits = model(x0)
+A = kept["A"]
+(dA,) = torch.autograd.grad(logits[0, logits.argmax()], A)
+handle.remove()  # always remove hooks: they would fire on every later call
+weights = dA.mean(dim=(2, 3))                                  # (1, 32): one weight per map
+cam_by_hand = torch.relu((weights[:, :, None, None] * A).sum(1))  # (1, 14, 14)
+
+# %%
+# The helper package does the same in `mlviz.attribution.GradCAM`, whose only
+# specific code is `get_cam_weights` (the average gradient); the base class runs the
+# hooks, upsamples the 14x14 map to 28x28 and scales it to [0, 1]. Both agree:
+from mlviz.attribution import ClassifierOutputTarget, GradCAM, GradCAMPlusPlus, overlay
+from mlviz.report import md
+
+with GradCAM(model, [model.relu2]) as cam:
+    raw = cam.layer_cams(x[:1])[0]
+md(f"Largest difference between the hand-written map and `GradCAM`: **{np.abs(raw - cam_by_hand.detach().numpy()).max():.1e}**.")
+
+# %%
+# ## Grad-CAM and Grad-CAM++ for the predicted class
+#
+# Both methods on the same layer, drawn over the digit with `overlay` (a pure function
+# that returns an RGB array).
+import matplotlib.pyplot as plt
+
+with GradCAM(model, [model.relu2]) as gradcam, GradCAMPlusPlus(model, [model.relu2]) as gradcampp:
+    maps = {"Grad-CAM": gradcam(x), "Grad-CAM++": gradcampp(x)}
+
+fig, axes = plt.subplots(3, len(picked), figsize=(10, 5.4))
+for j in range(len(picked)):
+    axes[0, j].imshow(images[j], cmap="gray_r")
+    axes[0, j].set_title(f"digit {y[picked[j]].item()}  (p={proba[picked[j]].max():.2f})", fontsize=9)
+    for i, (name, m) in enumerate(maps.items(), start=1):
+        axes[i, j].imshow(overlay(images[j], m[j], alpha=0.5))
+for ax in axes.flat:
+    ax.set_xticks([]), ax.set_yticks([])
+for i, name in enumerate(["input", *maps]):
+    axes[i, 0].set_ylabel(name)
+fig.suptitle("Class activation maps of the predicted class (layer relu2, 14x14, upsampled)")
+fig.tight_layout()
+plt.show()
+
+ink = images > 0.3
+share_on_ink = {name: float(np.mean([(m[j] * ink[j]).sum() / m[j].sum() for j in range(len(m))])) for name, m in maps.items()}
+corr = np.mean([np.corrcoef(maps["Grad-CAM"][j].ravel(), maps["Grad-CAM++"][j].ravel())[0, 1] for j in range(len(picked))])
+md(
+    f"On average **{share_on_ink['Grad-CAM']:.0%}** of the Grad-CAM mass and **{share_on_ink['Grad-CAM++']:.0%}** of the "
+    f"Grad-CAM++ mass lie on ink pixels ({ink.mean():.0%} of the pixels are ink); the two maps correlate at r = {corr:.2f}."
+)
+
+# %%
+# ## The same digit, asked about a wrong class
+#
+# A target is a tiny callable that picks the explained score out of the output
+# (`ClassifierOutputTarget(k)` picks logit `k`). Asking each digit about its
+# runner-up class shows the strokes that make it look like that class. Maps are scaled
+# per image: compare shapes, not brightness, across panels.
+runner_up = np.argsort(proba[picked], axis=1)[:, -2]
+with GradCAM(model, [model.relu2]) as gradcam:
+    wrong_maps = gradcam(x, targets=[ClassifierOutputTarget(int(c)) for c in runner_up])
+    raw_wrong = gradcam.layer_cams(x, targets=[ClassifierOutputTarget(int(c)) for c in runner_up])[0]
+    raw_right = gradcam.layer_cams(x)[0]
+
+fig, axes = plt.subplots(2, len(picked), figsize=(10, 4.1))
+for j in range(len(picked)):
+    axes[0, j].imshow(overlay(images[j], maps["Grad-CAM"][j]))
+    axes[0, j].set_title(f"as {y[picked[j]].item()} (true)", fontsize=9)
+    axes[1, j].imshow(overlay(images[j], wrong_maps[j]))
+    axes[1, j].set_title(f"as {runner_up[j]} (p={proba[picked[j], runner_up[j]]:.0e})", fontsize=9)
+for ax in axes.flat:
+    ax.set_xticks([]), ax.set_yticks([])
+fig.tight_layout()
+plt.show()
+
+ratio = raw_wrong.sum((1, 2)) / np.maximum(raw_right.sum((1, 2)), 1e-12)
+logit_gap = np.log(proba[picked, y[picked].numpy()] / proba[picked, runner_up])
+md(
+    f"Before scaling, a wrong-class map has between **{ratio.min():.0%}** and **{ratio.max():.0%}** of the mass of the "
+    f"predicted-class map of the same digit, although the runner-up logit is {logit_gap.min():.1f} to {logit_gap.max():.1f} "
+    "below the true one: Grad-CAM shows the positive evidence only, and the larger negative evidence against the wrong "
+    "class never appears in the map."
+)
+
+# %%
+# ## How to read this figure
+#
+# * Warm colours mark where the chosen layer's features push the chosen class score
+#   up; blue marks no positive contribution. The map says *where*, not *what*.
+# * Each map is scaled to [0, 1] on its own: a bright wrong-class map can be built on a
+#   tiny score. Look at the unscaled mass (above) before comparing.
+# * The resolution is that of `relu2` (14x14): one cell covers 2x2 pixels and, through
+#   the receptive field, more. Do not read single-pixel detail.
+#
+# ## Pitfalls
+#
+# * **The layer matters.** An early layer gives sharper but less class-specific maps; a
+#   late one is coarse. On a tiny 28x28 network there is little room between them.
+# * **ReLU hides the negative evidence.** Grad-CAM keeps only the positive part; where a
+#   digit argues *against* a class is not shown (the gradient pages F4/D10 are signed).
+# * **Not a faithfulness test.** A plausible map does not prove the model uses that
+#   region; check with occlusion or deletion curves before drawing conclusions.
+# * **Remove hooks.** A forgotten hook keeps firing (and holding tensors) on every later
+#   forward pass; use `with GradCAM(...)` or call `release()`.

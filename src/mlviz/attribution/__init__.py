@@ -1,0 +1,36 @@
+"""Attribution maps for image classifiers, in the style of pytorch-grad-cam.
+
+* :class:`ActivationsAndGradients`: forward hooks that keep a layer's activations and
+  the gradients flowing back into them; :meth:`~ActivationsAndGradients.release`
+  removes the hooks.
+* :class:`BaseCAM` and its variants :class:`GradCAM`, :class:`GradCAMPlusPlus`: class
+  activation maps. A variant only overrides :meth:`BaseCAM.get_cam_weights`.
+* :func:`saliency`, :func:`smoothgrad`, :func:`integrated_gradients`: gradient
+  attributions on the input pixels.
+* :class:`ClassifierOutputTarget`, :class:`ClassifierOutputSoftmaxTarget`: what to
+  explain, as tiny callables on the model's output.
+* :func:`overlay`: draw a heatmap over an image, returning an RGB array (no Axes).
+
+Everything here computes arrays; nothing draws on an Axes.
+"""
+
+from ._cam import BaseCAM, GradCAM, GradCAMPlusPlus
+from ._gradients import IntegratedGradientsResult, input_gradients, integrated_gradients, saliency, smoothgrad
+from ._hooks import ActivationsAndGradients
+from ._overlay import overlay
+from ._targets import ClassifierOutputSoftmaxTarget, ClassifierOutputTarget
+
+__all__ = [
+    "ActivationsAndGradients",
+    "BaseCAM",
+    "ClassifierOutputSoftmaxTarget",
+    "ClassifierOutputTarget",
+    "GradCAM",
+    "GradCAMPlusPlus",
+    "IntegratedGradientsResult",
+    "input_gradients",
+    "integrated_gradients",
+    "overlay",
+    "saliency",
+    "smoothgrad",
+]

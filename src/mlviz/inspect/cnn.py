@@ -1,0 +1,133 @@
+"""What a CNN responds to: activation maximization and deep feature factorization."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import numpy as np
+import torch
+from torch import nn
+
+from ..attribution._threads import one_thread
+
+__all__ = ["activation_maximization", "deep_feature_factorization", "total_variation"]
+
+
+def total_variation(x: torch.Tensor) -> torch.Tensor:
+    """Mean absolute difference between neighbouring pixels of ``x`` ``(N, C, H, W)``."""
+    return (x[..., 1:, :] - x[..., :-1, :]).abs().mean() + (x[..., :, 1:] - x[..., :, :-1]).abs().mean()
+
+
+def activation_maximization(
+    model: nn.Module,
+    objective: Callable[[torch.Tensor], torch.Tensor],
+    *,
+    n_images: int = 1,
+    shape: tuple[int, ...] = (1, 28, 28),
+    n_steps: int = 200,
+    lr: float = 0.05,
+    l2: float = 1e-2,
+    tv: float = 0.3,
+    jitter: int = 1,
+    bounds: tuple[float, float] | None = None,
+    seed: int = 0,
+) -> np.ndarray:
+    """Synthesize inputs that maximize ``objective`` by gradient ascent, with regularizers.
+
+    Each step shifts the image by a random offset of up to ``jitter`` pixels (so that
+    the result does not rely on pixel-exact patterns), then maximizes
+    ``objective(model(x)) - l2 * mean(x^2) - tv * total_variation(x)``; pixels are kept
+    within ``bounds``. Without ``l2``, ``tv`` and ``jitter`` the result is high-frequency
+    noise that excites the unit just as well.
+
+    Parameters
+    ----------
+    model : torch.nn.Module
+        The network (run in eval mode; its weights are not changed).
+    objective : callable
+        Takes the images ``(N, C, H, W)`` and returns one score per image ``(N,)``, e.g.
+        ``lambda x: model(x)[:, 3]`` or the mean of a channel recorded by a hook.
+    n_images : int
+        Images optimized in parallel (from different random starts).
+    shape : tuple
+        Shape of one image.
+    n_steps, lr : int, float
+        Steps and learning rate of Adam.
+    l2, tv : float
+        Weights of the L2 and total-variation penalties.
+    jitter : int
+        Largest random shift in pixels (0 disables it).
+    bounds : (float, float), optional
+        Clamp pixel values to this range after each step.
+    seed : int
+        Seed of the random start and the jitter.
+
+    Returns
+    -------
+    ndarray of shape (n_images, *shape)
+    """
+    if n_steps < 1:
+        raise ValueError(f"n_steps must be >= 1; got {n_steps!r}")
+    model.eval()
+    for p in model.parameters():
+        p.requires_grad_(False)
+    gen = torch.Generator().manual_seed(seed)
+    x = (0.1 * torch.randn((n_images, *shape), generator=gen)).requires_grad_(True)
+    optimizer = torch.optim.Adam([x], lr=lr)
+    try:
+        with one_thread():
+            for _ in range(n_steps):
+                optimizer.zero_grad()
+                shifted = x
+                if jitter:
+                    dy, dx = torch.randint(-jitter, jitter + 1, (2,), generator=gen).tolist()
+                    shifted = torch.roll(x, shifts=(dy, dx), dims=(-2, -1))
+                score = objective(shifted)
+                loss = -score.sum() + n_images * (l2 * (x**2).mean() + tv * total_variation(x))
+                loss.backward()
+                optimizer.step()
+                if bounds is not None:
+                    with torch.no_grad():
+                        x.clamp_(*bounds)
+    finally:
+        for p in model.parameters():
+            p.requires_grad_(True)
+    return x.detach().numpy()
+
+
+def deep_feature_factorization(activations: np.ndarray, n_components: int, *, seed: int = 0, max_iter: int = 400):
+    """Factorize a layer's activations into ``n_components`` concepts with NMF.
+
+    The activations ``(N, K, h, w)`` of a ReLU layer are non-negative; reshaped to a
+    matrix of ``N*h*w`` positions by ``K`` channels, NMF writes each position as a
+    non-negative mix of ``n_components`` channel patterns (Collins et al., 2018, "Deep
+    feature factorization for concept discovery").
+
+    Parameters
+    ----------
+    activations : ndarray of shape (N, K, h, w)
+        Non-negative activations.
+    n_components : int
+    seed : int
+    max_iter : int
+
+    Returns
+    -------
+    heatmaps : ndarray of shape (N, n_components, h, w)
+        How much of each concept is present at each position.
+    concepts : ndarray of shape (n_components, K)
+        Each concept as a pattern over channels.
+    """
+    from sklearn.decomposition import NMF
+
+    A = np.asarray(activations, dtype=np.float64)
+    if A.ndim != 4:
+        raise ValueError(f"activations must have shape (N, K, h, w); got {A.shape}")
+    if A.min() < 0:
+        raise ValueError(f"activations must be non-negative (e.g. after a ReLU); their minimum is {A.min():.3g}")
+    n, k, h, w = A.shape
+    V = A.transpose(0, 2, 3, 1).reshape(-1, k)
+    nmf = NMF(n_components=n_components, init="nndsvda", random_state=seed, max_iter=max_iter)
+    W = nmf.fit_transform(V)
+    heatmaps = W.reshape(n, h, w, n_components).transpose(0, 3, 1, 2)
+    return heatmaps, nmf.components_

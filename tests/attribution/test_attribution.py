@@ -1,0 +1,170 @@
+"""Grad-CAM against a hand computation, completeness of integrated gradients, hooks released."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import torch
+from torch import nn
+
+from mlviz.attribution import (
+    ActivationsAndGradients,
+    ClassifierOutputSoftmaxTarget,
+    ClassifierOutputTarget,
+    GradCAM,
+    GradCAMPlusPlus,
+    integrated_gradients,
+    overlay,
+    saliency,
+    smoothgrad,
+)
+from mlviz.models import MnistCNN
+
+
+def tiny_net(seed=0):
+    """conv(1->3) -> ReLU -> flatten -> linear(3*4*4 -> 2): the score is linear in the maps."""
+    torch.manual_seed(seed)
+    return nn.Sequential(nn.Conv2d(1, 3, 3, padding=1), nn.ReLU(), nn.Flatten(), nn.Linear(3 * 4 * 4, 2)).eval()
+
+
+def test_gradcam_equals_hand_computation():
+    net = tiny_net()
+    x = torch.randn(2, 1, 4, 4, generator=torch.Generator().manual_seed(1))
+    with torch.no_grad():
+        A = net[1](net[0](x)).numpy()  # (2, 3, 4, 4)
+    W = net[3].weight.detach().numpy().reshape(2, 3, 4, 4)  # d logit_c / d A = W[c]
+    with GradCAM(net, [net[1]]) as cam:
+        raw = cam.layer_cams(x, targets=[ClassifierOutputTarget(1), ClassifierOutputTarget(0)])[0]
+    for n, c in enumerate([1, 0]):
+        weights = W[c].mean(axis=(1, 2))  # the average gradient of each map
+        expected = np.maximum(np.tensordot(weights, A[n], axes=1), 0)
+        np.testing.assert_allclose(raw[n], expected, rtol=1e-5, atol=1e-6)
+
+
+def test_gradcam_default_target_is_the_predicted_class_and_output_is_scaled():
+    net = tiny_net()
+    x = torch.randn(3, 1, 4, 4, generator=torch.Generator().manual_seed(2))
+    with GradCAM(net, [net[1]]) as cam:
+        maps = cam(x)
+        predicted = net(x).argmax(1).tolist()
+        assert [t.category for t in cam.targets_] == predicted
+    assert maps.shape == (3, 4, 4)
+    assert maps.min() >= 0 and maps.max() <= 1 + 1e-12
+
+
+def test_gradcam_plus_plus_uses_positive_gradients_only():
+    # For a score linear in the maps, alpha = 1 / (2 + sum(A) * g) and the weight of a map
+    # with only negative gradients is 0.
+    net = tiny_net()
+    x = torch.randn(1, 1, 4, 4, generator=torch.Generator().manual_seed(3))
+    with torch.no_grad():
+        A = net[1](net[0](x)).numpy()[0]
+    G = net[3].weight.detach().numpy().reshape(2, 3, 4, 4)[0]
+    with GradCAMPlusPlus(net, [net[1]]) as cam:
+        raw = cam.layer_cams(x, targets=ClassifierOutputTarget(0))[0][0]
+    alpha = G**2 / (2 * G**2 + A.sum(axis=(1, 2))[:, None, None] * G**3 + 1e-7)
+    weights = (np.maximum(G, 0) * alpha).sum(axis=(1, 2))
+    np.testing.assert_allclose(raw, np.maximum(np.tensordot(weights, A, axes=1), 0), rtol=1e-5, atol=1e-7)
+
+
+def test_hooks_are_released():
+    net = MnistCNN()
+    with GradCAM(net, [net.relu2]) as cam:
+        assert len(net.relu2._forward_hooks) == 1
+        cam(torch.zeros(1, 1, 28, 28))
+    assert len(net.relu2._forward_hooks) == 0
+    recorder = ActivationsAndGradients(net, [net.conv1, net.relu3])
+    assert len(net.conv1._forward_hooks) == len(net.relu3._forward_hooks) == 1
+    recorder.release()
+    recorder.release()  # twice is fine
+    assert len(net.conv1._forward_hooks) == len(net.relu3._forward_hooks) == 0
+
+
+def test_recorder_keeps_activations_and_gradients_in_forward_order():
+    net = MnistCNN()
+    with ActivationsAndGradients(net, [net.relu1, net.relu2]) as rec:
+        out = rec(torch.randn(2, 1, 28, 28))
+        out[:, 0].sum().backward()
+    assert [a.shape[1:] for a in rec.activations] == [(16, 28, 28), (32, 14, 14)]
+    assert [g.shape for g in rec.gradients] == [a.shape for a in rec.activations]
+
+
+def test_recorder_rejects_a_foreign_layer():
+    with pytest.raises(ValueError, match="sub-modules of model"):
+        ActivationsAndGradients(MnistCNN(), [nn.ReLU()])
+
+
+@pytest.fixture(scope="module")
+def trained_tiny_cnn(tmp_path_factory):
+    """A small CNN trained for two epochs on 512 digits (own cache, the real one untouched)."""
+    from mlviz.models import TrainConfig, train
+
+    mp = pytest.MonkeyPatch()
+    mp.setenv("MLVIZ_CACHE_DIR", str(tmp_path_factory.mktemp("cache")))
+    try:
+        config = TrainConfig(arch="mnist_cnn", arch_kwargs={"channels": (4, 8), "hidden": 16}, epochs=2,
+                             n_train=512, n_val=128, batch_size=32, probe_size=32, n_bins=12)
+        return train(config).model
+    finally:
+        mp.undo()
+
+
+def test_integrated_gradients_completeness(trained_tiny_cnn):
+    from mlviz.models import mnist_tensors, to_tensor
+
+    net = trained_tiny_cnn
+    X, _ = mnist_tensors("test", n=8)
+    black = to_tensor(np.zeros((1, 28, 28), np.uint8))
+    result = integrated_gradients(net, X, baseline=black, n_steps=200)
+    with torch.no_grad():
+        logits, base = net(X), net(black.expand_as(X))
+    predicted = logits.argmax(1)
+    rows = torch.arange(len(X))
+    np.testing.assert_allclose(result.score, logits[rows, predicted].numpy(), rtol=1e-5)
+    np.testing.assert_allclose(result.baseline_score, base[rows, predicted].numpy(), rtol=1e-5)
+    np.testing.assert_allclose(result.total, result.score - result.baseline_score, rtol=0.01)
+    assert np.all(result.relative_error < 0.01)
+
+
+def test_integrated_gradients_with_too_few_steps_is_not_complete(trained_tiny_cnn):
+    """The check can fail: one step (a single gradient) misses the network's curvature."""
+    from mlviz.models import mnist_tensors
+
+    X, _ = mnist_tensors("test", n=8)
+    assert integrated_gradients(trained_tiny_cnn, X, n_steps=1).relative_error.max() > 0.01
+
+
+def test_integrated_gradients_of_a_linear_model_is_exact():
+    net = nn.Sequential(nn.Flatten(), nn.Linear(16, 2)).eval()
+    x = torch.randn(1, 1, 4, 4)
+    result = integrated_gradients(net, x, targets=[1], n_steps=1)
+    expected = x.numpy()[0, 0] * net[1].weight.detach().numpy()[1].reshape(4, 4)
+    np.testing.assert_allclose(result.attributions[0, 0], expected, rtol=1e-5, atol=1e-7)
+
+
+def test_saliency_and_smoothgrad_of_a_linear_model_are_abs_weights():
+    net = nn.Sequential(nn.Flatten(), nn.Linear(16, 2)).eval()
+    x = torch.randn(2, 1, 4, 4)
+    w = np.abs(net[1].weight.detach().numpy()[1].reshape(4, 4))
+    np.testing.assert_allclose(saliency(net, x, ClassifierOutputTarget(1)), np.stack([w, w]), rtol=1e-5)
+    np.testing.assert_allclose(smoothgrad(net, x, ClassifierOutputTarget(1), n_samples=3), np.stack([w, w]), rtol=1e-5)
+
+
+def test_softmax_target_is_a_probability():
+    out = torch.tensor([[1.0, 2.0, 3.0]])
+    assert torch.isclose(ClassifierOutputSoftmaxTarget(2)(out), torch.softmax(out, 1)[:, 2]).all()
+
+
+def test_overlay_blends_and_validates():
+    image = np.linspace(0, 1, 12).reshape(3, 4)
+    heat = np.zeros((3, 4))
+    np.testing.assert_allclose(overlay(image, heat, alpha=0), np.repeat(image[..., None], 3, axis=2))
+    import matplotlib as mpl
+
+    np.testing.assert_allclose(overlay(image, heat, alpha=1, cmap="viridis"), np.broadcast_to(mpl.colormaps["viridis"](0.0)[:3], (3, 4, 3)))
+    with pytest.raises(ValueError, match=r"heatmap must have the image's shape \(3, 4\); got \(2, 2\)"):
+        overlay(image, np.zeros((2, 2)))
+    with pytest.raises(ValueError, match=r"heatmap values must lie in \[0, 1\]"):
+        overlay(image, heat + 2)
+    with pytest.raises(ValueError, match="alpha"):
+        overlay(image, heat, alpha=1.5)
