@@ -98,7 +98,6 @@ for j, (img, exp) in enumerate(zip(images, explanations)):
     scores.append(exp.score)
 for ax in axes.flat:
     ax.set_xticks([]), ax.set_yticks([])
-fig.tight_layout()
 plt.show()
 
 # %%

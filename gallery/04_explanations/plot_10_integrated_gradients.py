@@ -100,7 +100,6 @@ for ax in axes.flat:
     ax.set_xticks([]), ax.set_yticks([])
 for i, name in enumerate(["input", "integrated\ngradients", "gradient ×\ninput"]):
     axes[i, 0].set_ylabel(name, fontsize=9)
-fig.tight_layout()
 plt.show()
 
 md(

@@ -43,7 +43,6 @@ for k, ax in enumerate(axes.flat):
     ax.set_title(f"filter {k}", fontsize=8)
     ax.set_xticks([]), ax.set_yticks([])
 fig.suptitle("conv1 filters (3x3, shared colour scale: red > 0 > blue)")
-fig.tight_layout()
 plt.show()
 
 # %%
@@ -74,7 +73,6 @@ for k in range(16):
     ax.set_title(f"relu1[{k}]", fontsize=8)
 for ax in axes.flat:
     ax.set_xticks([]), ax.set_yticks([])
-fig.tight_layout()
 plt.show()
 
 # %%
@@ -87,7 +85,6 @@ for k, ax in enumerate(axes.flat):
     ax.imshow(maps["relu2"][k], cmap="magma_r")
     ax.set_title(f"relu2[{k}]", fontsize=8)
     ax.set_xticks([]), ax.set_yticks([])
-fig.tight_layout()
 plt.show()
 
 from mlviz.report import md

@@ -61,7 +61,6 @@ for k, name in enumerate(heat):
     axes[2 + 2 * k].set_title(f"{name} over the digit", fontsize=9)
 for ax in axes:
     ax.set_xticks([]), ax.set_yticks([])
-fig.tight_layout()
 plt.show()
 
 # %%
@@ -86,7 +85,6 @@ for ax in axes.flat:
     ax.set_xticks([]), ax.set_yticks([])
 for r, name in enumerate(["mean image", "mean relu2", "minus overall"]):
     axes[r, 0].set_ylabel(name, fontsize=8)
-fig.tight_layout()
 plt.show()
 
 from mlviz.report import md

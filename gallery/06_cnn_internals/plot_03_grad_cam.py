@@ -83,7 +83,6 @@ for ax in axes.flat:
 for i, name in enumerate(["input", *maps]):
     axes[i, 0].set_ylabel(name)
 fig.suptitle("Class activation maps of the predicted class (layer relu2, 14x14, upsampled)")
-fig.tight_layout()
 plt.show()
 
 ink = images > 0.3
@@ -115,7 +114,6 @@ for j in range(len(picked)):
     axes[1, j].set_title(f"as {runner_up[j]} (p={proba[picked[j], runner_up[j]]:.0e})", fontsize=9)
 for ax in axes.flat:
     ax.set_xticks([]), ax.set_yticks([])
-fig.tight_layout()
 plt.show()
 
 ratio = raw_wrong.sum((1, 2)) / np.maximum(raw_right.sum((1, 2)), 1e-12)

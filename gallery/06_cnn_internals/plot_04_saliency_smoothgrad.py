@@ -70,7 +70,6 @@ for i, (name, maps) in enumerate(rows.items()):
         ax.set_xticks([]), ax.set_yticks([])
     axes[i, 0].set_ylabel(name, fontsize=9)
 fig.suptitle("|d logit / d pixel| for the true (and predicted) class")
-fig.tight_layout()
 plt.show()
 
 

@@ -90,7 +90,6 @@ for c in range(10):
 for ax in axes.flat:
     ax.set_xticks([]), ax.set_yticks([])
 fig.suptitle("Inputs synthesized to maximize one class logit (dark = ink)")
-fig.tight_layout()
 plt.show()
 
 fig, axes = plt.subplots(2, len(channels) // 2, figsize=(10, 3.4))
@@ -99,7 +98,6 @@ for ax, c, img in zip(axes.flat, channels, to_img(units)):
     ax.set_title(f"relu2[{c}]", fontsize=8)
     ax.set_xticks([]), ax.set_yticks([])
 fig.suptitle("Inputs synthesized to maximize the mean of one conv2 channel")
-fig.tight_layout()
 plt.show()
 
 from mlviz.inspect.cnn import total_variation

@@ -76,8 +76,7 @@ for j, i in enumerate(shown):
     axes[1, j].imshow(concept_image(i))
 for ax in axes.flat:
     ax.set_xticks([]), ax.set_yticks([])
-fig.legend(handles=[Patch(color=colors[c], label=f"concept {c}") for c in range(k)], loc="lower center", ncol=k, fontsize=9, frameon=False)
-fig.tight_layout(rect=(0, 0.1, 1, 1))
+fig.legend(handles=[Patch(color=colors[c], label=f"concept {c}") for c in range(k)], loc="outside lower center", ncol=k, fontsize=9, frameon=False)
 plt.show()
 
 # %%

@@ -61,7 +61,7 @@ fig, axes = plt.subplots(2, 2, figsize=(11, 10))
 for ax, ((space, method), run) in zip(axes.flat, runs.items()):
     plot_embedding(run.coords, y, ax=ax, title=f"{method} of {space} — neighbours agree {neighbour_agreement(run.coords, y):.0%}")
     crosses = ax.scatter(*run.coords[wrong].T, marker="x", s=30, color="black", lw=1.2, label="misclassified by the CNN")
-fig.legend(handles=[crosses], loc="lower center", fontsize=10, frameon=False)
+fig.legend(handles=[crosses], loc="outside lower center", fontsize=10, frameon=False)
 plt.show()
 
 from mlviz.report import md

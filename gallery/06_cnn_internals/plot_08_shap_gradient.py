@@ -92,7 +92,6 @@ for i in range(len(x)):
             ax.set_title(f"class {c}", fontsize=9)
 for ax in axes.flat:
     ax.set_xticks([]), ax.set_yticks([])
-fig.tight_layout()
 plt.show()
 
 pos = [sv[i, 0, :, :, logits[i].argmax()].clip(min=0).sum() / np.abs(sv[i, 0, :, :, logits[i].argmax()]).sum() for i in range(len(x))]
