@@ -32,3 +32,14 @@ def test_tag_line_parsing_and_errors():
         parse_tag_line("**Catalog C2** · **Question:** performance · **Family:** any · **Data:** MBA")
     with pytest.raises(ValueError, match="starting with"):
         parse_tag_line("Catalog C2")
+
+
+@pytest.mark.parametrize("example", EXAMPLES, ids=lambda p: p.stem)
+def test_every_example_ends_with_how_to_read_and_pitfalls(example):
+    """Each page is a lesson: it ends with how to read its figures, then the pitfalls."""
+    lines = example.read_text(encoding="utf-8").splitlines()
+    headings = [i for i, line in enumerate(lines) if line.startswith("# ## ")]
+    titles = [lines[i][5:] for i in headings]
+    assert any(t.startswith("How to read") for t in titles), f"{example.name}: no 'How to read' section"
+    assert titles[-1].startswith("Pitfalls"), f"{example.name}: the last section is {titles[-1]!r}, not Pitfalls"
+    assert titles.index(next(t for t in titles if t.startswith("How to read"))) < len(titles) - 1
