@@ -107,9 +107,8 @@ shap.plots.force(row)
 # One row per feature, one dot per test person: the dot's horizontal position is that
 # person's SHAP value for the feature, its colour the feature's value (red high, blue
 # low). Features are sorted by mean |SHAP value|.
-shap.plots.beeswarm(explanation, max_display=9, show=False)
-fig = plt.gcf()
-fig.set_size_inches(8, 5)
+fig, ax = plt.subplots(figsize=(8, 5))  # a fresh Axes: shap would otherwise draw on the current one
+shap.plots.beeswarm(explanation, max_display=9, ax=ax, plot_size=None, show=False)
 plt.show()
 
 # %%
@@ -118,9 +117,8 @@ plt.show()
 # Averaging the absolute SHAP values per feature gives an importance in the target's
 # units: how many dollars, on average, each feature moves a prediction away from the
 # base value.
-shap.plots.bar(explanation, max_display=9, show=False)
-fig = plt.gcf()
-fig.set_size_inches(8, 4.5)
+fig, ax = plt.subplots(figsize=(8, 4.5))
+shap.plots.bar(explanation, max_display=9, ax=ax, show=False)
 plt.show()
 
 mean_abs = np.abs(explanation.values).mean(axis=0)
