@@ -25,6 +25,8 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from ._torch import one_thread
+
 __all__ = [
     "LossGrid",
     "filter_normalized_direction",
@@ -208,9 +210,7 @@ def loss_grid(
     alphas, betas = np.asarray(alphas, dtype=float), np.asarray(betas, dtype=float)
     loss = np.empty((len(betas), len(alphas)))
     accuracy = np.empty_like(loss)
-    previous = torch.get_num_threads()
-    torch.set_num_threads(1)  # on a shared machine one thread is faster than two competing ones
-    try:
+    with one_thread():
         for j, b in enumerate(betas):
             for i, a in enumerate(alphas):
                 for p, w, d1, d2 in zip(params, origin, directions[0], directions[1]):
@@ -222,6 +222,4 @@ def loss_grid(
                     total += F.cross_entropy(logits, yb, reduction="sum").item()
                     correct += (logits.argmax(1) == yb).sum().item()
                 loss[j, i], accuracy[j, i] = total / len(y), correct / len(y)
-    finally:
-        torch.set_num_threads(previous)
     return LossGrid(alphas, betas, loss, accuracy)

@@ -11,7 +11,7 @@ from torch import nn
 
 from ._hooks import ActivationsAndGradients
 from ._targets import resolve_targets, target_scores
-from ._threads import one_thread
+from .._torch import one_thread
 
 __all__ = ["BaseCAM", "GradCAM", "GradCAMPlusPlus"]
 

@@ -9,7 +9,7 @@ import torch
 from torch import nn
 
 from ._targets import resolve_targets, target_scores
-from ._threads import one_thread
+from .._torch import one_thread
 
 __all__ = ["IntegratedGradientsResult", "input_gradients", "integrated_gradients", "saliency", "smoothgrad"]
 

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 import torch
 from torch import nn
 
-from ._threads import one_thread
+from .._torch import one_thread
 
 __all__ = ["ActivationsAndGradients"]
 

@@ -27,6 +27,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from .._torch import one_thread
 from ..config import SEED, cache_dir, pick
 from ..datasets import REGISTRY
 from ._data import mnist_tensors
@@ -418,23 +419,19 @@ def _deterministic(seed: int):
     previous = (
         torch.are_deterministic_algorithms_enabled(),
         torch.is_deterministic_algorithms_warn_only_enabled(),
-        torch.get_num_threads(),
         torch.backends.cudnn.benchmark,
         torch.backends.cudnn.deterministic,
     )
     torch.manual_seed(seed)
     torch.use_deterministic_algorithms(True, warn_only=True)
-    # One thread: on the shared 2-core build machine, two OpenMP threads competing with
-    # other processes made an epoch 20x slower (busy-waiting), not faster.
-    torch.set_num_threads(1)
     torch.backends.cudnn.benchmark = False
     torch.backends.cudnn.deterministic = True
     try:
-        yield
+        with one_thread():
+            yield
     finally:
         torch.use_deterministic_algorithms(previous[0], warn_only=previous[1])
-        torch.set_num_threads(previous[2])
-        torch.backends.cudnn.benchmark, torch.backends.cudnn.deterministic = previous[3:]
+        torch.backends.cudnn.benchmark, torch.backends.cudnn.deterministic = previous[2:]
 
 
 def _make_optimizer(config: TrainConfig, params):
@@ -627,20 +624,10 @@ def _histograms(snapshots: dict[str, list[np.ndarray]], n_bins: int):
 
 
 # -- using a trained model -------------------------------------------------------------
-@contextmanager
-def _one_thread():
-    previous = torch.get_num_threads()
-    torch.set_num_threads(1)
-    try:
-        yield
-    finally:
-        torch.set_num_threads(previous)
-
-
 @torch.no_grad()
 def evaluate(model: nn.Module, X: torch.Tensor, y: torch.Tensor, *, batch_size: int = 1000) -> dict[str, float]:
     """Return the mean cross-entropy (``"loss"``) and the ``"accuracy"`` of ``model`` on ``(X, y)``."""
-    with _one_thread():
+    with one_thread():
         return _evaluate(model, X, y, batch_size)
 
 
@@ -663,7 +650,7 @@ def predict_proba(model: nn.Module, X: torch.Tensor, *, batch_size: int = 1000) 
     """Return the softmax probabilities of ``model`` on ``X``: an array of shape ``(N, n_classes)``."""
     model.eval()
     device = next(model.parameters()).device
-    with _one_thread():
+    with one_thread():
         out = [F.softmax(model(X[i : i + batch_size].to(device)), dim=1).cpu() for i in range(0, len(X), batch_size)]
     return torch.cat(out).numpy()
 
