@@ -8,7 +8,7 @@ import numpy as np
 import torch
 from torch import nn
 
-from ..attribution._threads import one_thread
+from .._torch import one_thread
 
 __all__ = ["activation_maximization", "deep_feature_factorization", "total_variation"]
 
