@@ -102,22 +102,12 @@ md(
 # `class_weight="balanced"`, so that the rare *Admit* and *Waitlist* classes count as
 # much as *Deny*. Here the classes are very unequal, which is where counts and rates
 # tell different stories.
-from sklearn.ensemble import RandomForestClassifier
+# `fit_mba_forest` (helper package) fits it once per build on D2's split.
+from mlviz.explain import fit_mba_forest
 
-from mlviz.datasets import load_mba, prepare_mba
-
-X_mba, y_mba = prepare_mba(load_mba())
-Xm_train, Xm_test, ym_train, ym_test = train_test_split(
-    X_mba, y_mba, test_size=0.25, stratify=y_mba, random_state=SEED
-)
-forest = RandomForestClassifier(
-    n_estimators=pick(full=300, quick=60),
-    min_samples_leaf=5,
-    class_weight="balanced",
-    n_jobs=2,
-    random_state=SEED,
-).fit(Xm_train, ym_train)
-mba_classes = list(y_mba.cat.categories)  # Admit, Waitlist, Deny
+mba = fit_mba_forest()
+forest, Xm_test, ym_test = mba.model, mba.X_test, mba.y_test
+mba_classes = list(ym_test.cat.categories)  # Admit, Waitlist, Deny
 
 fig, (ax_counts, ax_rates) = plt.subplots(1, 2, figsize=(12, 4.8))
 mba_counts = ConfusionMatrixDisplay.from_estimator(

@@ -18,13 +18,10 @@ the same test set, and extends it to the three MBA decisions one class at a time
 # The binary question: will an applicant be admitted? *Admit* is the positive class,
 # *Waitlist* and *Deny* are negative. The split is stratified so that the test set
 # keeps the training set's share of admitted applicants.
-from sklearn.model_selection import train_test_split
-
 from mlviz.config import SEED, pick
-from mlviz.datasets import load_mba, prepare_mba
+from mlviz.explain import mba_split
 
-X, y = prepare_mba(load_mba())
-X_train, X_test, y_train, y_test = train_test_split(X, y, test_size=0.25, stratify=y, random_state=SEED)
+X_train, X_test, y_train, y_test = mba_split()
 admit_train, admit_test = (y_train == "Admit").to_numpy(), (y_test == "Admit").to_numpy()
 print(f"{len(y_test)} test applicants, {admit_test.mean():.1%} admitted")
 
@@ -66,15 +63,14 @@ md(
 # Curves drawn on one Axes compare models at every threshold. The forest uses the same
 # settings as the MDI page (D2); the gradient boosting and naive Bayes models are
 # added for contrast.
-from sklearn.ensemble import HistGradientBoostingClassifier, RandomForestClassifier
+from sklearn.ensemble import HistGradientBoostingClassifier
+
+from mlviz.explain import mba_forest
 from sklearn.naive_bayes import GaussianNB
 
 models = {
     "logistic regression": logreg,
-    "random forest": RandomForestClassifier(
-        n_estimators=pick(full=300, quick=60), min_samples_leaf=5, class_weight="balanced", n_jobs=2,
-        random_state=SEED,
-    ),
+    "random forest": mba_forest(),
     "gradient boosting": HistGradientBoostingClassifier(max_iter=pick(full=200, quick=60), learning_rate=0.05,
                                                         random_state=SEED),
     "naive Bayes": GaussianNB(),
@@ -111,9 +107,9 @@ from sklearn.metrics import roc_auc_score
 
 from mlviz.performance import one_vs_rest_roc
 
-forest3 = RandomForestClassifier(
-    n_estimators=pick(full=300, quick=60), min_samples_leaf=5, class_weight="balanced", n_jobs=2, random_state=SEED
-).fit(X_train, y_train)
+from mlviz.explain import fit_mba_forest
+
+forest3 = fit_mba_forest().model  # the three-decision forest of C1 and D2, fitted once per build
 proba = forest3.predict_proba(X_test)
 per_class = one_vs_rest_roc(y_test, proba, forest3.classes_)
 

@@ -17,14 +17,11 @@ classifiers on the MBA admissions, then recalibrates the worst one.
 #
 # *Admit* vs not, as on pages C2 and C3. Calibration needs data the model has not seen:
 # the test quarter is kept for the diagrams and the Brier scores.
-from sklearn.model_selection import train_test_split
+from mlviz.config import pick
+from mlviz.explain import mba_split
 
-from mlviz.config import SEED, pick
-from mlviz.datasets import load_mba, prepare_mba
-
-X, y = prepare_mba(load_mba())
-X_train, X_test, y_train, y_test = train_test_split(X, y, test_size=0.25, stratify=y, random_state=SEED)
-admit_train, admit_test = (y_train == "Admit").to_numpy(), (y_test == "Admit").to_numpy()
+X_train, X_test, y_train, y_test = mba_split(target="admit")
+admit_train, admit_test = y_train.to_numpy(), y_test.to_numpy()
 
 # %%
 # ## Fit three classifiers
@@ -33,26 +30,19 @@ admit_train, admit_test = (y_train == "Admit").to_numpy(), (y_test == "Admit").t
 # Gaussian naive Bayes model (its independence assumption pushes probabilities towards 0
 # and 1) and the random forest of the other pages, whose `class_weight="balanced"`
 # makes it act as if admits were as common as the rest.
-from sklearn.ensemble import RandomForestClassifier
 from sklearn.linear_model import LogisticRegression
 from sklearn.naive_bayes import GaussianNB
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
-
-def make_forest():
-    return RandomForestClassifier(
-        n_estimators=pick(full=300, quick=60), min_samples_leaf=5, class_weight="balanced", n_jobs=2,
-        random_state=SEED,
-    )
-
+from mlviz.explain import fit_mba_forest, mba_forest
 
 models = {
-    "logistic regression": make_pipeline(StandardScaler(), LogisticRegression(max_iter=2000)),
-    "naive Bayes": GaussianNB(),
-    "random forest (balanced)": make_forest(),
+    "logistic regression": make_pipeline(StandardScaler(), LogisticRegression(max_iter=2000)).fit(X_train, admit_train),
+    "naive Bayes": GaussianNB().fit(X_train, admit_train),
+    "random forest (balanced)": fit_mba_forest(target="admit").model,  # C3's forest, fitted once per build
 }
-proba = {name: model.fit(X_train, admit_train).predict_proba(X_test)[:, 1] for name, model in models.items()}
+proba = {name: model.predict_proba(X_test)[:, 1] for name, model in models.items()}
 
 # %%
 # ## Reliability diagrams and histograms
@@ -130,7 +120,7 @@ from sklearn.metrics import roc_auc_score
 
 recalibrated = {"uncalibrated": proba["random forest (balanced)"]}
 for method in ("sigmoid", "isotonic"):
-    calibrated = CalibratedClassifierCV(make_forest(), method=method, cv=3).fit(X_train, admit_train)
+    calibrated = CalibratedClassifierCV(mba_forest(), method=method, cv=3).fit(X_train, admit_train)
     recalibrated[method] = calibrated.predict_proba(X_test)[:, 1]
 
 fig = plt.figure(figsize=(12, 8.5))

@@ -17,27 +17,19 @@ accuracy, and the log loss, which judges the predicted probabilities.
 #
 # The random forest has the settings of pages C1 and D2 (balanced class weights); the
 # logistic regression is unweighted, so it favours the common *Deny* class.
-from sklearn.ensemble import RandomForestClassifier
 from sklearn.linear_model import LogisticRegression
-from sklearn.model_selection import train_test_split
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
-from mlviz.config import SEED, pick
-from mlviz.datasets import load_mba, prepare_mba
+from mlviz.explain import fit_mba_forest
 
-X, y = prepare_mba(load_mba())
-X_train, X_test, y_train, y_test = train_test_split(X, y, test_size=0.25, stratify=y, random_state=SEED)
-classes = list(y.cat.categories)  # Admit, Waitlist, Deny
+mba = fit_mba_forest()  # the forest of C1 and D2, fitted once per build
+X_train, X_test, y_train, y_test = mba.X_train, mba.X_test, mba.y_train, mba.y_test
+classes = list(y_test.cat.categories)  # Admit, Waitlist, Deny
 models = {
-    "random forest (balanced)": RandomForestClassifier(
-        n_estimators=pick(full=300, quick=60), min_samples_leaf=5, class_weight="balanced", n_jobs=2,
-        random_state=SEED,
-    ),
-    "logistic regression": make_pipeline(StandardScaler(), LogisticRegression(max_iter=2000)),
+    "random forest (balanced)": mba.model,
+    "logistic regression": make_pipeline(StandardScaler(), LogisticRegression(max_iter=2000)).fit(X_train, y_train),
 }
-for model in models.values():
-    model.fit(X_train, y_train)
 
 # %%
 # ## Compute the reports

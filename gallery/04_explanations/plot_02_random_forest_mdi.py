@@ -16,35 +16,28 @@ spread across trees, and shows where to be careful before trusting the ranking.
 #
 # In the raw table an empty `admission` means the applicant was denied, and an empty
 # `race` belongs to an international applicant. `prepare_mba` makes both explicit
-# (*Deny* and *Unknown*), turns booleans into 0/1 and one-hot encodes the categories.
-from sklearn.model_selection import train_test_split
+# (*Deny* and *Unknown*), turns booleans into 0/1 and one-hot encodes the categories;
+# `mba_split` does that and keeps a stratified quarter of the applicants for testing.
+from mlviz.explain import mba_split
 
-from mlviz.config import SEED
-from mlviz.datasets import load_mba, prepare_mba
-
-X, y = prepare_mba(load_mba())
-X_train, X_test, y_train, y_test = train_test_split(X, y, test_size=0.25, stratify=y, random_state=SEED)
-print(f"{X.shape[1]} features; decisions: {y.value_counts().to_dict()}")
+X_train, X_test, y_train, y_test = mba_split()
+print(f"{X_train.shape[1]} features; {len(X_train)} training applicants, test decisions: {y_test.value_counts().to_dict()}")
 
 # %%
 # ## Fit a random forest
 #
 # Three quarters of the applicants are denied, so plain accuracy flatters any model that
 # mostly says "Deny". We weight the classes to balance them and report balanced accuracy
-# (the mean of the per-class recalls) alongside accuracy.
-from sklearn.ensemble import RandomForestClassifier
+# (the mean of the per-class recalls) alongside accuracy. The forest is the one the MBA
+# pages share (C1, C2, C6 show it too): `fit_mba_forest` fits
+# `RandomForestClassifier(n_estimators=300, min_samples_leaf=5, class_weight="balanced")`
+# on the split above once per build, and the other pages reuse it.
 from sklearn.metrics import accuracy_score, balanced_accuracy_score
 
-from mlviz.config import pick
+from mlviz.explain import fit_mba_forest
 from mlviz.report import md
 
-forest = RandomForestClassifier(
-    n_estimators=pick(full=300, quick=60),
-    min_samples_leaf=5,
-    class_weight="balanced",
-    n_jobs=2,
-    random_state=SEED,
-).fit(X_train, y_train)
+forest = fit_mba_forest().model
 pred = forest.predict(X_test)
 majority = y_train.value_counts().idxmax()
 md(
@@ -86,17 +79,17 @@ import matplotlib.pyplot as plt
 from mlviz.plotting import plot_bars
 
 fig, ax = plt.subplots(figsize=(8, 6.5))
-plot_bars(importances, X.columns, errors=spread, top=15, ax=ax, xlabel="mean decrease in impurity (sums to 1)")
+plot_bars(importances, X_train.columns, errors=spread, top=15, ax=ax, xlabel="mean decrease in impurity (sums to 1)")
 ax.set_title("Random forest on MBA admissions: top 15 features by MDI")
 plt.show()
 
 order = np.argsort(importances)[::-1]
-top3 = ", ".join(f"*{X.columns[i]}* ({importances[i]:.2f})" for i in order[:3])
+top3 = ", ".join(f"*{X_train.columns[i]}* ({importances[i]:.2f})" for i in order[:3])
 continuous = ["gpa", "gmat", "work_exp"]
-share_continuous = importances[[X.columns.get_loc(c) for c in continuous]].sum()
+share_continuous = importances[[X_train.columns.get_loc(c) for c in continuous]].sum()
 md(
     f"The three largest: {top3}. The three numeric features (GPA, GMAT, years of work experience) take "
-    f"**{share_continuous:.0%}** of the total importance; the other {X.shape[1] - 3} columns are 0/1 "
+    f"**{share_continuous:.0%}** of the total importance; the other {X_train.shape[1] - 3} columns are 0/1 "
     "indicators and share the rest."
 )
 

@@ -12,16 +12,10 @@ import torch
 from mlviz.models import MNIST_CNN_CONFIG, TinyViT, TrainConfig, build_model, cache_key, train
 from mlviz.models import _train
 
-TINY = TrainConfig(
-    arch="mnist_cnn", arch_kwargs={"channels": (4, 8), "hidden": 16}, epochs=2, n_train=256, n_val=128,
-    batch_size=64, probe_size=32, n_bins=12,
-)
+from .conftest import TINY
 
 
-@pytest.fixture(autouse=True)
-def tmp_cache(tmp_path, monkeypatch):
-    monkeypatch.setenv("MLVIZ_CACHE_DIR", str(tmp_path / "cache"))
-    return tmp_path / "cache"
+
 
 
 def test_default_key_is_unchanged_by_the_checkpoints_option():

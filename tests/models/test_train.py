@@ -21,18 +21,10 @@ from mlviz.models import (
 )
 from mlviz.models import _train
 
-TINY = TrainConfig(
-    arch="mnist_cnn", arch_kwargs={"channels": (4, 8), "hidden": 16}, epochs=2, n_train=256, n_val=128,
-    batch_size=64, probe_size=32, n_bins=12,
-)
+from .conftest import TINY
 
 
-@pytest.fixture(autouse=True)
-def tmp_cache(tmp_path, monkeypatch):
-    """Every test gets its own empty model cache (the real one is never touched)."""
-    monkeypatch.setenv("MLVIZ_CACHE_DIR", str(tmp_path / "cache"))
-    monkeypatch.setenv("MLVIZ_DATA_DIR", str(tmp_path / "data"))
-    return tmp_path / "cache"
+
 
 
 def _count_fits(monkeypatch):

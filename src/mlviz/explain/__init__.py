@@ -2,18 +2,21 @@
 
 The techniques themselves (``shap``, ``lime``, ``sklearn.inspection``) stay visible on
 the pages; this package holds what several pages repeat: the shared insurance model,
-checks on SHAP values, and LIME explanations as tables.
+the MBA random forest, checks on SHAP values, and LIME explanations as tables.
 """
 
 from ._lime import explain_with_lime
-from ._models import InsuranceModel, fit_insurance_model
+from ._models import FittedModel, fit_insurance_model, fit_mba_forest, mba_forest, mba_split
 from ._shap import ExplainerAgreement, explainer_agreement, shap_additivity_error
 
 __all__ = [
     "ExplainerAgreement",
-    "InsuranceModel",
+    "FittedModel",
     "explain_with_lime",
     "explainer_agreement",
     "fit_insurance_model",
+    "fit_mba_forest",
+    "mba_forest",
+    "mba_split",
     "shap_additivity_error",
 ]
