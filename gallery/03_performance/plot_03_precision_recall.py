@@ -127,7 +127,7 @@ ax_roc.set_title(f"ROC-AUC {roc_auc:.3f} vs {balanced_auc:.3f}")
 ax_pr.set_title(f"Average precision {ap:.3f} vs {balanced_ap:.3f}")
 ax_pr.set_ylim(0, 1.02)
 ax_roc.legend(loc="lower right", fontsize=8)
-ax_pr.legend(loc="center left", fontsize=8)
+ax_pr.legend(loc="lower left", bbox_to_anchor=(0.0, 0.17), fontsize=8)  # above the lower chance line
 plt.show()
 
 md(
