@@ -68,9 +68,14 @@ def test_search_finds_a_technique(probe, site_url, query, title):
     probe.page.goto(site_url, wait_until="networkidle")
     probe.page.keyboard.press("s")  # Material's shortcut to open search
     probe.page.keyboard.type(query)
-    results = probe.page.locator(".md-search-result__item")
-    results.first.wait_for(timeout=10000)
-    assert title in results.first.inner_text()
+    # Results update as each key is typed ("Grad" first matches "Gradient ..."): wait for
+    # the search of the whole query to settle, then the top hit must be the page.
+    probe.page.wait_for_function(
+        "t => { const r = document.querySelector('.md-search-result__item'); return r && r.innerText.includes(t); }",
+        arg=title,
+        timeout=10000,
+    )
+    assert title in probe.page.locator(".md-search-result__item").first.inner_text()
 
 
 def test_downloaded_script_runs_as_a_plain_script(site_url, tmp_path):
