@@ -1,13 +1,25 @@
+import subprocess
+import sys
+
 import pytest
 
-from mlviz.config import cache_dir, is_quick, pick
+from mlviz.config import cache_dir, is_quick
 
 
 @pytest.mark.parametrize(("value", "quick"), [("1", True), ("true", True), ("ON", True), ("0", False), ("", False), ("no", False)])
 def test_quick_mode_values(monkeypatch, value, quick):
     monkeypatch.setenv("MLVIZ_QUICK", value)
     assert is_quick() is quick
-    assert pick(full=10, quick=1) == (1 if quick else 10)
+
+
+@pytest.mark.parametrize(("value", "expected"), [("1", "True"), ("0", "False")])
+def test_quick_flag_is_read_at_import(monkeypatch, value, expected):
+    """Pages write ``n = 400 if QUICK else 1500``: the flag follows the environment."""
+    monkeypatch.setenv("MLVIZ_QUICK", value)
+    out = subprocess.run(
+        [sys.executable, "-c", "from mlviz.config import QUICK; print(QUICK)"], capture_output=True, text=True, check=True
+    )
+    assert out.stdout.strip() == expected
 
 
 def test_quick_mode_typo_is_an_error(monkeypatch):

@@ -36,6 +36,7 @@ print("explained variance ratio per component:", pca.explained_variance_ratio_.r
 # the two components, scaled to be visible. Arrows pointing the same way are correlated.
 import matplotlib.pyplot as plt
 import numpy as np
+plt.style.use("mlviz.gallery")  # the gallery's look, shipped with mlviz
 
 fig, (ax, ax_var) = plt.subplots(1, 2, figsize=(12, 5), width_ratios=[1.3, 1])
 for name in species.cat.categories:
@@ -89,11 +90,11 @@ md(
 # divides into its own training, validation and test parts. PCA is fitted on the
 # training part. Pixels share one scale (grey levels), so no standardization is needed;
 # scaling each pixel separately would inflate the noise of nearly blank border pixels.
-from mlviz.config import SEED, pick
+from mlviz.config import QUICK, SEED
 from mlviz.datasets import load_mnist_split
 
 mnist = load_mnist_split()
-n_images = pick(full=len(mnist.X_train), quick=1500)
+n_images = 1500 if QUICK else len(mnist.X_train)
 images = mnist.X_train[:n_images]
 labels = mnist.y_train[:n_images]
 X_digits = images.reshape(len(images), -1) / 255.0

@@ -54,6 +54,7 @@ scan.round(3)
 #     below the figure give the *k* that wins in this build; the number of species is not
 #     something k-means can see.
 import matplotlib.pyplot as plt
+plt.style.use("mlviz.gallery")  # the gallery's look, shipped with mlviz
 
 fig, (ax_in, ax_si) = plt.subplots(1, 2, figsize=(11, 4))
 ax_in.plot(scan.index, scan["inertia"], "o-")

@@ -30,6 +30,7 @@ X.describe().round(2)
 # figure in one call).
 import matplotlib.pyplot as plt
 import numpy as np
+plt.style.use("mlviz.gallery")  # the gallery's look, shipped with mlviz
 
 features = list(X.columns)
 short = [f.replace(" (cm)", "") for f in features]

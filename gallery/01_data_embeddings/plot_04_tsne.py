@@ -19,12 +19,12 @@ the global arrangement. Because the picture changes with it, always look at seve
 # first (this removes pixel noise and makes t-SNE several times faster).
 import numpy as np
 
-from mlviz.config import SEED, pick
+from mlviz.config import QUICK, SEED
 from mlviz.datasets import load_mnist_split
 
 data = load_mnist_split()
 rng = np.random.default_rng(SEED)
-keep = rng.choice(len(data.y_train), size=pick(full=1500, quick=400), replace=False)
+keep = rng.choice(len(data.y_train), size=400 if QUICK else 1500, replace=False)
 X = data.X_train[keep].reshape(len(keep), -1) / 255.0
 y = data.y_train[keep]
 print(X.shape)
@@ -42,6 +42,7 @@ runs = {p: embed_2d(X, "tsne", perplexity=p, seed=SEED) for p in perplexities}
 # %%
 # ## Draw the maps side by side
 import matplotlib.pyplot as plt
+plt.style.use("mlviz.gallery")  # the gallery's look, shipped with mlviz
 
 from mlviz.plotting import plot_embedding
 

@@ -18,11 +18,11 @@ times each run, and puts t-SNE on the same data beside it.
 # 50 dimensions first.
 import numpy as np
 
-from mlviz.config import SEED, pick
+from mlviz.config import QUICK, SEED
 from mlviz.datasets import load_mnist_split
 
 data = load_mnist_split()
-keep = np.random.default_rng(SEED).choice(len(data.y_train), size=pick(full=1500, quick=400), replace=False)
+keep = np.random.default_rng(SEED).choice(len(data.y_train), size=400 if QUICK else 1500, replace=False)
 X = data.X_train[keep].reshape(len(keep), -1) / 255.0
 y = data.y_train[keep]
 
@@ -43,6 +43,7 @@ runs["PCA (2 components)"] = embed_2d(X, "pca")
 # %%
 # ## Draw them
 import matplotlib.pyplot as plt
+plt.style.use("mlviz.gallery")  # the gallery's look, shipped with mlviz
 
 from mlviz.plotting import plot_embedding
 

@@ -21,10 +21,10 @@ training did: classes that overlap in pixel space come apart in the embedding.
 import numpy as np
 import torch
 
-from mlviz.config import pick
+from mlviz.config import QUICK
 from mlviz.models import load_mnist_cnn, mnist_tensors
 
-n_points = pick(full=2000, quick=600)
+n_points = 600 if QUICK else 2000
 X, y = mnist_tensors("test", n=n_points)
 cnn = load_mnist_cnn()
 torch.set_num_threads(1)

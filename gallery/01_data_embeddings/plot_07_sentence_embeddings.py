@@ -20,7 +20,7 @@ embeddings.
 # overlap alone would mislead.
 import pandas as pd
 
-from mlviz.config import pick
+from mlviz.config import QUICK
 
 corpus = {
     "cooking": [
@@ -74,7 +74,7 @@ corpus = {
         "The heatwave broke records across the south.",
     ],
 }
-per_topic = pick(full=8, quick=4)
+per_topic = 4 if QUICK else 8
 sentences = pd.DataFrame(
     [(topic, s) for topic, texts in corpus.items() for s in texts[:per_topic]], columns=["topic", "sentence"]
 )
@@ -106,6 +106,7 @@ print(f"embeddings: {X.shape}, norms between {norms.min():.4f} and {norms.max():
 import matplotlib.pyplot as plt
 import umap
 from sklearn.decomposition import PCA
+plt.style.use("mlviz.gallery")  # the gallery's look, shipped with mlviz
 
 from mlviz.config import SEED
 

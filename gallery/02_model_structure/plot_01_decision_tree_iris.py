@@ -64,6 +64,7 @@ md(
 #     so telling them apart takes the deeper questions, and a leaf may stay mixed.
 import matplotlib.pyplot as plt
 from sklearn.tree import plot_tree
+plt.style.use("mlviz.gallery")  # the gallery's look, shipped with mlviz
 
 class_names = list(y.cat.categories)
 fig, ax = plt.subplots(figsize=(12, 6.5))

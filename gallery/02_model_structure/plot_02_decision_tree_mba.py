@@ -53,6 +53,7 @@ md(
 # share), and the colour follows the majority class.
 import matplotlib.pyplot as plt
 from sklearn.tree import plot_tree
+plt.style.use("mlviz.gallery")  # the gallery's look, shipped with mlviz
 
 class_names = [str(c) for c in tree.classes_]
 fig, ax = plt.subplots(figsize=(14, 7))

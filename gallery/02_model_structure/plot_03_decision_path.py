@@ -81,6 +81,7 @@ md(
 # those rows (one colour per decision), the threshold (dashed), the side the applicant
 # took (shaded) and the applicant's value (black line and triangle).
 import matplotlib.pyplot as plt
+plt.style.use("mlviz.gallery")  # the gallery's look, shipped with mlviz
 
 from mlviz.plotting import plot_decision_path
 

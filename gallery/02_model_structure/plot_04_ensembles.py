@@ -18,7 +18,7 @@ model fits on the screen, which is why this page uses two Iris measurements.
 # between versicolor and virginica that makes the problem interesting.
 from sklearn.model_selection import train_test_split
 
-from mlviz.config import SEED, pick
+from mlviz.config import QUICK, SEED
 from mlviz.datasets import load_iris
 
 X_all, species = load_iris()
@@ -39,9 +39,9 @@ print(f"{len(X_train)} training and {len(X_test)} test flowers on {features}")
 from sklearn.ensemble import AdaBoostClassifier, RandomForestClassifier
 from sklearn.tree import DecisionTreeClassifier
 
-forest = RandomForestClassifier(n_estimators=pick(full=200, quick=50), random_state=SEED, n_jobs=2).fit(X_train, y_train)
+forest = RandomForestClassifier(n_estimators=50 if QUICK else 200, random_state=SEED, n_jobs=2).fit(X_train, y_train)
 ada = AdaBoostClassifier(
-    DecisionTreeClassifier(max_depth=1), n_estimators=pick(full=100, quick=40), learning_rate=0.5, random_state=SEED
+    DecisionTreeClassifier(max_depth=1), n_estimators=40 if QUICK else 100, learning_rate=0.5, random_state=SEED
 ).fit(X_train, y_train)
 
 from mlviz.report import md
@@ -66,6 +66,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.colors import ListedColormap
 from sklearn.inspection import DecisionBoundaryDisplay
+plt.style.use("mlviz.gallery")  # the gallery's look, shipped with mlviz
 
 cmap = ListedColormap(["#4C72B0", "#DD8452", "#55A868"])
 grid_X = X_train.to_numpy()  # members were fitted on arrays, without feature names

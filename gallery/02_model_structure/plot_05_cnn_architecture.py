@@ -73,6 +73,7 @@ md(
 # or features). The bar on the right is the layer's share of all parameters.
 import matplotlib.pyplot as plt
 from matplotlib.patches import FancyBboxPatch
+plt.style.use("mlviz.gallery")  # the gallery's look, shipped with mlviz
 
 
 def describe(module):

@@ -78,6 +78,7 @@ md(
 # (the name of their backward function without `Backward0`); orange boxes are the
 # parameters where the gradients are accumulated.
 import matplotlib.pyplot as plt
+plt.style.use("mlviz.gallery")  # the gallery's look, shipped with mlviz
 
 sink = id(loss.grad_fn)
 rows_from_loss = {sink: 0}

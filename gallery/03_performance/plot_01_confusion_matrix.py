@@ -21,10 +21,10 @@ the random forest that predicts MBA admission decisions.
 from sklearn.datasets import make_classification
 from sklearn.model_selection import train_test_split
 
-from mlviz.config import SEED, pick
+from mlviz.config import QUICK, SEED
 
 X, y = make_classification(
-    n_samples=pick(full=3000, quick=900),
+    n_samples=900 if QUICK else 3000,
     n_features=10,
     n_informative=6,
     n_redundant=2,
@@ -60,6 +60,7 @@ md(f"Test accuracy of the SVC on {len(y_test)} samples: **{accuracy_score(y_test
 # class's recall and a row sums to 100%.
 import matplotlib.pyplot as plt
 from sklearn.metrics import ConfusionMatrixDisplay
+plt.style.use("mlviz.gallery")  # the gallery's look, shipped with mlviz
 
 fig, (ax_counts, ax_rates) = plt.subplots(1, 2, figsize=(13, 5.5))
 counts = ConfusionMatrixDisplay.from_predictions(

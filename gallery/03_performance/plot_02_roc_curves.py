@@ -18,7 +18,7 @@ the same test set, and extends it to the three MBA decisions one class at a time
 # The binary question: will an applicant be admitted? *Admit* is the positive class,
 # *Waitlist* and *Deny* are negative. The split is stratified so that the test set
 # keeps the training set's share of admitted applicants.
-from mlviz.config import SEED, pick
+from mlviz.config import QUICK, SEED
 from mlviz.explain import mba_split
 
 X_train, X_test, y_train, y_test = mba_split()
@@ -38,6 +38,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import RocCurveDisplay, confusion_matrix
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
+plt.style.use("mlviz.gallery")  # the gallery's look, shipped with mlviz
 
 from mlviz.report import md
 
@@ -71,7 +72,7 @@ from sklearn.naive_bayes import GaussianNB
 models = {
     "logistic regression": logreg,
     "random forest": mba_forest(),
-    "gradient boosting": HistGradientBoostingClassifier(max_iter=pick(full=200, quick=60), learning_rate=0.05,
+    "gradient boosting": HistGradientBoostingClassifier(max_iter=60 if QUICK else 200, learning_rate=0.05,
                                                         random_state=SEED),
     "naive Bayes": GaussianNB(),
 }

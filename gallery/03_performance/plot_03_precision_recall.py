@@ -54,6 +54,7 @@ ap = average_precision_from_curve(precision, recall)
 import matplotlib.pyplot as plt
 import numpy as np
 from sklearn.metrics import PrecisionRecallDisplay, RocCurveDisplay
+plt.style.use("mlviz.gallery")  # the gallery's look, shipped with mlviz
 
 from mlviz.report import md
 

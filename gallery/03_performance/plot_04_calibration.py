@@ -17,7 +17,7 @@ classifiers on the MBA admissions, then recalibrates the worst one.
 #
 # *Admit* vs not, as on pages C2 and C3. Calibration needs data the model has not seen:
 # the test quarter is kept for the diagrams and the Brier scores.
-from mlviz.config import pick
+from mlviz.config import QUICK
 from mlviz.explain import mba_split
 
 X_train, X_test, y_train, y_test = mba_split(target="admit")
@@ -53,8 +53,9 @@ proba = {name: model.predict_proba(X_test)[:, 1] for name, model in models.items
 # applicants in each bin instead. Below, the histogram of each model's predictions.
 import matplotlib.pyplot as plt
 from sklearn.calibration import CalibrationDisplay
+plt.style.use("mlviz.gallery")  # the gallery's look, shipped with mlviz
 
-n_bins = pick(full=10, quick=8)
+n_bins = 8 if QUICK else 10
 fig = plt.figure(figsize=(12, 8.5))
 grid = fig.add_gridspec(2, 3, height_ratios=[2, 1])
 ax_curve = fig.add_subplot(grid[0, :])

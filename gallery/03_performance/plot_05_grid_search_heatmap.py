@@ -20,10 +20,10 @@ and the score's dependence on each parameter.
 # pipeline, so that each cross-validation fold scales with its own training part.
 from sklearn.datasets import make_classification
 
-from mlviz.config import SEED, pick
+from mlviz.config import QUICK, SEED
 
 X, y = make_classification(
-    n_samples=pick(full=600, quick=300), n_features=8, n_informative=5, n_redundant=1, n_classes=3,
+    n_samples=300 if QUICK else 600, n_features=8, n_informative=5, n_redundant=1, n_classes=3,
     flip_y=0.05, class_sep=1.0, random_state=SEED,
 )
 
@@ -39,14 +39,14 @@ from sklearn.preprocessing import StandardScaler
 from sklearn.svm import SVC
 
 param_grid = {
-    "svc__C": np.logspace(-2, 4, pick(full=7, quick=5)),
-    "svc__gamma": np.logspace(-4, 2, pick(full=7, quick=5)),
+    "svc__C": np.logspace(-2, 4, 5 if QUICK else 7),
+    "svc__gamma": np.logspace(-4, 2, 5 if QUICK else 7),
 }
 search = GridSearchCV(
     Pipeline([("scale", StandardScaler()), ("svc", SVC(kernel="rbf"))]),
     param_grid,
     cv=StratifiedKFold(5, shuffle=True, random_state=SEED),
-    n_jobs=pick(full=2, quick=1),  # starting worker processes costs more than a small grid
+    n_jobs=1 if QUICK else 2,  # starting worker processes costs more than a small grid
 ).fit(X, y)
 
 # %%
@@ -74,6 +74,7 @@ md(
 # learned next to nothing. The best cell is outlined.
 import matplotlib.pyplot as plt
 from matplotlib.patches import Rectangle
+plt.style.use("mlviz.gallery")  # the gallery's look, shipped with mlviz
 
 from mlviz.plotting import plot_heatmap
 

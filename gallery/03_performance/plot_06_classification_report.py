@@ -50,6 +50,7 @@ reports["random forest (balanced)"].round(3)
 # panels compare directly; the support goes into the row labels, since it is a count on
 # another scale.
 import matplotlib.pyplot as plt
+plt.style.use("mlviz.gallery")  # the gallery's look, shipped with mlviz
 
 from mlviz.plotting import plot_heatmap
 

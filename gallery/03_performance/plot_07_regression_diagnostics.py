@@ -89,6 +89,7 @@ md(
 #     boosting can learn the smoking-BMI interaction and puts the smokers back around zero.
 import matplotlib.pyplot as plt
 from sklearn.metrics import PredictionErrorDisplay
+plt.style.use("mlviz.gallery")  # the gallery's look, shipped with mlviz
 
 from matplotlib.lines import Line2D
 from matplotlib.ticker import FuncFormatter, MaxNLocator

@@ -20,11 +20,11 @@ admissions.
 # Waitlist and Deny) because three quarters of the applicants are denied.
 from sklearn.model_selection import StratifiedKFold
 
-from mlviz.config import SEED, pick
+from mlviz.config import QUICK, SEED
 from mlviz.datasets import load_mba, prepare_mba
 
 X, y = prepare_mba(load_mba())
-n = pick(full=len(X), quick=2000)
+n = 2000 if QUICK else len(X)
 X, y = X.iloc[:n], y.iloc[:n]
 cv = StratifiedKFold(n_splits=5, shuffle=True, random_state=SEED)
 print(f"{len(X)} applicants, 5-fold stratified cross-validation")
@@ -39,9 +39,10 @@ import matplotlib.pyplot as plt
 import numpy as np
 from sklearn.model_selection import ValidationCurveDisplay
 from sklearn.tree import DecisionTreeClassifier
+plt.style.use("mlviz.gallery")  # the gallery's look, shipped with mlviz
 
 tree = DecisionTreeClassifier(class_weight="balanced", random_state=SEED)
-depths = np.arange(1, pick(full=21, quick=13))
+depths = np.arange(1, 13 if QUICK else 21)
 fig, ax = plt.subplots(figsize=(8, 4.8))
 vc = ValidationCurveDisplay.from_estimator(
     tree, X, y, param_name="max_depth", param_range=depths, cv=cv, scoring="balanced_accuracy",
@@ -76,7 +77,7 @@ from sklearn.base import clone
 from sklearn.model_selection import LearningCurveDisplay
 
 settings = [("max_depth=1", 1), (f"max_depth={depths[best]} (best)", int(depths[best])), ("unlimited depth", None)]
-sizes = np.linspace(0.1, 1.0, pick(full=8, quick=5))
+sizes = np.linspace(0.1, 1.0, 5 if QUICK else 8)
 fig, axes = plt.subplots(1, 3, figsize=(14, 4.5), sharey=True)
 curves = {}
 for (label, depth), ax in zip(settings, axes):

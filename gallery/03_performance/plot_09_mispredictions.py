@@ -42,6 +42,7 @@ md(
 # Sorting by the confidence of the (wrong) prediction puts the most worrying mistakes
 # first. Each title reads *true → predicted (confidence)*.
 import matplotlib.pyplot as plt
+plt.style.use("mlviz.gallery")  # the gallery's look, shipped with mlviz
 
 order = wrong[np.argsort(-confidence[wrong])]
 n_cols = 8

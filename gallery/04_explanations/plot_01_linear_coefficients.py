@@ -52,6 +52,7 @@ md(
 # dollars. Left: change in charges per unit of each raw feature. Right: per standard
 # deviation of the numeric features (and still per switch of the indicators).
 import matplotlib.pyplot as plt
+plt.style.use("mlviz.gallery")  # the gallery's look, shipped with mlviz
 
 from mlviz.plotting import plot_bars
 

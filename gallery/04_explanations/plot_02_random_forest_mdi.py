@@ -75,6 +75,7 @@ spread = per_tree.std(axis=0)
 #     thresholds (see the pitfalls), which is why a ranking like this one should be
 #     checked with permutation importance on held-out data.
 import matplotlib.pyplot as plt
+plt.style.use("mlviz.gallery")  # the gallery's look, shipped with mlviz
 
 from mlviz.plotting import plot_bars
 

@@ -22,7 +22,7 @@ ranking is about to be used for a decision.
 import numpy as np
 from sklearn.model_selection import train_test_split
 
-from mlviz.config import SEED, pick
+from mlviz.config import QUICK, SEED
 from mlviz.datasets import load_mba, prepare_mba
 
 X, y = prepare_mba(load_mba())
@@ -59,7 +59,7 @@ from sklearn.inspection import permutation_importance
 
 mdi = forest.feature_importances_
 perm = permutation_importance(
-    forest, X_test, y_test, scoring="neg_log_loss", n_repeats=pick(full=5, quick=3), random_state=SEED, n_jobs=2
+    forest, X_test, y_test, scoring="neg_log_loss", n_repeats=3 if QUICK else 5, random_state=SEED, n_jobs=2
 )
 
 # %%
@@ -69,6 +69,7 @@ perm = permutation_importance(
 # the training data. Right: the increase in log loss when that column of the test data
 # is shuffled, with one standard deviation over the repeats. The ID is drawn in red.
 import matplotlib.pyplot as plt
+plt.style.use("mlviz.gallery")  # the gallery's look, shipped with mlviz
 
 from mlviz.plotting import plot_bars
 

@@ -17,7 +17,7 @@ times, and draws the whole distribution as box plots instead of a single bar.
 # `fit_insurance_model` (from the gallery's helper package) prepares the insurance table
 # (8 numeric columns), splits it 75/25 and fits scikit-learn's
 # `GradientBoostingRegressor`; pages D5-D7 explain the same model.
-from mlviz.config import SEED, pick
+from mlviz.config import QUICK, SEED
 from mlviz.explain import fit_insurance_model
 from mlviz.report import md
 
@@ -37,7 +37,7 @@ md(
 # (what generalizes) and, for comparison, on the training data (what the model used).
 from sklearn.inspection import permutation_importance
 
-n_repeats = pick(full=30, quick=10)
+n_repeats = 10 if QUICK else 30
 result = {
     name: permutation_importance(model, X, y, scoring="r2", n_repeats=n_repeats, random_state=SEED, n_jobs=1)
     for name, X, y in [("test", X_test, y_test), ("training", X_train, y_train)]
@@ -53,6 +53,7 @@ result = {
 # small and the negative values sit), logarithmic beyond.
 import matplotlib.pyplot as plt
 import numpy as np
+plt.style.use("mlviz.gallery")  # the gallery's look, shipped with mlviz
 
 order = np.argsort(np.median(result["test"].importances, axis=1))  # bottom to top
 names = X_test.columns[order]

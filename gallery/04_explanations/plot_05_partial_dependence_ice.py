@@ -17,7 +17,7 @@ than non-smokers.
 #
 # The gradient-boosting model of yearly medical charges shared by pages D4-D7
 # (`fit_insurance_model` from the gallery's helper package).
-from mlviz.config import SEED, pick
+from mlviz.config import QUICK, SEED
 from mlviz.explain import fit_insurance_model
 from mlviz.report import md
 
@@ -36,9 +36,10 @@ md(f"Test R² of the model: **{model.score(X_test, fitted.y_test):.3f}**.")
 # feature in the subset, where the data actually are.
 import matplotlib.pyplot as plt
 from sklearn.inspection import PartialDependenceDisplay
+plt.style.use("mlviz.gallery")  # the gallery's look, shipped with mlviz
 
-people = X_train.sample(n=pick(full=200, quick=60), random_state=SEED)
-grid_resolution = pick(full=50, quick=20)
+people = X_train.sample(n=60 if QUICK else 200, random_state=SEED)
+grid_resolution = 20 if QUICK else 50
 fig, axes = plt.subplots(1, 2, figsize=(12, 4.8), sharey=True)
 display = PartialDependenceDisplay.from_estimator(
     model,

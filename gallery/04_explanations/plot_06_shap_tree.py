@@ -65,6 +65,7 @@ md(
 # values.
 import matplotlib.pyplot as plt
 import numpy as np
+plt.style.use("mlviz.gallery")  # the gallery's look, shipped with mlviz
 
 plt.rcParams["axes.grid"] = False  # shap's plots draw their own guide lines
 

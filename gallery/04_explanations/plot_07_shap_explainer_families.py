@@ -22,14 +22,14 @@ page in section F.
 # from the training data, and explain a few test people.
 import shap
 
-from mlviz.config import SEED, pick
+from mlviz.config import QUICK, SEED
 from mlviz.explain import fit_insurance_model
 from mlviz.report import md
 
 fitted = fit_insurance_model()
 model, X_train, X_test = fitted.model, fitted.X_train, fitted.X_test
-background = shap.sample(X_train, pick(full=50, quick=20), random_state=SEED)
-rows = X_test.iloc[: pick(full=40, quick=15)]
+background = shap.sample(X_train, 20 if QUICK else 50, random_state=SEED)
+rows = X_test.iloc[: 15 if QUICK else 40]
 md(f"Background: {len(background)} training people. Explained: {len(rows)} test people, {X_test.shape[1]} features.")
 
 # %%
@@ -101,6 +101,7 @@ md(
 # on y. On the diagonal, they agree exactly.
 import matplotlib.pyplot as plt
 from matplotlib.ticker import FuncFormatter, MaxNLocator
+plt.style.use("mlviz.gallery")  # the gallery's look, shipped with mlviz
 
 fig, axes = plt.subplots(1, 3, figsize=(13, 4.6), sharex=True, sharey=True)
 x = values[reference].ravel()

@@ -20,7 +20,7 @@ state so that the explanations are the same at every build.
 import numpy as np
 from sklearn.model_selection import train_test_split
 
-from mlviz.config import SEED, pick
+from mlviz.config import QUICK, SEED
 from mlviz.datasets import load_mba, prepare_mba
 from mlviz.report import md
 
@@ -43,7 +43,7 @@ from sklearn.ensemble import RandomForestClassifier
 from sklearn.metrics import roc_auc_score
 
 forest = RandomForestClassifier(
-    n_estimators=pick(full=300, quick=60), min_samples_leaf=5, class_weight="balanced", n_jobs=1, random_state=SEED
+    n_estimators=60 if QUICK else 300, min_samples_leaf=5, class_weight="balanced", n_jobs=1, random_state=SEED
 ).fit(X_train, y_train)
 proba = forest.predict_proba(X_test)[:, 1]
 md(f"Test ROC AUC: **{roc_auc_score(y_test, proba):.3f}**.")
@@ -83,7 +83,7 @@ X_test[["gpa", "gmat", "work_exp", "international", "gender_male"]].iloc[list(ca
 from mlviz.explain import explain_with_lime
 
 indicators = [c for c in X.columns if c not in ("gpa", "gmat", "work_exp")]
-num_samples = pick(full=5000, quick=2000)
+num_samples = 2000 if QUICK else 5000
 
 
 def explain(position, random_state=SEED):
@@ -109,6 +109,7 @@ tables["denied"]
 # Each bar is one condition's weight in LIME's local linear model: its contribution to
 # the probability of admission, blue if it raises it, red if it lowers it.
 import matplotlib.pyplot as plt
+plt.style.use("mlviz.gallery")  # the gallery's look, shipped with mlviz
 
 from mlviz.plotting import plot_bars
 

@@ -20,7 +20,7 @@ predictions, no gradients.
 import numpy as np
 import torch
 
-from mlviz.config import SEED, pick
+from mlviz.config import QUICK, SEED
 from mlviz.models import from_tensor, load_mnist_cnn, mnist_tensors, predict_proba
 
 model = load_mnist_cnn().model
@@ -59,7 +59,7 @@ import io
 
 from lime import lime_image
 
-num_samples = pick(full=2000, quick=300)
+num_samples = 300 if QUICK else 2000
 explanations = []
 for img in images:
     explainer = lime_image.LimeImageExplainer(random_state=SEED)
@@ -77,6 +77,7 @@ for img in images:
 # weights, shaded red over the digit.
 import matplotlib.pyplot as plt
 from matplotlib.colors import ListedColormap
+plt.style.use("mlviz.gallery")  # the gallery's look, shipped with mlviz
 
 fig, axes = plt.subplots(3, len(images), figsize=(8, 8))
 scores = []

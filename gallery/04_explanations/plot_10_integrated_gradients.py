@@ -20,11 +20,11 @@ check you can print, and a signed map: pixels for and against the class.
 import numpy as np
 import torch
 
-from mlviz.config import pick
+from mlviz.config import QUICK
 from mlviz.models import from_tensor, load_mnist_cnn, mnist_tensors, predict_proba, to_tensor
 
 model = load_mnist_cnn().model
-X, y = mnist_tensors("test", n=pick(full=500, quick=100))
+X, y = mnist_tensors("test", n=100 if QUICK else 500)
 proba = predict_proba(model, X)
 picked = [int(np.flatnonzero((y.numpy() == d) & (proba.argmax(1) == d))[0]) for d in (0, 3, 4, 7, 9)]
 x, images = X[picked], from_tensor(X[picked])
@@ -81,6 +81,7 @@ md(
 # and shared by the digit's row. The last row is the plain gradient times input change
 # (one step), for contrast.
 import matplotlib.pyplot as plt
+plt.style.use("mlviz.gallery")  # the gallery's look, shipped with mlviz
 
 from mlviz.attribution import input_gradients
 

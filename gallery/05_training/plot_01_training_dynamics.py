@@ -19,10 +19,10 @@ immediately as a loss that jumps around or never falls.
 # rate and with one 25 times higher. Images come from the gallery's train/validation
 # split of MNIST's official 10,000-image test set. `mlviz.models.train` records the
 # curves and caches both runs, so a rebuild does not train again.
-from mlviz.config import pick
+from mlviz.config import QUICK
 from mlviz.models import MNIST_CNN_CONFIG, train
 
-good_config = MNIST_CNN_CONFIG.replace(n_train=pick(1200, 400), n_val=pick(1000, 300), epochs=pick(12, 2))
+good_config = MNIST_CNN_CONFIG.replace(n_train=400 if QUICK else 1200, n_val=300 if QUICK else 1000, epochs=2 if QUICK else 12)
 good = train(good_config)
 bad = train(good_config.replace(lr=25 * good_config.lr))
 h, h_bad = good.history, bad.history
@@ -65,6 +65,7 @@ md(
 # Left: loss (cross-entropy) per epoch; right: accuracy. Solid lines are training,
 # dashed validation. The grey line marks the epoch early stopping keeps.
 import matplotlib.pyplot as plt
+plt.style.use("mlviz.gallery")  # the gallery's look, shipped with mlviz
 
 fig, (ax_loss, ax_acc) = plt.subplots(1, 2, figsize=(11, 4.2))
 for hist, name, color in ((h, f"lr={good_config.lr:g}", "C0"), (h_bad, f"lr={bad.config.lr:g}", "C3")):

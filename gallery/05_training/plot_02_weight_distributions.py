@@ -33,6 +33,7 @@ print("layers:", h.layers, "| histogram shape (epochs+1, bins):", h.weight_hist[
 # seen from above. Biases are few (16 to 64 per layer), so their rows are coarse.
 import matplotlib.pyplot as plt
 import numpy as np
+plt.style.use("mlviz.gallery")  # the gallery's look, shipped with mlviz
 
 fig, axes = plt.subplots(2, len(h.layers), figsize=(12, 5.5), constrained_layout=True)
 epoch_edges = np.arange(len(h.epoch) + 2) - 0.5

@@ -20,10 +20,10 @@ and draws what each layer received.
 # uses sigmoids and PyTorch's default initialization, the other ReLUs and Kaiming
 # initialization. `mlviz.models.train` records every layer's mean absolute weight
 # gradient at every step.
-from mlviz.config import pick
+from mlviz.config import QUICK
 from mlviz.models import TrainConfig, train
 
-common = dict(epochs=pick(3, 1), n_train=pick(3000, 800), n_val=pick(1000, 300), optimizer="sgd", momentum=0.9, lr=0.05)
+common = dict(epochs=1 if QUICK else 3, n_train=800 if QUICK else 3000, n_val=300 if QUICK else 1000, optimizer="sgd", momentum=0.9, lr=0.05)
 sigmoid = train(TrainConfig(arch="mlp", arch_kwargs={"hidden": [64] * 8, "activation": "sigmoid", "init": "default"}, **common))
 relu = train(TrainConfig(arch="mlp", arch_kwargs={"hidden": [64] * 8, "activation": "relu", "init": "kaiming"}, **common))
 layers = sigmoid.history.layers
@@ -36,6 +36,7 @@ print(layers)
 # layer on the left, output layer (`out`) on the right. The y-axis is logarithmic.
 import matplotlib.pyplot as plt
 import numpy as np
+plt.style.use("mlviz.gallery")  # the gallery's look, shipped with mlviz
 
 from mlviz.report import md
 

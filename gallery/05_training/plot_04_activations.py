@@ -21,6 +21,7 @@ of dead units in an MLP trained with a sensible and with a too-high learning rat
 # and the share of units that never fire.
 import matplotlib.pyplot as plt
 import numpy as np
+plt.style.use("mlviz.gallery")  # the gallery's look, shipped with mlviz
 
 from mlviz.models import load_mnist_cnn
 
@@ -56,12 +57,12 @@ md(
 #
 # Two ReLU MLPs with three hidden layers of 128 units, Kaiming initialization and SGD
 # with momentum, differ only in the learning rate.
-from mlviz.config import pick
+from mlviz.config import QUICK
 from mlviz.models import TrainConfig, train
 
 config = TrainConfig(
     arch="mlp", arch_kwargs={"hidden": [128, 128, 128], "activation": "relu", "init": "kaiming"},
-    epochs=pick(3, 1), n_train=pick(3000, 800), n_val=pick(1000, 300), optimizer="sgd", momentum=0.9, lr=0.02,
+    epochs=1 if QUICK else 3, n_train=800 if QUICK else 3000, n_val=300 if QUICK else 1000, optimizer="sgd", momentum=0.9, lr=0.02,
 )
 runs = {lr: train(config.replace(lr=lr)) for lr in (0.02, 0.3)}
 

@@ -24,11 +24,11 @@ import torch
 import torch.nn.functional as F
 from torch.utils.tensorboard import SummaryWriter
 
-from mlviz.config import SEED, cache_dir, pick
+from mlviz.config import QUICK, SEED, cache_dir
 from mlviz.models import MLP, evaluate, mnist_tensors
 
-X_train, y_train = mnist_tensors("train", n=pick(3000, 600))
-X_val, y_val = mnist_tensors("val", n=pick(1000, 300))
+X_train, y_train = mnist_tensors("train", n=600 if QUICK else 3000)
+X_val, y_val = mnist_tensors("val", n=300 if QUICK else 1000)
 logdir = cache_dir("tensorboard") / "mlp_mnist"
 shutil.rmtree(logdir, ignore_errors=True)  # one run per build, not an accumulation
 
@@ -38,7 +38,7 @@ optimizer = torch.optim.Adam(model.parameters(), lr=1e-3)
 generator = torch.Generator().manual_seed(SEED)
 writer = SummaryWriter(log_dir=str(logdir))
 step = 0
-for epoch in range(1, pick(6, 2) + 1):
+for epoch in range(1, (2 if QUICK else 6) + 1):
     model.train()
     for idx in torch.randperm(len(y_train), generator=generator).split(64):
         loss = F.cross_entropy(model(X_train[idx]), y_train[idx])
@@ -96,6 +96,7 @@ md(
 # 0.6), the epoch losses, and the histogram of `fc1.weight` per epoch.
 import matplotlib.pyplot as plt
 import numpy as np
+plt.style.use("mlviz.gallery")  # the gallery's look, shipped with mlviz
 
 fig, axes = plt.subplots(1, 3, figsize=(13, 3.8))
 steps, values = scalars["batch/loss"]

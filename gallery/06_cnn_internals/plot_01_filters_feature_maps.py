@@ -34,6 +34,7 @@ print("digit:", y[0].item())
 # weights add the pixel under them, blue subtract it, so a filter with red on one side
 # and blue on the other is an edge detector of that orientation.
 import matplotlib.pyplot as plt
+plt.style.use("mlviz.gallery")  # the gallery's look, shipped with mlviz
 
 w1 = model.conv1.weight.detach()[:, 0].numpy()
 lim = np.abs(w1).max()

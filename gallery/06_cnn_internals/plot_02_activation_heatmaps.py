@@ -20,11 +20,11 @@ import numpy as np
 import torch
 
 from mlviz.attribution import ActivationsAndGradients
-from mlviz.config import pick
+from mlviz.config import QUICK
 from mlviz.models import from_tensor, load_mnist_cnn, mnist_tensors
 
 model = load_mnist_cnn().model
-X, y = mnist_tensors("test", n=pick(full=2000, quick=400))
+X, y = mnist_tensors("test", n=400 if QUICK else 2000)
 y = y.numpy()
 with torch.no_grad(), ActivationsAndGradients(model, [model.relu1, model.relu2]) as rec:
     rec(X)
@@ -38,6 +38,7 @@ images = from_tensor(X)
 # 28x28 with `overlay`'s input).
 import matplotlib.pyplot as plt
 import torch.nn.functional as F
+plt.style.use("mlviz.gallery")  # the gallery's look, shipped with mlviz
 
 from mlviz.attribution import overlay
 

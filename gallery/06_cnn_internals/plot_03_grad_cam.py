@@ -22,11 +22,11 @@ a *wrong* class shows what, in this digit, argues for that class.
 import numpy as np
 import torch
 
-from mlviz.config import pick
+from mlviz.config import QUICK
 from mlviz.models import from_tensor, load_mnist_cnn, mnist_tensors, predict_proba
 
 model = load_mnist_cnn().model
-X, y = mnist_tensors("test", n=pick(full=500, quick=100))
+X, y = mnist_tensors("test", n=100 if QUICK else 500)
 proba = predict_proba(model, X)
 # one correctly classified example of each of six digits, for a compact figure
 picked = [int(np.flatnonzero((y.numpy() == d) & (proba.argmax(1) == d))[0]) for d in (0, 2, 3, 4, 7, 9)]
@@ -68,6 +68,7 @@ md(f"Largest difference between the hand-written map and `GradCAM`: **{np.abs(ra
 # Both methods on the same layer, drawn over the digit with `overlay` (a pure function
 # that returns an RGB array).
 import matplotlib.pyplot as plt
+plt.style.use("mlviz.gallery")  # the gallery's look, shipped with mlviz
 
 with GradCAM(model, [model.relu2]) as gradcam, GradCAMPlusPlus(model, [model.relu2]) as gradcampp:
     maps = {"Grad-CAM": gradcam(x), "Grad-CAM++": gradcampp(x)}

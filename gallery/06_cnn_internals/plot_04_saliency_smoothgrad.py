@@ -19,11 +19,11 @@ which keeps what is stable and washes out the speckle.
 import numpy as np
 import torch
 
-from mlviz.config import SEED, pick
+from mlviz.config import QUICK, SEED
 from mlviz.models import from_tensor, load_mnist_cnn, mnist_tensors, predict_proba
 
 model = load_mnist_cnn().model
-X, y = mnist_tensors("test", n=pick(full=500, quick=100))
+X, y = mnist_tensors("test", n=100 if QUICK else 500)
 proba = predict_proba(model, X)
 picked = [int(np.flatnonzero((y.numpy() == d) & (proba.argmax(1) == d))[0]) for d in (1, 2, 5, 6, 8)]
 x, images = X[picked], from_tensor(X[picked])
@@ -46,7 +46,7 @@ from mlviz.attribution import saliency, smoothgrad
 from mlviz.report import md
 
 sal = saliency(model, x)
-n_samples = pick(full=50, quick=10)
+n_samples = 10 if QUICK else 50
 smooth = {s: smoothgrad(model, x, n_samples=n_samples, noise_level=s, seed=SEED) for s in (0.1, 0.25)}
 md(f"Hand-written gradient vs `saliency`: largest difference **{np.abs(sal[0] - saliency_by_hand).max():.1e}**. SmoothGrad uses {n_samples} noisy copies per image.")
 
@@ -56,6 +56,7 @@ md(f"Hand-written gradient vs `saliency`: largest difference **{np.abs(sal[0] - 
 # Rows: the digit, its raw saliency, SmoothGrad at two noise levels. Each map is shown
 # on its own colour scale (its 99th percentile is white-hot).
 import matplotlib.pyplot as plt
+plt.style.use("mlviz.gallery")  # the gallery's look, shipped with mlviz
 
 rows = {"input": images, "saliency": sal, "SmoothGrad σ=0.1": smooth[0.1], "SmoothGrad σ=0.25": smooth[0.25]}
 fig, axes = plt.subplots(len(rows), len(picked), figsize=(9, 7.6))

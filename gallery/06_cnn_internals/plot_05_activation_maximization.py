@@ -20,12 +20,12 @@ strokes, which tells you what a channel or a class has learned to detect.
 import numpy as np
 import torch
 
-from mlviz.config import SEED, pick
+from mlviz.config import QUICK, SEED
 from mlviz.models import MNIST_MEAN, MNIST_STD, load_mnist_cnn
 
 model = load_mnist_cnn().model
 bounds = (-MNIST_MEAN / MNIST_STD, (1 - MNIST_MEAN) / MNIST_STD)
-n_steps = pick(full=300, quick=80)
+n_steps = 80 if QUICK else 300
 
 # %%
 # ## Gradient ascent on the input, written out
@@ -58,7 +58,7 @@ classes = activation_maximization(
 #
 # The objective can be any activation: here the mean output of one `relu2` channel,
 # read by a forward hook.
-channels = list(range(pick(full=16, quick=8)))
+channels = list(range(8 if QUICK else 16))
 live = {}
 hook = model.relu2.register_forward_hook(lambda module, inputs, out: live.update(out=out))
 
@@ -74,6 +74,7 @@ hook.remove()
 # %%
 # ## Draw the synthesized inputs
 import matplotlib.pyplot as plt
+plt.style.use("mlviz.gallery")  # the gallery's look, shipped with mlviz
 
 from mlviz.models import from_tensor
 from mlviz.report import md

@@ -20,11 +20,11 @@ import numpy as np
 import torch
 
 from mlviz.attribution import ActivationsAndGradients
-from mlviz.config import SEED, pick
+from mlviz.config import QUICK, SEED
 from mlviz.models import from_tensor, load_mnist_cnn, mnist_tensors
 
 model = load_mnist_cnn().model
-X, y = mnist_tensors("test", n=pick(full=400, quick=100))
+X, y = mnist_tensors("test", n=100 if QUICK else 400)
 with torch.no_grad(), ActivationsAndGradients(model, [model.relu2]) as rec:
     rec(X)
 A = rec.activations[0].numpy()   # (N, 32, 14, 14)
@@ -54,6 +54,7 @@ import matplotlib.pyplot as plt
 import torch.nn.functional as F
 from matplotlib.colors import ListedColormap
 from matplotlib.patches import Patch
+plt.style.use("mlviz.gallery")  # the gallery's look, shipped with mlviz
 
 colors = plt.get_cmap("tab10").colors[:k]
 up = F.interpolate(torch.from_numpy(heatmaps), size=(28, 28), mode="bilinear", align_corners=False).numpy()

@@ -19,11 +19,11 @@ remaining mixed points are the ones the network finds hard.
 import numpy as np
 import torch
 
-from mlviz.config import SEED, pick
+from mlviz.config import QUICK, SEED
 from mlviz.models import from_tensor, load_mnist_cnn, mnist_tensors, predict_proba
 
 model = load_mnist_cnn().model
-X, y = mnist_tensors("test", n=pick(full=1500, quick=400))
+X, y = mnist_tensors("test", n=400 if QUICK else 1500)
 y = y.numpy()
 with torch.no_grad():
     torch_threads = torch.get_num_threads()
@@ -53,6 +53,7 @@ runs = {
 #
 # Colours are the true digits; black crosses mark the digits the CNN misclassifies.
 import matplotlib.pyplot as plt
+plt.style.use("mlviz.gallery")  # the gallery's look, shipped with mlviz
 
 from mlviz.plotting import plot_embedding
 

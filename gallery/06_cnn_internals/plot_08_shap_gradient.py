@@ -21,11 +21,11 @@ the background.
 import numpy as np
 import torch
 
-from mlviz.config import SEED, pick
+from mlviz.config import QUICK, SEED
 from mlviz.models import from_tensor, load_mnist_cnn, mnist_tensors, predict_proba
 
 model = load_mnist_cnn().model
-background, _ = mnist_tensors("train", n=pick(full=100, quick=30))
+background, _ = mnist_tensors("train", n=30 if QUICK else 100)
 X, y = mnist_tensors("test", n=200)
 proba = predict_proba(model, X)
 picked = [int(np.flatnonzero((y.numpy() == d) & (proba.argmax(1) == d))[0]) for d in (0, 3, 5, 8)]
@@ -44,7 +44,7 @@ np.random.seed(SEED)  # shap draws its baselines with numpy's global generator
 threads = torch.get_num_threads()
 torch.set_num_threads(1)
 explainer = shap.GradientExplainer(model, background)
-nsamples = pick(full=400, quick=100)
+nsamples = 100 if QUICK else 400
 sv = np.asarray(explainer.shap_values(x, nsamples=nsamples, rseed=SEED))
 torch.set_num_threads(threads)
 print("shap values:", sv.shape)
@@ -74,6 +74,7 @@ md(
 # Red pixels push that class's logit up, blue push it down; one symmetric colour scale
 # per digit (row). The predicted class is boxed.
 import matplotlib.pyplot as plt
+plt.style.use("mlviz.gallery")  # the gallery's look, shipped with mlviz
 
 images = from_tensor(x)
 fig, axes = plt.subplots(len(x), 11, figsize=(12, 1.2 * len(x) + 0.8))

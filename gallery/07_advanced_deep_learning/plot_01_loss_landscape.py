@@ -23,12 +23,12 @@ followed from its random start down to the minimum.
 # test split, divided by the gallery into train/validation/test).
 import torch
 
-from mlviz.config import pick
+from mlviz.config import QUICK
 from mlviz.models import mnist_cnn_config, mnist_tensors, train
 
-run = train(mnist_cnn_config().replace(checkpoints=pick(full=3, quick=2)))
+run = train(mnist_cnn_config().replace(checkpoints=2 if QUICK else 3))
 model = run.model
-X_eval, y_eval = mnist_tensors("val", n=pick(full=256, quick=100))
+X_eval, y_eval = mnist_tensors("val", n=100 if QUICK else 256)
 print(f"{len(run.checkpoints)} checkpoints at steps {run.checkpoint_steps.tolist()}")
 
 # %%
@@ -64,7 +64,7 @@ import numpy as np
 from mlviz.landscape import loss_grid
 from mlviz.report import md
 
-n_grid = pick(full=15, quick=7)
+n_grid = 7 if QUICK else 15
 coords = np.linspace(-1.0, 1.0, n_grid)
 grid = loss_grid(model, [d1, d2], X_eval, y_eval, coords, coords, batch_size=128)
 centre = grid.loss[n_grid // 2, n_grid // 2]
@@ -88,6 +88,7 @@ md(
 # steep walls are both visible. The cross marks the trained weights.
 import matplotlib.pyplot as plt
 from matplotlib.colors import LogNorm
+plt.style.use("mlviz.gallery")  # the gallery's look, shipped with mlviz
 
 levels = np.geomspace(grid.loss.min(), grid.loss.max(), 16)
 fig, ax = plt.subplots(figsize=(6.4, 5.4))
@@ -143,7 +144,7 @@ path = [parameters_of(state, model) for state in run.checkpoints]
 pcs, explained = pca_directions(path, weights)
 xy = project_onto(path, weights, pcs)
 span = np.abs(xy).max(axis=0) * 1.25
-n_pca = pick(full=11, quick=6)
+n_pca = 6 if QUICK else 11
 pca_grid = loss_grid(
     model, pcs, X_eval, y_eval, np.linspace(-span[0], span[0], n_pca), np.linspace(-span[1], span[1], n_pca),
     batch_size=128,

@@ -49,9 +49,9 @@ import numpy as np
 import torch
 
 from mlviz.attention import AttentionCapture
-from mlviz.config import pick
+from mlviz.config import QUICK
 
-n_images = pick(full=400, quick=100)
+n_images = 100 if QUICK else 400
 X, y = X_test[:n_images], y_test[:n_images]
 with AttentionCapture(model) as capture, torch.no_grad():
     predicted = model(X).argmax(1)
@@ -66,6 +66,7 @@ print([a.shape for a in attentions])
 # more attention. The share written above each map is the attention the class token
 # keeps on *itself* (not visible as a patch).
 import matplotlib.pyplot as plt
+plt.style.use("mlviz.gallery")  # the gallery's look, shipped with mlviz
 
 from mlviz.attention import patch_map
 from mlviz.models import from_tensor

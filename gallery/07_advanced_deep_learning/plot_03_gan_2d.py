@@ -18,12 +18,12 @@ failure, **mode collapse**: the generator covering only some of the data's modes
 # `ring_of_gaussians` draws points from an equal mixture of eight narrow Gaussians
 # (standard deviation 0.05) on a circle of radius 2. A good generator puts points on
 # all eight, in equal shares, and nowhere in between.
-from mlviz.config import SEED, pick
+from mlviz.config import QUICK, SEED
 from mlviz.gan import ring_centers, ring_of_gaussians
 
 STD = 0.05
 centers = ring_centers(8, radius=2.0)
-real = ring_of_gaussians(pick(full=20_000, quick=5_000), std=STD, seed=SEED)
+real = ring_of_gaussians(5_000 if QUICK else 20_000, std=STD, seed=SEED)
 print(real.shape)
 
 # %%
@@ -54,7 +54,7 @@ opt_g = torch.optim.Adam(generator.parameters(), lr=1e-3, betas=(0.5, 0.999))
 opt_d = torch.optim.Adam(discriminator.parameters(), lr=1e-3, betas=(0.5, 0.999))
 bce = nn.BCEWithLogitsLoss()
 real_t = torch.from_numpy(real)
-batch, n_steps = 256, pick(full=3000, quick=1000)
+batch, n_steps = 256, (1000 if QUICK else 3000)
 snapshot_steps = [0, n_steps // 8, n_steps // 3, n_steps]
 snapshots, losses = {}, []
 sampler = torch.Generator().manual_seed(SEED)
@@ -115,6 +115,7 @@ table
 # point is real (red: real, blue: generated, white: undecided at 0.5); grey points are
 # real data, black points generated ones.
 import matplotlib.pyplot as plt
+plt.style.use("mlviz.gallery")  # the gallery's look, shipped with mlviz
 
 lim = 2.8
 gx, gy = np.meshgrid(np.linspace(-lim, lim, 150), np.linspace(-lim, lim, 150))

@@ -36,7 +36,7 @@ print(f"source: {minilm.source}; {minilm.n_layers} layers x {minilm.n_heads} hea
 # to find.
 import numpy as np
 
-from mlviz.config import pick
+from mlviz.config import QUICK
 from mlviz.text import attentions
 
 sentences = [
@@ -49,7 +49,7 @@ sentences = [
     "Birds fly south in winter and north in summer.",
     "The teacher asked the students to read the book again.",
 ]
-sentences = sentences[: pick(full=len(sentences), quick=3)]
+sentences = sentences[: 3 if QUICK else len(sentences)]
 encoded = [attentions(s) for s in sentences]
 
 tokens, weights = encoded[0]
@@ -83,6 +83,7 @@ best.round(3)
 # %%
 # The score of every head, one map per pattern: rows are layers, columns are heads.
 import matplotlib.pyplot as plt
+plt.style.use("mlviz.gallery")  # the gallery's look, shipped with mlviz
 
 patterns = ["previous", "next", "self", "[CLS]", "[SEP]", "same word"]
 fig, axes = plt.subplots(2, 3, figsize=(12, 5.6), layout="constrained")

@@ -23,7 +23,7 @@ import torch
 from sklearn.datasets import make_circles
 from sklearn.model_selection import train_test_split
 
-from mlviz.config import SEED, pick
+from mlviz.config import QUICK, SEED
 
 X, y = make_circles(n_samples=400, noise=0.08, factor=0.5, random_state=SEED)
 X_train, X_test, y_train, y_test = train_test_split(X, y, train_size=0.5, stratify=y, random_state=SEED)
@@ -54,7 +54,7 @@ optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
 # Tensors of 10 x 4 numbers: starting threads costs more than the arithmetic they share.
 threads = torch.get_num_threads()
 torch.set_num_threads(1)
-n_epochs = pick(full=200, quick=80)
+n_epochs = 80 if QUICK else 200
 snapshot_epochs = [0, n_epochs // 12, n_epochs // 4, n_epochs]
 snapshots = {0: copy.deepcopy(model)}
 history = {"train": [], "test": []}
@@ -90,6 +90,7 @@ md(
 # playground's big output square.
 import matplotlib.pyplot as plt
 import numpy as np
+plt.style.use("mlviz.gallery")  # the gallery's look, shipped with mlviz
 
 lim = 1.5
 grid = torch.linspace(-lim, lim, 121, dtype=torch.float64)

@@ -1,19 +1,23 @@
 """Build-wide settings read from the environment: quick mode, seeds and cache folders.
 
-Every example reads its sizes through :func:`pick`, so that one environment variable,
-``MLVIZ_QUICK=1``, shrinks the whole gallery (small subsets, few epochs) for tests and
-for teaching on a slow machine.
+One environment variable, ``MLVIZ_QUICK=1``, shrinks the whole gallery (small subsets,
+few epochs) for tests and for teaching on a slow machine. A page reads it as a plain
+flag, so that copied code stays ordinary Python::
+
+    from mlviz.config import QUICK
+
+    n_epochs = 1 if QUICK else 10
+
 """
 
 from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import TypeVar
 
 import pooch
 
-__all__ = ["QUICK_ENV", "SEED", "cache_dir", "is_quick", "pick"]
+__all__ = ["QUICK", "QUICK_ENV", "SEED", "cache_dir", "is_quick"]
 
 #: Environment variable that switches every example to its small, fast variant.
 QUICK_ENV = "MLVIZ_QUICK"
@@ -26,9 +30,6 @@ SEED = 0
 
 _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"", "0", "false", "no", "off"}
-
-T = TypeVar("T")
-
 
 def is_quick() -> bool:
     """Return whether quick mode is on (``MLVIZ_QUICK`` set to 1/true/yes/on).
@@ -50,21 +51,8 @@ def is_quick() -> bool:
     )
 
 
-def pick(full: T, quick: T) -> T:
-    """Return ``quick`` in quick mode and ``full`` otherwise.
-
-    Parameters
-    ----------
-    full : object
-        The value used for the real gallery build (e.g. 10 epochs).
-    quick : object
-        The value used when ``MLVIZ_QUICK=1`` (e.g. 1 epoch).
-
-    Examples
-    --------
-    >>> n_epochs = pick(full=10, quick=1)
-    """
-    return quick if is_quick() else full
+#: True when this process builds or runs the gallery in quick mode (read once, at import).
+QUICK = is_quick()
 
 
 def cache_dir(*parts: str) -> Path:

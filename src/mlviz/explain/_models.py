@@ -8,7 +8,7 @@ import pandas as pd
 from sklearn.ensemble import GradientBoostingRegressor, RandomForestClassifier
 from sklearn.model_selection import train_test_split
 
-from mlviz.config import SEED, is_quick, pick
+from mlviz.config import SEED, is_quick
 from mlviz.datasets import load_insurance, load_mba, prepare_insurance, prepare_mba
 
 __all__ = ["FittedModel", "fit_insurance_model", "fit_mba_forest", "mba_forest", "mba_split"]
@@ -79,7 +79,7 @@ def mba_forest(**overrides) -> RandomForestClassifier:
     as much as *Deny*. ``overrides`` are passed to ``RandomForestClassifier``.
     """
     params = {
-        "n_estimators": pick(full=300, quick=60),
+        "n_estimators": 60 if is_quick() else 300,
         "min_samples_leaf": 5,
         "class_weight": "balanced",
         "n_jobs": 2,

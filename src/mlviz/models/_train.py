@@ -28,7 +28,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from .._torch import one_thread
-from ..config import SEED, cache_dir, pick
+from ..config import SEED, cache_dir, is_quick
 from ..datasets import REGISTRY
 from ._data import mnist_tensors
 from ._nets import ARCHITECTURES, build_model
@@ -666,7 +666,7 @@ MNIST_CNN_QUICK_CONFIG = MNIST_CNN_CONFIG.replace(epochs=2, n_train=1500, n_val=
 
 def mnist_cnn_config() -> TrainConfig:
     """Return the shared CNN's configuration for this build (full, or quick under ``MLVIZ_QUICK=1``)."""
-    return pick(full=MNIST_CNN_CONFIG, quick=MNIST_CNN_QUICK_CONFIG)
+    return MNIST_CNN_QUICK_CONFIG if is_quick() else MNIST_CNN_CONFIG
 
 
 def load_mnist_cnn() -> TrainedModel:
@@ -691,7 +691,7 @@ MNIST_VIT_QUICK_CONFIG = MNIST_VIT_CONFIG.replace(epochs=3, n_train=2000, n_val=
 
 def mnist_vit_config() -> TrainConfig:
     """Return the shared vision transformer's configuration (full, or quick under ``MLVIZ_QUICK=1``)."""
-    return pick(full=MNIST_VIT_CONFIG, quick=MNIST_VIT_QUICK_CONFIG)
+    return MNIST_VIT_QUICK_CONFIG if is_quick() else MNIST_VIT_CONFIG
 
 
 def load_mnist_vit() -> TrainedModel:

@@ -1,38 +1,32 @@
-"""The gallery's matplotlib look: one place where fonts, sizes and colours are set."""
+"""The gallery's matplotlib look, shipped as a style file inside the package.
+
+``src/mlviz/gallery.mplstyle`` is the one place where fonts, sizes and colours are set.
+Every page applies it with one visible line, so that a page copied out of the gallery
+draws the same figures::
+
+    import matplotlib.pyplot as plt
+    plt.style.use("mlviz.gallery")
+"""
 
 from __future__ import annotations
 
 import matplotlib as mpl
+import matplotlib.pyplot as plt
 
-__all__ = ["GALLERY_RC", "use_gallery_style"]
+__all__ = ["GALLERY_STYLE", "gallery_rc", "use_gallery_style"]
 
-#: rcParams applied to every example (the build applies them before each page).
-GALLERY_RC = {
-    "figure.figsize": (7.0, 4.5),
-    "figure.dpi": 100,
-    "savefig.dpi": 110,
-    "savefig.bbox": "tight",
-    "figure.constrained_layout.use": True,
-    "font.size": 11,
-    "axes.titlesize": 12,
-    "axes.titleweight": "bold",
-    "axes.labelsize": 11,
-    "axes.spines.top": False,
-    "axes.spines.right": False,
-    "axes.grid": True,
-    "grid.alpha": 0.3,
-    "legend.frameon": False,
-    "image.cmap": "viridis",
-    "axes.prop_cycle": mpl.cycler(
-        color=["#4C72B0", "#DD8452", "#55A868", "#C44E52", "#8172B3", "#937860", "#DA8BC3", "#8C8C8C", "#CCB974", "#64B5CD"]
-    ),
-}
+#: The name :func:`matplotlib.pyplot.style.use` knows the gallery's style by.
+GALLERY_STYLE = "mlviz.gallery"
+
+
+def gallery_rc() -> dict:
+    """Return the rcParams the gallery's style sets (read from the shipped file)."""
+    from importlib.resources import files
+
+    path = files("mlviz") / "gallery.mplstyle"
+    return dict(mpl.rc_params_from_file(str(path), use_default_template=False))
 
 
 def use_gallery_style() -> None:
-    """Apply :data:`GALLERY_RC` to matplotlib's global settings.
-
-    The documentation build calls this before every example; a reader running an
-    example on its own gets matplotlib's defaults unless they call it too.
-    """
-    mpl.rcParams.update(GALLERY_RC)
+    """Apply the gallery's style; the same as ``plt.style.use("mlviz.gallery")``."""
+    plt.style.use(GALLERY_STYLE)

@@ -11,17 +11,18 @@ os.environ["MLVIZ_GALLERY_BUILD"] = "1"
 os.environ.setdefault("MPLBACKEND", "agg")
 
 
-def _reset_matplotlib_with_gallery_style(gallery_conf, fname):
-    """Reset matplotlib between examples, then apply the gallery's style."""
-    import matplotlib.pyplot as plt
+def _reset_matplotlib(gallery_conf, fname):
+    """Close every figure and restore matplotlib's defaults between examples.
 
-    from mlviz.plotting import use_gallery_style
+    The build applies no style of its own: each page sets the gallery's look with
+    ``plt.style.use("mlviz.gallery")``, so that a copied page draws the same figures.
+    """
+    import matplotlib.pyplot as plt
 
     plt.close("all")
     plt.rcdefaults()
-    use_gallery_style()
 
 
 conf = {
-    "reset_modules": (_reset_matplotlib_with_gallery_style,),
+    "reset_modules": (_reset_matplotlib,),
 }
