@@ -5,7 +5,12 @@ SHELL := /bin/bash
 .SHELLFLAGS := -eu -o pipefail -c
 .DEFAULT_GOAL := help
 
-PYTHON ?= python3.11
+# The first interpreter found that the dependencies support: 3.11.5 or newer, below 3.14
+# (make PYTHON=/path/to/python3.12 to choose one).
+SUPPORTED_PYTHON := (3, 11, 5) <= sys.version_info[:3] < (3, 14)
+PYTHON ?= $(shell for p in python3.11 python3.12 python3.13 python3; do \
+  command -v $$p >/dev/null 2>&1 && $$p -c 'import sys; sys.exit(not ($(SUPPORTED_PYTHON)))' 2>/dev/null \
+  && { echo $$p; break; }; done)
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml requirements/constraints.txt | sha256sum | cut -c1-12)
@@ -42,10 +47,23 @@ help:
 	@echo "make clean       remove the built site and generated pages (keeps .venv and caches)"
 
 # The stamp's name holds a hash of the dependency files: it changes when they change.
+# pip's output goes to .venv/install.log; when it fails, its last lines say why.
 $(STAMP):
-	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -c requirements/constraints.txt -e ".[docs,test]"
+	@if [ -z "$(PYTHON)" ]; then \
+	  echo "No suitable Python found: the gallery needs Python 3.11.5 to 3.13 (python3 here is" \
+	    "$$(python3 --version 2>&1 || echo missing)). Install one, or run: make PYTHON=/path/to/python3.12"; \
+	  exit 1; fi
+	@$(PYTHON) -c 'import sys; sys.exit(not ($(SUPPORTED_PYTHON)))' || { \
+	  echo "$(PYTHON) is Python $$($(PYTHON) -c 'import platform; print(platform.python_version())'):" \
+	    "the gallery needs 3.11.5 to 3.13 (make PYTHON=/path/to/python3.12)"; exit 1; }
+	@test -x $(BIN)/python || { echo "Creating $(VENV) with $(PYTHON)"; $(PYTHON) -m venv $(VENV); }
+	@echo "Installing the pinned dependencies into $(VENV) (log: $(VENV)/install.log)"
+	@{ $(BIN)/python -m pip install --upgrade pip && \
+	   $(BIN)/python -m pip install -c requirements/constraints.txt -e ".[docs,test]"; } \
+	  > $(VENV)/install.log 2>&1 || { \
+	  grep -v "^WARNING: Location" $(VENV)/install.log | tail -n 25; \
+	  echo "pip could not install the dependencies (above: its last lines; all of it in $(VENV)/install.log)"; \
+	  exit 1; }
 	@rm -f $(VENV)/.installed-*
 	@touch $@
 

@@ -6,6 +6,8 @@ its module-level ``conf`` dict.
 
 import os
 
+from mlviz.site.wheel import notebook_first_cell
+
 os.environ["MLVIZ_GALLERY_BUILD"] = "1"
 # Examples must never open windows or block on plt.show() during the build.
 os.environ.setdefault("MPLBACKEND", "agg")
@@ -25,4 +27,7 @@ def _reset_matplotlib(gallery_conf, fname):
 
 conf = {
     "reset_modules": (_reset_matplotlib,),
+    # A downloaded notebook installs the helper package first, so that it runs top to
+    # bottom in a fresh kernel.
+    "first_notebook_cell": notebook_first_cell(),
 }

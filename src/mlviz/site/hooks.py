@@ -20,7 +20,8 @@ from pathlib import Path
 from mkdocs.exceptions import PluginError
 from mkdocs.utils import get_relative_url
 
-from mlviz.config import is_quick
+from mlviz.config import cache_dir, is_quick
+from mlviz.site.wheel import WHEEL_DIR, build_wheel, install_command, wheel_name
 
 log = logging.getLogger("mkdocs.hooks.mlviz")
 
@@ -40,13 +41,19 @@ _EXTERNAL = re.compile(
 )
 
 
-def build_mode() -> str:
-    """A string that changes when quick mode or the helper package's code changes."""
+def package_digest() -> str:
+    """A hash of the helper package's files (code, style), to tell when it changed."""
     digest = hashlib.sha256()
-    for path in sorted(_PACKAGE.rglob("*.py")):
-        digest.update(path.relative_to(_PACKAGE).as_posix().encode())
-        digest.update(path.read_bytes())
-    return f"quick={int(is_quick())} package={digest.hexdigest()[:16]}"
+    for path in sorted(_PACKAGE.rglob("*")):
+        if path.is_file() and "__pycache__" not in path.parts:
+            digest.update(path.relative_to(_PACKAGE).as_posix().encode())
+            digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def build_mode() -> str:
+    """A string that changes when quick mode, the helper package or its install line changes."""
+    return f"quick={int(is_quick())} package={package_digest()} install={install_command()!r}"
 
 
 def _gallery_dirs(config) -> list[Path]:
@@ -115,6 +122,17 @@ def on_post_page(output, page, config, **kwargs):
             + "; ".join(external[:3])
         )
     return output
+
+
+def on_files(files, config, **kwargs):
+    """Publish the helper package's wheel, built once per version of its files."""
+    from mkdocs.structure.files import File
+
+    cached = cache_dir("wheels", package_digest())
+    if not (cached / wheel_name()).is_file():
+        build_wheel(Path(config["config_file_path"]).parent, cached)
+    files.append(File.generated(config, f"{WHEEL_DIR}/{wheel_name()}", abs_src_path=str(cached / wheel_name())))
+    return files
 
 
 def _site_asset(package: str, relative: str) -> Path:
@@ -230,12 +248,34 @@ def _example_source(page, config) -> Path | None:
     return source if source.is_file() else None
 
 
+INSTALL_MARKER = "<!-- mlviz:install -->"
+
+
+def install_markdown(src_uri: str) -> str:
+    """How to install the helper package: the one line, and the wheel's link on this site.
+
+    ``src_uri`` is the Markdown file's path in ``docs/``; the link is relative to it.
+    """
+    link = get_relative_url(f"{WHEEL_DIR}/{wheel_name()}", src_uri)
+    return (
+        "Every page imports the gallery's helper package, `mlviz` (verified data loaders, "
+        f"cached models, the figure style). Install it with one line ([{wheel_name()}]({link}), "
+        "Python 3.11 to 3.13):\n\n"
+        f"```bash\n{install_command()}\n```\n"
+    )
+
+
 def on_page_markdown(markdown, page, config, files, **kwargs):
+    if INSTALL_MARKER in markdown:
+        markdown = markdown.replace(INSTALL_MARKER, install_markdown(page.file.src_uri))
     source = _example_source(page, config)
     if source is None:
         return markdown
     block = provenance_markdown(source, markdown)
     anchor = '<div id="download_links"></div>'
     if anchor in markdown:
-        return markdown.replace(anchor, block + "\n" + anchor, 1)
+        install = '!!! tip "Run this page yourself"\n\n' + "\n".join(
+            f"    {line}" if line else "" for line in install_markdown(page.file.src_uri).splitlines()
+        )
+        return markdown.replace(anchor, block + "\n" + anchor + "\n\n" + install + "\n", 1)
     return markdown + "\n\n" + block
