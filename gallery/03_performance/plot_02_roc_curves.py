@@ -22,7 +22,8 @@ from mlviz.config import QUICK, SEED
 from mlviz.explain import mba_split
 
 X_train, X_test, y_train, y_test = mba_split()
-admit_train, admit_test = (y_train == "Admit").to_numpy(), (y_test == "Admit").to_numpy()
+admit_train = (y_train == "Admit").to_numpy()
+admit_test = (y_test == "Admit").to_numpy()
 print(f"{len(y_test)} test applicants, {admit_test.mean():.1%} admitted")
 
 # %%
@@ -42,20 +43,24 @@ plt.style.use("mlviz.gallery")  # the gallery's look, shipped with mlviz
 
 from mlviz.report import md
 
-logreg = make_pipeline(StandardScaler(), LogisticRegression(max_iter=2000)).fit(X_train, admit_train)
+logreg = make_pipeline(StandardScaler(), LogisticRegression(max_iter=2000))
+logreg.fit(X_train, admit_train)
 fig, ax = plt.subplots(figsize=(6, 5.5))
-display = RocCurveDisplay.from_estimator(logreg, X_test, admit_test, name="logistic regression", ax=ax,
-                                         plot_chance_level=True)
+display = RocCurveDisplay.from_estimator(
+    logreg, X_test, admit_test, name="logistic regression", ax=ax,
+    plot_chance_level=True,
+)
 tn, fp, fn, tp = confusion_matrix(admit_test, logreg.predict(X_test)).ravel()
 ax.plot(fp / (fp + tn), tp / (tp + fn), "o", color="C3", ms=8, label="threshold 0.5")
 ax.set_title("Admit vs not: logistic regression")
 ax.legend(loc="lower right")
 plt.show()
 md(
-    f"ROC-AUC **{display.roc_auc:.3f}**: a randomly chosen admitted applicant gets a higher score than a randomly "
-    f"chosen other applicant {display.roc_auc:.1%} of the time. At the default threshold of 0.5 the model catches "
-    f"{tp / (tp + fn):.0%} of the admitted applicants while flagging {fp / (fp + tn):.1%} of the others; the rest of the curve shows "
-    "what every other threshold would trade."
+    f"ROC-AUC **{display.roc_auc:.3f}**: a randomly chosen admitted applicant gets a "
+    f"higher score than a randomly chosen other applicant {display.roc_auc:.1%} of the "
+    f"time. At the default threshold of 0.5 the model catches {tp / (tp + fn):.0%} of "
+    f"the admitted applicants while flagging {fp / (fp + tn):.1%} of the others; the "
+    "rest of the curve shows what every other threshold would trade."
 )
 
 # %%
@@ -72,8 +77,9 @@ from sklearn.naive_bayes import GaussianNB
 models = {
     "logistic regression": logreg,
     "random forest": mba_forest(),
-    "gradient boosting": HistGradientBoostingClassifier(max_iter=60 if QUICK else 200, learning_rate=0.05,
-                                                        random_state=SEED),
+    "gradient boosting": HistGradientBoostingClassifier(
+        max_iter=60 if QUICK else 200, learning_rate=0.05, random_state=SEED
+    ),
     "naive Bayes": GaussianNB(),
 }
 fig, ax = plt.subplots(figsize=(6.5, 6))
@@ -100,37 +106,46 @@ md(
 #
 # ROC is a binary tool. For the three decisions, each class in turn is the positive one
 # and the two others are negative: three curves, each from one column of
-# `predict_proba`. `one_vs_rest_roc` (from the gallery's helper package) computes them;
-# the mean of the three areas is the *macro one-vs-rest AUC* that
-# `roc_auc_score(..., multi_class="ovr")` reports. Each curve is drawn by a
-# `RocCurveDisplay` built from the precomputed values.
+# `predict_proba`. `label_binarize` turns the decisions into one 0/1 column per class,
+# in the order of the forest's `classes_`, which is also the order of the
+# `predict_proba` columns. `RocCurveDisplay.from_predictions` then computes and draws
+# the curve of each class from its pair of columns and keeps its area (`roc_auc`). The
+# mean of the three areas is the *macro one-vs-rest AUC*, which
+# `roc_auc_score(..., multi_class="ovr", average="macro")` computes in one call.
 from sklearn.metrics import roc_auc_score
-
-from mlviz.performance import one_vs_rest_roc
+from sklearn.preprocessing import label_binarize
 
 from mlviz.explain import fit_mba_forest
 
-forest3 = fit_mba_forest().model  # the three-decision forest of C1 and D2, fitted once per build
+forest3 = fit_mba_forest().model  # the three-decision forest of C1 and D2, fitted once
+classes = list(forest3.classes_)  # Admit, Deny, Waitlist: the predict_proba columns
 proba = forest3.predict_proba(X_test)
-per_class = one_vs_rest_roc(y_test, proba, forest3.classes_)
+is_class = label_binarize(y_test, classes=classes)  # column k: 1 where y is classes[k]
+share = dict(zip(classes, is_class.mean(axis=0)))
 
 fig, ax = plt.subplots(figsize=(6.5, 6))
-for i, (cls, row) in enumerate(per_class.iterrows()):
-    RocCurveDisplay(fpr=row.fpr, tpr=row.tpr, roc_auc=row.auc, name=f"{cls} vs rest").plot(
-        ax=ax, plot_chance_level=(i == len(per_class) - 1)
+curves = {}
+for k, cls in enumerate(classes):
+    curves[cls] = RocCurveDisplay.from_predictions(
+        is_class[:, k], proba[:, k], name=f"{cls} vs rest", ax=ax,
+        plot_chance_level=(k == len(classes) - 1),
     )
+# each curve's positive label is "this class" (1 in its column of is_class)
+ax.set(xlabel="False Positive Rate", ylabel="True Positive Rate")
 ax.set_title("Random forest, three decisions: one vs rest")
 ax.legend(loc="lower right", fontsize=9)
 plt.show()
 
-macro = roc_auc_score(y_test, proba, multi_class="ovr", labels=forest3.classes_)
-best, worst = per_class.auc.idxmax(), per_class.auc.idxmin()
+auc = {cls: curve.roc_auc for cls, curve in curves.items()}
+macro = roc_auc_score(y_test, proba, multi_class="ovr", average="macro", labels=classes)
+best, worst = max(auc, key=auc.get), min(auc, key=auc.get)
 md(
     "| class | share of test set | one-vs-rest AUC |\n|---|---|---|\n"
-    + "\n".join(f"| {c} | {r.prevalence:.1%} | {r.auc:.3f} |" for c, r in per_class.iterrows())
-    + f"\n\nMacro average **{macro:.3f}**. *{best}* is the easiest decision to separate from the others "
-    f"(AUC {per_class.auc[best]:.3f}), *{worst}* the hardest ({per_class.auc[worst]:.3f}): the macro average "
-    "hides that spread, so report the per-class curves."
+    + "\n".join(f"| {c} | {share[c]:.1%} | {auc[c]:.3f} |" for c in classes)
+    + f"\n\nMacro average **{macro:.3f}**. *{best}* is the easiest decision to "
+    f"separate from the others (AUC {auc[best]:.3f}), *{worst}* the hardest "
+    f"({auc[worst]:.3f}): the macro average hides that spread, so report the per-class "
+    "curves."
 )
 
 # %%
@@ -155,5 +170,5 @@ md(
 # * **Macro-averaged one-vs-rest AUC weights every class equally**; a weighted average
 #   (`average="weighted"`) follows the class sizes. Say which one you report.
 # * **Small classes give jagged, uncertain curves.** Each positive is one step up the
-#   staircase: the *Waitlist* curve rests on a few dozen applicants. Cross-validation or
-#   bootstrapping gives the curve's spread.
+#   staircase: the *Waitlist* curve rests on about two dozen applicants.
+#   Cross-validation or bootstrapping gives the curve's spread.

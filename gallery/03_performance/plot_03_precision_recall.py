@@ -19,11 +19,13 @@ is admitted) and explains why they disagree.
 # (D2): 300 trees, `min_samples_leaf=5`, balanced class weights.
 from mlviz.explain import fit_mba_forest
 
-admit = fit_mba_forest(target="admit")  # Admit vs not, on D2's split; fitted once per build
+# Admit vs not, on D2's split; the forest is fitted once per build and shared
+admit = fit_mba_forest(target="admit")
 forest, X_test, admit_test = admit.model, admit.X_test, admit.y_test.to_numpy()
 score = forest.predict_proba(X_test)[:, 1]
 prevalence = admit_test.mean()
-print(f"{len(admit_test)} test applicants, {admit_test.sum()} admitted ({prevalence:.1%})")
+print(f"{len(admit_test)} test applicants, {admit_test.sum()} admitted "
+      f"({prevalence:.1%})")
 
 # %%
 # ## Compute both curves
@@ -31,17 +33,20 @@ print(f"{len(admit_test)} test applicants, {admit_test.sum()} admitted ({prevale
 # `roc_curve` and `precision_recall_curve` sweep the threshold over every distinct
 # score. Average precision (AP) is the area under the precision-recall staircase: each
 # step up in recall weighted by the precision reached there,
-# `AP = sum_k (R_k - R_(k-1)) P_k`, with no interpolation. `average_precision_from_curve`
-# (from the gallery's helper package) computes that sum from the curve, so the number
-# on the page is visibly the curve's area; it equals `average_precision_score`.
-from sklearn.metrics import precision_recall_curve, roc_auc_score, roc_curve
-
-from mlviz.performance import average_precision_from_curve
+# `AP = sum_k (R_k - R_(k-1)) P_k`, with no interpolation. `average_precision_score`
+# computes that sum from the same labels and scores; `roc_auc_score` gives the area
+# under the ROC curve.
+from sklearn.metrics import (
+    average_precision_score,
+    precision_recall_curve,
+    roc_auc_score,
+    roc_curve,
+)
 
 fpr, tpr, roc_thresholds = roc_curve(admit_test, score)
 precision, recall, pr_thresholds = precision_recall_curve(admit_test, score)
 roc_auc = roc_auc_score(admit_test, score)
-ap = average_precision_from_curve(precision, recall)
+ap = average_precision_score(admit_test, score)
 
 # %%
 # ## Draw them side by side
@@ -58,18 +63,23 @@ plt.style.use("mlviz.gallery")  # the gallery's look, shipped with mlviz
 
 from mlviz.report import md
 
-# precision_recall_curve orders thresholds increasingly: the last index with recall >= 0.5
+# precision_recall_curve orders thresholds increasingly: last index with recall >= 0.5
 k = np.flatnonzero(recall[:-1] >= 0.5)[-1]
 threshold = pr_thresholds[k]
 flagged = score >= threshold
 fpr_k = flagged[~admit_test].mean()
 
 fig, (ax_roc, ax_pr) = plt.subplots(1, 2, figsize=(12, 5.5))
-RocCurveDisplay(fpr=fpr, tpr=tpr, roc_auc=roc_auc, name="random forest").plot(ax=ax_roc, plot_chance_level=True)
-PrecisionRecallDisplay(precision, recall, average_precision=ap, name="random forest",
-                       prevalence_pos_label=prevalence).plot(ax=ax_pr, plot_chance_level=True)
-ax_roc.plot(fpr_k, recall[k], "o", color="C3", ms=8, label=f"threshold {threshold:.2f}")
-ax_pr.plot(recall[k], precision[k], "o", color="C3", ms=8, label=f"threshold {threshold:.2f}")
+RocCurveDisplay(fpr=fpr, tpr=tpr, roc_auc=roc_auc, name="random forest").plot(
+    ax=ax_roc, plot_chance_level=True
+)
+PrecisionRecallDisplay(
+    precision, recall, average_precision=ap, name="random forest",
+    prevalence_pos_label=prevalence,
+).plot(ax=ax_pr, plot_chance_level=True)
+marker = {"color": "C3", "ms": 8, "label": f"threshold {threshold:.2f}"}
+ax_roc.plot(fpr_k, recall[k], "o", **marker)
+ax_pr.plot(recall[k], precision[k], "o", **marker)
 ax_roc.set_title("ROC curve: Admit vs not")
 ax_pr.set_title("Precision-recall curve: Admit vs not")
 ax_pr.set_ylim(0, 1.02)
@@ -78,11 +88,13 @@ ax_pr.legend(loc="upper right", fontsize=9)
 plt.show()
 
 md(
-    f"ROC-AUC **{roc_auc:.3f}** against a chance level of 0.5; average precision **{ap:.3f}** against a chance "
-    f"level of **{prevalence:.3f}** (the prevalence). At the marked threshold ({threshold:.2f}) the model finds "
-    f"{recall[k]:.0%} of the admitted applicants. ROC reports a false positive rate of only **{fpr_k:.1%}**, "
-    f"yet that is {flagged[~admit_test].sum()} wrongly flagged applicants against {flagged[admit_test].sum()} "
-    f"real admits: precision **{precision[k]:.0%}**, or {1 / precision[k]:.1f} applicants flagged per admit found."
+    f"ROC-AUC **{roc_auc:.3f}** against a chance level of 0.5; average precision "
+    f"**{ap:.3f}** against a chance level of **{prevalence:.3f}** (the prevalence). At "
+    f"the marked threshold ({threshold:.2f}) the model finds {recall[k]:.0%} of the "
+    f"admitted applicants. ROC reports a false positive rate of only **{fpr_k:.1%}**, "
+    f"yet that is {flagged[~admit_test].sum()} wrongly flagged applicants against "
+    f"{flagged[admit_test].sum()} real admits: precision **{precision[k]:.0%}**, or "
+    f"{1 / precision[k]:.1f} applicants flagged per admit found."
 )
 
 # %%
@@ -96,46 +108,54 @@ md(
 # (`sample_weight`), so both classes weigh the same in total.
 #
 # !!! question "Predict the plot"
-#     The model and its scores stay the same; only the mix changes, from about one admit
-#     in seven to one in two. What happens to the ROC curve, and to the precision-recall
-#     curve?
+#     The model and its scores stay the same; only the mix changes, from about one
+#     admit in seven to one in two. What happens to the ROC curve, and to the
+#     precision-recall curve?
 #
 # ??? success "Answer"
 #     The ROC curve does not move: true and false positive rates each divide by one
-#     class, so weighting a class changes nothing (the two ROC-AUCs below are equal). The
-#     precision-recall curve rises: at any threshold there are now fewer false alarms per
-#     admit found, so precision is higher everywhere and the average precision grows.
+#     class, so weighting a class changes nothing (the two ROC-AUCs below are equal).
+#     The precision-recall curve rises: at any threshold there are now fewer false
+#     alarms per admit found, so precision is higher everywhere and the average
+#     precision grows.
 n_pos, n_neg = admit_test.sum(), (~admit_test).sum()
 weights = np.where(admit_test, n_neg / n_pos, 1.0)
 balanced_auc = roc_auc_score(admit_test, score, sample_weight=weights)
-b_precision, b_recall, _ = precision_recall_curve(admit_test, score, sample_weight=weights)
-balanced_ap = average_precision_from_curve(b_precision, b_recall)
+balanced_ap = average_precision_score(admit_test, score, sample_weight=weights)
 
 fig, (ax_roc, ax_pr) = plt.subplots(1, 2, figsize=(12, 5.5))
 for name, w, color in [
     (f"real mix ({prevalence:.0%} admitted)", None, "C0"),
     ("re-weighted to 50% admitted", weights, "C1"),
 ]:
-    RocCurveDisplay.from_predictions(admit_test, score, sample_weight=w, name=name, ax=ax_roc,
-                                     curve_kwargs={"color": color, "ls": "-" if w is None else "--"})
-    PrecisionRecallDisplay.from_predictions(admit_test, score, sample_weight=w, name=name, ax=ax_pr,
-                                            curve_kwargs={"color": color})
-    # The chance level is the (weighted) share of positives; scikit-learn's own chance line
-    # ignores sample_weight, so it is drawn here.
+    RocCurveDisplay.from_predictions(
+        admit_test, score, sample_weight=w, name=name, ax=ax_roc,
+        curve_kwargs={"color": color, "ls": "-" if w is None else "--"},
+    )
+    PrecisionRecallDisplay.from_predictions(
+        admit_test, score, sample_weight=w, name=name, ax=ax_pr,
+        curve_kwargs={"color": color},
+    )
+    # The chance level is the (weighted) share of positives; scikit-learn's own chance
+    # line ignores sample_weight, so it is drawn here.
     share = np.average(admit_test, weights=w)
-    ax_pr.axhline(share, color=color, lw=1, ls=":", label=f"chance level ({share:.0%} positives)")
+    ax_pr.axhline(share, color=color, lw=1, ls=":",
+                  label=f"chance level ({share:.0%} positives)")
 ax_roc.set_title(f"ROC-AUC {roc_auc:.3f} vs {balanced_auc:.3f}")
 ax_pr.set_title(f"Average precision {ap:.3f} vs {balanced_ap:.3f}")
 ax_pr.set_ylim(0, 1.02)
 ax_roc.legend(loc="lower right", fontsize=8)
-ax_pr.legend(loc="lower left", bbox_to_anchor=(0.0, 0.17), fontsize=8)  # above the lower chance line
+# the legend sits above the lower chance line
+ax_pr.legend(loc="lower left", bbox_to_anchor=(0.0, 0.17), fontsize=8)
 plt.show()
 
 md(
-    f"Same model, same scores. ROC-AUC {roc_auc:.3f} with the real mix and {balanced_auc:.3f} re-weighted (the "
-    f"two ROC curves coincide); average precision **{ap:.3f}** and **{balanced_ap:.3f}**. The ranking quality did "
-    "not change, the share of negatives did: ROC answers *how well are admits ranked above the others*, "
-    "precision-recall answers *how clean is the list of flagged applicants in this population*."
+    f"Same model, same scores. ROC-AUC {roc_auc:.3f} with the real mix and "
+    f"{balanced_auc:.3f} re-weighted (the two ROC curves coincide); average precision "
+    f"**{ap:.3f}** and **{balanced_ap:.3f}**. The ranking quality did not change, the "
+    "share of negatives did: ROC answers *how well are admits ranked above the "
+    "others*, precision-recall answers *how clean is the list of flagged applicants in "
+    "this population*."
 )
 
 # %%
@@ -146,15 +166,17 @@ md(
 #   better; the dashed prevalence line is what random flagging achieves.
 # * **The curve is jagged at low recall**: with few flagged cases, one false alarm moves
 #   precision a lot. Read the shape, not single steps.
-# * **Average precision** summarizes the curve; compare it to the prevalence, not to 0.5.
-# * **ROC and PR of the same model carry the same ranking** but weigh errors differently:
-#   ROC counts false alarms relative to all negatives, precision relative to the flagged
-#   list.
+# * **Average precision** summarizes the curve; compare it to the prevalence, not to
+#   0.5.
+# * **ROC and PR of the same model carry the same ranking** but weigh errors
+#   differently: ROC counts false alarms relative to all negatives, precision relative
+#   to the flagged list.
 #
 # ## Pitfalls
 #
 # * **AP depends on the prevalence of the test set.** An AP from a rebalanced test set
-#   (or another population, or after re-weighting) is not comparable to one from the real mix.
+#   (or another population, or after re-weighting) is not comparable to one from the
+#   real mix.
 # * **Do not interpolate linearly between PR points.** Unlike ROC, a straight line
 #   between two precision-recall points is not achievable; the trapezoidal `auc` on a PR
 #   curve overestimates. Use `average_precision_score`.

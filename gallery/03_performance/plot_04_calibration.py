@@ -37,20 +37,23 @@ from sklearn.preprocessing import StandardScaler
 
 from mlviz.explain import fit_mba_forest, mba_forest
 
+logreg = make_pipeline(StandardScaler(), LogisticRegression(max_iter=2000))
 models = {
-    "logistic regression": make_pipeline(StandardScaler(), LogisticRegression(max_iter=2000)).fit(X_train, admit_train),
+    "logistic regression": logreg.fit(X_train, admit_train),
     "naive Bayes": GaussianNB().fit(X_train, admit_train),
-    "random forest (balanced)": fit_mba_forest(target="admit").model,  # C3's forest, fitted once per build
+    # C3's forest, fitted once per build and shared
+    "random forest (balanced)": fit_mba_forest(target="admit").model,
 }
 proba = {name: model.predict_proba(X_test)[:, 1] for name, model in models.items()}
 
 # %%
 # ## Reliability diagrams and histograms
 #
-# `CalibrationDisplay.from_predictions` bins the predictions and draws one point per
-# bin. With about one admit in seven applicants most predictions are small, so equal-width bins would
-# leave the upper bins nearly empty; `strategy="quantile"` puts the same number of
-# applicants in each bin instead. Below, the histogram of each model's predictions.
+# `CalibrationDisplay.from_predictions` bins the predictions with `calibration_curve`
+# and draws one point per bin. With about one admit in seven applicants most
+# predictions are small, so equal-width bins would leave the upper bins nearly empty;
+# `strategy="quantile"` puts the same number of applicants in each bin instead. Below,
+# the histogram of each model's predictions.
 import matplotlib.pyplot as plt
 from sklearn.calibration import CalibrationDisplay
 plt.style.use("mlviz.gallery")  # the gallery's look, shipped with mlviz
@@ -62,7 +65,8 @@ ax_curve = fig.add_subplot(grid[0, :])
 displays = {}
 for i, (name, p) in enumerate(proba.items()):
     displays[name] = CalibrationDisplay.from_predictions(
-        admit_test, p, n_bins=n_bins, strategy="quantile", name=name, ax=ax_curve, color=f"C{i}"
+        admit_test, p, n_bins=n_bins, strategy="quantile", name=name, ax=ax_curve,
+        color=f"C{i}",
     )
 ax_curve.set_title("Reliability diagram, Admit vs not (quantile bins)")
 ax_curve.set_xlabel("mean predicted probability of Admit (per bin)")
@@ -82,30 +86,37 @@ plt.show()
 #
 # The Brier score is the mean squared difference between the predicted probability and
 # the 0/1 outcome: lower is better, and it rewards both ranking and calibration.
-# `reliability_table` (from the gallery's helper package) returns the diagram's points
-# with the number of applicants per bin, from which we read the largest gap between
-# prediction and outcome.
+# Each display keeps the points it drew, as `calibration_curve` returned them:
+# `prob_pred`, the mean prediction in each bin, and `prob_true`, the share admitted
+# there. The number of applicants behind each point is not kept, so numpy counts them
+# on the same bins: the edges are the quantiles of the predictions (`np.percentile`),
+# and a prediction equal to an edge belongs to the lower bin, as in `calibration_curve`.
+# The point farthest from the diagonal is the largest gap between prediction and
+# outcome.
 import numpy as np
 from sklearn.metrics import brier_score_loss
 
-from mlviz.performance import reliability_table
 from mlviz.report import md
 
-rows = []
+rows, counts = [], {}
 for name, p in proba.items():
-    table = reliability_table(admit_test, p, n_bins=n_bins, strategy="quantile")
-    gap = table.mean_predicted - table.fraction_positive
-    worst = gap.abs().idxmax()
+    shown = displays[name]
+    edges = np.percentile(p, np.linspace(0, 100, n_bins + 1))
+    count = np.bincount(np.searchsorted(edges[1:-1], p), minlength=n_bins)
+    counts[name] = count[count > 0]  # calibration_curve drops empty bins (tied edges)
+    w = np.abs(shown.prob_pred - shown.prob_true).argmax()
     rows.append(
         f"| {name} | {brier_score_loss(admit_test, p):.4f} | {p.mean():.1%} | "
-        f"{table.mean_predicted[worst]:.0%} predicted, {table.fraction_positive[worst]:.0%} admitted "
-        f"({table['count'][worst]} applicants) |"
+        f"{shown.prob_pred[w]:.0%} predicted, {shown.prob_true[w]:.0%} admitted "
+        f"({counts[name][w]} applicants) |"
     )
+base_rate = np.full(len(admit_test), admit_train.mean())
 md(
     f"Share of admitted test applicants: **{admit_test.mean():.1%}**.\n\n"
-    "| model | Brier score | mean prediction | largest gap (one bin) |\n|---|---|---|---|\n" + "\n".join(rows)
-    + f"\n\nA model that always predicts the base rate scores "
-    f"{brier_score_loss(admit_test, np.full(len(admit_test), admit_train.mean())):.4f}."
+    "| model | Brier score | mean prediction | largest gap (one bin) |\n"
+    "|---|---|---|---|\n" + "\n".join(rows)
+    + "\n\nA model that always predicts the base rate scores "
+    f"{brier_score_loss(admit_test, base_rate):.4f}."
 )
 
 # %%
@@ -121,7 +132,8 @@ from sklearn.metrics import roc_auc_score
 
 recalibrated = {"uncalibrated": proba["random forest (balanced)"]}
 for method in ("sigmoid", "isotonic"):
-    calibrated = CalibratedClassifierCV(mba_forest(), method=method, cv=3).fit(X_train, admit_train)
+    calibrated = CalibratedClassifierCV(mba_forest(), method=method, cv=3)
+    calibrated.fit(X_train, admit_train)
     recalibrated[method] = calibrated.predict_proba(X_test)[:, 1]
 
 fig = plt.figure(figsize=(12, 8.5))
@@ -129,7 +141,8 @@ grid = fig.add_gridspec(2, 3, height_ratios=[2, 1])
 ax_curve = fig.add_subplot(grid[0, :])
 for i, (name, p) in enumerate(recalibrated.items()):
     CalibrationDisplay.from_predictions(
-        admit_test, p, n_bins=n_bins, strategy="quantile", name=f"forest, {name}", ax=ax_curve, color=f"C{i + 2}"
+        admit_test, p, n_bins=n_bins, strategy="quantile", name=f"forest, {name}",
+        ax=ax_curve, color=f"C{i + 2}",
     )
     ax = fig.add_subplot(grid[1, i])
     ax.hist(p, bins=20, range=(0, 1), color=f"C{i + 2}")
@@ -150,12 +163,14 @@ auc_change = max(aucs) - min(aucs)
 md(
     "| forest | Brier score | mean prediction | ROC-AUC |\n|---|---|---|---|\n"
     + "\n".join(
-        f"| {name} | {brier[name]:.4f} | {p.mean():.1%} | {roc_auc_score(admit_test, p):.3f} |"
-        for name, p in recalibrated.items()
+        f"| {name} | {brier[name]:.4f} | {p.mean():.1%} | {auc:.3f} |"
+        for (name, p), auc in zip(recalibrated.items(), aucs)
     )
-    + f"\n\nLowest Brier score: **{best}** ({brier[best]:.4f}, against {brier['uncalibrated']:.4f} before). "
-    f"The ROC-AUC moves by at most {auc_change:.3f}: recalibration fixes what the probabilities mean, not how the applicants are "
-    "ordered (the small changes come from the forests being refitted on parts of the training set)."
+    + f"\n\nLowest Brier score: **{best}** ({brier[best]:.4f}, against "
+    f"{brier['uncalibrated']:.4f} before). The ROC-AUC moves by at most "
+    f"{auc_change:.3f}: recalibration fixes what the probabilities mean, not how the "
+    "applicants are ordered (the small changes come from the forests being refitted on "
+    "parts of the training set)."
 )
 
 # %%
@@ -180,4 +195,5 @@ md(
 # * **Isotonic regression overfits small calibration sets**; with few positives, the
 #   two-parameter sigmoid is the safer choice.
 # * **Bins are a choice.** Few bins hide miscalibration, many bins make noisy points;
-#   uniform bins leave rare high probabilities nearly empty. Say which strategy you used.
+#   uniform bins leave rare high probabilities nearly empty. Say which strategy you
+#   used.
