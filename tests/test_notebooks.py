@@ -125,7 +125,7 @@ def test_downloaded_notebook_runs_in_a_fresh_environment(quick_site, reader_env,
     probe = next(
         json.loads(line.split("PROBE ", 1)[1])
         for output in ran["cells"][-1]["outputs"]
-        for line in output.get("text", "").splitlines()
+        for line in "".join(output.get("text", "")).splitlines()
         if line.startswith("PROBE ")
     )
     # The package came from the wheel, not from the project's sources.

@@ -12,12 +12,15 @@ REGISTRY = {
     "MBA.csv": "sha256:1a1a01c84a36f976485f35b25621569253ad3b1d68ee5fd09d61aaae68d1f659",
 }
 
-#: File name -> public download address.
+#: File name -> public download address. The most official stable source of each file:
+#: MNIST from the S3 mirror that PyTorch's own loaders use (the original host, LeCun's
+#: site, has refused downloads for long periods); the two CSV files from GitHub, pinned
+#: to the commit whose file has the SHA-256 above (a branch name could move).
 URLS = {
     "t10k-images-idx3-ubyte.gz": "https://ossci-datasets.s3.amazonaws.com/mnist/t10k-images-idx3-ubyte.gz",
     "t10k-labels-idx1-ubyte.gz": "https://ossci-datasets.s3.amazonaws.com/mnist/t10k-labels-idx1-ubyte.gz",
-    "insurance.csv": "https://raw.githubusercontent.com/stedy/Machine-Learning-with-R-datasets/master/insurance.csv",
-    "MBA.csv": "https://raw.githubusercontent.com/choi828/MBA_Admission/main/MBA.csv",
+    "insurance.csv": "https://raw.githubusercontent.com/stedy/Machine-Learning-with-R-datasets/9a8371e95098f3048c5540646b9fb96c7571b110/insurance.csv",
+    "MBA.csv": "https://raw.githubusercontent.com/choi828/MBA_Admission/bb1e63284d35c761c7fb7f98ef8db671d3774cb5/MBA.csv",
 }
 
 #: File name -> (title, license) shown in page provenance.
