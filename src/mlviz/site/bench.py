@@ -48,7 +48,7 @@ def copy_project(dest: Path) -> Path:
     """Copy the sources a build reads (no generated pages, no site) into ``dest``."""
     dest.mkdir(parents=True, exist_ok=True)
     skip = shutil.ignore_patterns("__pycache__", "*.egg-info", "node_modules")
-    for name in ("mkdocs.yml", "pyproject.toml", "Makefile", "requirements"):
+    for name in ("mkdocs.yml", "pyproject.toml", "README.md", "Makefile", "requirements"):
         src = ROOT / name
         (shutil.copytree if src.is_dir() else shutil.copy)(src, dest / name)
     for folder in ("src", "gallery"):
