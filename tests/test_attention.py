@@ -7,6 +7,7 @@ import pytest
 import torch
 
 from mlviz.attention import AttentionCapture, attention_rollout, patch_map
+from mlviz.attribution import ActivationsAndGradients
 from mlviz.models import TinyViT
 
 
@@ -71,6 +72,7 @@ def test_capture_records_softmax_of_every_layer():
     net = TinyViT(patch=7, dim=16, depth=3, heads=2).eval()
     with AttentionCapture(net) as capture:
         logits = net(torch.randn(2, 1, 28, 28))
+    assert isinstance(capture, ActivationsAndGradients)  # the package's one hook recorder
     assert capture.names == ["blocks.0.attn.attend", "blocks.1.attn.attend", "blocks.2.attn.attend"]
     assert [a.shape for a in capture.attentions] == [(2, 2, 17, 17)] * 3
     np.testing.assert_allclose(capture.attentions[1].sum(-1), 1.0, atol=1e-5)

@@ -95,3 +95,37 @@ def test_parameters_of_a_state_dict(net):
     np.testing.assert_array_equal(flatten(parameters_of(state, net)), flatten(parameters_of(net)))
     with pytest.raises(TypeError, match="model is required"):
         parameters_of(state)
+
+
+def _page_function(relative: str, name: str):
+    """Return the function ``name`` as defined on a gallery page (run alone, not the page)."""
+    import ast
+
+    from .conftest import ROOT
+
+    source = (ROOT / "gallery" / relative).read_text(encoding="utf-8")
+    node = next(n for n in ast.parse(source).body if isinstance(n, ast.FunctionDef) and n.name == name)
+    namespace = {"torch": torch}
+    exec(compile(ast.Module(body=[node], type_ignores=[]), relative, "exec"), namespace)
+    return namespace[name]
+
+
+def test_the_loss_landscape_pages_normalization_equals_the_helper_and_a_reference(net):
+    """G1 writes the filter normalization out; it must give the helper's directions exactly."""
+    page_direction = _page_function("07_advanced_deep_learning/plot_01_loss_landscape.py", "filter_normalized_direction")
+    weights = parameters_of(net)
+    for seed in (0, 1):
+        on_page = page_direction(weights, seed=seed)
+        helper = filter_normalized_direction(weights, seed=seed)
+        assert all(torch.equal(a, b) for a, b in zip(on_page, helper))
+        # Reference: the same Gaussian draws, each filter scaled in a NumPy loop.
+        generator = torch.Generator().manual_seed(seed)
+        for w, d in zip(weights, on_page):
+            g = torch.randn(w.shape, generator=generator).numpy().astype(np.float64)
+            w64 = w.numpy().astype(np.float64)
+            if w.dim() == 1:
+                np.testing.assert_array_equal(d.numpy(), 0.0)
+                continue
+            for i in range(w.shape[0]):
+                expected = g[i] / np.linalg.norm(g[i]) * np.linalg.norm(w64[i])
+                np.testing.assert_allclose(d[i].numpy(), expected, rtol=1e-5, atol=1e-7)

@@ -7,22 +7,58 @@ TensorBoard's "histograms" tab shows, for every layer, how the distribution of i
 weights changes from epoch to epoch. It answers questions the loss curve cannot: does
 every layer learn, or do some stay at their initialization? Do weights grow without
 bound (a sign that regularization is missing), or collapse towards zero? Are biases
-drifting? This page draws the same picture for the gallery's CNN from the histograms
-recorded during its (cached) training.
+drifting? This page records the weights of the gallery's CNN after every epoch of its
+(cached) training and draws the same picture.
 """
 
 # %%
-# ## Load the recorded history
+# ## Train the CNN, keeping a copy of its weights
 #
-# `mlviz.models.train` stored, after every epoch, a histogram of each layer's weights
-# and biases in fixed bins (the same bins for all epochs of a layer, so that they can be
-# compared). Epoch 0 is the initialization. The network was trained on the gallery's
-# split of MNIST's official 10,000-image test set.
-from mlviz.models import load_mnist_cnn
+# `mlviz.models.train` trains the gallery's CNN once per build and caches it. With
+# `checkpoints=3` it also keeps copies of the weights (the model's `state_dict`) at
+# initialization and three times per epoch (the loss-landscape page uses the same run
+# in the full build, so it is trained once for both). Here we only need
+# `epoch_checkpoints`: the copy at initialization (epoch 0) and the one at the end of
+# each epoch. The network is trained on the gallery's split of MNIST's official
+# 10,000-image test set.
+from mlviz.models import mnist_cnn_config, train
 
-cnn = load_mnist_cnn()
-h = cnn.history
-print("layers:", h.layers, "| histogram shape (epochs+1, bins):", h.weight_hist["conv1"].shape)
+run = train(mnist_cnn_config().replace(checkpoints=3))
+model, states = run.model, run.epoch_checkpoints
+layers = ["conv1", "conv2", "fc1", "fc2"]  # the layers with weights, input to output
+print(f"{len(states)} states (initialization + {len(states) - 1} epochs)")
+
+# %%
+# ## Record the weights and biases of every epoch
+#
+# In your own training loop you would do this at the end of each epoch; here we load
+# each epoch's weights in turn. `clone()` matters: the optimizer (and
+# `load_state_dict`) overwrite the parameters in place, so a plain reference would
+# show the last epoch's values everywhere. Each layer's values are then counted in 40
+# bins that span all its epochs, so that the epochs can be compared bin by bin.
+import numpy as np
+
+weights = {layer: [] for layer in layers}
+biases = {layer: [] for layer in layers}
+for state in states:
+    model.load_state_dict(state)
+    for layer in layers:
+        module = model.get_submodule(layer)
+        weights[layer].append(module.weight.detach().clone().numpy().ravel())
+        biases[layer].append(module.bias.detach().clone().numpy())
+# the loop ends on the last epoch's weights: the trained model, as it was
+
+
+def histograms(values, n_bins=40):
+    """Count each epoch's values in one set of bins spanning all epochs."""
+    lo, hi = min(v.min() for v in values), max(v.max() for v in values)
+    edges = np.linspace(lo, hi, n_bins + 1)
+    return np.stack([np.histogram(v, bins=edges)[0] for v in values]), edges
+
+
+weight_hist = {layer: histograms(weights[layer]) for layer in layers}
+bias_hist = {layer: histograms(biases[layer]) for layer in layers}
+print("histogram shape (epochs + 1, bins):", weight_hist["conv1"][0].shape)
 
 # %%
 # ## Draw the distributions
@@ -30,25 +66,28 @@ print("layers:", h.layers, "| histogram shape (epochs+1, bins):", h.weight_hist[
 # One column per layer. Top row: weights; bottom row: biases. Each row of a panel is
 # one epoch's histogram (epoch 0, the initialization, at the top), coloured by the
 # share of the layer's values in each bin: TensorBoard's "offset" histogram view,
-# seen from above. Biases are few (16 to 64 per layer), so their rows are coarse.
+# seen from above. Biases are few (10 to 64 per layer), so their rows are coarse.
 import matplotlib.pyplot as plt
-import numpy as np
 plt.style.use("mlviz.gallery")  # the gallery's look, shipped with mlviz
 
-fig, axes = plt.subplots(2, len(h.layers), figsize=(12, 5.5), constrained_layout=True)
-epoch_edges = np.arange(len(h.epoch) + 2) - 0.5
-for col, layer in enumerate(h.layers):
-    for row, (hist, edges, what) in enumerate(((h.weight_hist, h.weight_edges, "weights"), (h.bias_hist, h.bias_edges, "biases"))):
+fig, axes = plt.subplots(2, len(layers), figsize=(12, 5.5), constrained_layout=True)
+epoch_edges = np.arange(len(states) + 1) - 0.5
+for row, (hists, what) in enumerate(((weight_hist, "weights"), (bias_hist, "biases"))):
+    for col, layer in enumerate(layers):
+        counts, edges = hists[layer]
         ax = axes[row, col]
-        share = hist[layer] / hist[layer].sum(axis=1, keepdims=True)
-        mesh = ax.pcolormesh(edges[layer], epoch_edges, share, cmap="magma_r", vmin=0)
+        share = counts / counts.sum(axis=1, keepdims=True)
+        mesh = ax.pcolormesh(edges, epoch_edges, share, cmap="magma_r", vmin=0)
         ax.invert_yaxis()
-        ax.set_title(f"{layer} {what} (n={hist[layer][0].sum():,})", fontsize=10)
+        ax.set_title(f"{layer} {what} (n={counts[0].sum():,})", fontsize=10)
         ax.tick_params(labelsize=8)
         if col == 0:
             ax.set_ylabel("epoch")
         fig.colorbar(mesh, ax=ax, pad=0.02).ax.tick_params(labelsize=7)
-fig.suptitle("Weight and bias distributions of the MNIST CNN, epoch by epoch (colour: share of values per bin)")
+fig.suptitle(
+    "Weight and bias distributions of the MNIST CNN, epoch by epoch "
+    "(colour: share of values per bin)"
+)
 plt.show()
 
 # %%
@@ -58,28 +97,32 @@ plt.show()
 # initialization, summarizes how far each layer has moved.
 from mlviz.report import md
 
+weight_std = {layer: np.array([w.std() for w in weights[layer]]) for layer in layers}
 fig, ax = plt.subplots(figsize=(8, 3.8))
-epochs = np.arange(len(h.epoch) + 1)
-for layer in h.layers:
-    ax.plot(epochs, h.weight_std[layer] / h.weight_std[layer][0], "-o", ms=4, label=layer)
+epochs = np.arange(len(states))
+for layer in layers:
+    ax.plot(epochs, weight_std[layer] / weight_std[layer][0], "-o", ms=4, label=layer)
 ax.set_xlabel("epoch (0 = initialization)")
 ax.set_ylabel("weight std / std at init")
 ax.legend()
 ax.grid(alpha=0.3)
 plt.show()
-growth = {layer: h.weight_std[layer][-1] / h.weight_std[layer][0] for layer in h.layers}
+growth = {layer: weight_std[layer][-1] / weight_std[layer][0] for layer in layers}
 most, least = max(growth, key=growth.get), min(growth, key=growth.get)
+bias_std = [b.std() for b in biases["fc2"]]
 md(
-    f"After {len(h.epoch)} epochs the spread of **{most}**'s weights grew most (×{growth[most]:.2f}), "
-    f"**{least}**'s least (×{growth[least]:.2f}). "
-    f"The output layer's biases moved from a standard deviation of {h.bias_std['fc2'][0]:.3f} to {h.bias_std['fc2'][-1]:.3f}."
+    f"After {len(states) - 1} epochs the spread of **{most}**'s weights grew most "
+    f"(×{growth[most]:.2f}), **{least}**'s least (×{growth[least]:.2f}). "
+    f"The output layer's biases moved from a standard deviation of {bias_std[0]:.3f} "
+    f"to {bias_std[-1]:.3f}."
 )
 
 # %%
 # ## How to read this figure
 #
 # * PyTorch initializes each layer's weights uniformly in ±1/√fan_in: the flat band in
-#   the top row (epoch 0). Training spreads them into bell-like shapes with longer tails.
+#   the top row (epoch 0). Training spreads them into bell-like shapes with longer
+#   tails.
 # * A layer whose rows all look alike is not learning (vanishing gradients, frozen
 #   layer, a learning rate too small for it).
 # * Steadily widening distributions mean growing weights; weight decay would hold
@@ -92,5 +135,7 @@ md(
 # * **Bins are fixed per layer** (spanning all epochs), and the y-axis is a share of
 #   values: the layers have very different numbers of weights (144 in `conv1`,
 #   100,352 in `fc1`).
-# * **Few epochs, small network**: with 6 epochs the changes are modest; longer
-#   training shows the tails growing further.
+# * **Forgetting to copy**: recording `module.weight` (or its `.numpy()` view) instead
+#   of a clone stores a reference to weights that keep changing.
+# * **Few epochs, small network**: after a handful of epochs the changes are modest;
+#   longer training shows the tails growing further.

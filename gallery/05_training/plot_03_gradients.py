@@ -9,7 +9,7 @@ layer multiplies the backpropagated signal by the sigmoid's slope (at most 0.25)
 gradient shrinks geometrically towards the input and the first layers barely change:
 the *vanishing gradient* problem. ReLU activations with He (Kaiming) initialization keep
 the gradient's scale roughly constant across layers. This page trains both networks
-and draws what each layer received.
+and measures the gradient each layer receives as training goes on.
 """
 
 # %%
@@ -18,71 +18,118 @@ and draws what each layer received.
 # Both have eight hidden layers of 64 units and are trained with the same SGD
 # (momentum 0.9) on the gallery's split of MNIST's official 10,000-image test set. One
 # uses sigmoids and PyTorch's default initialization, the other ReLUs and Kaiming
-# initialization. `mlviz.models.train` records every layer's mean absolute weight
-# gradient at every step.
+# initialization. `mlviz.models.train` trains each once per build (then reads it from
+# its cache) and, with `checkpoints=10`, keeps a copy of the weights (`state_dict`) at
+# initialization and ten times per epoch.
+import torch
+
 from mlviz.config import QUICK
 from mlviz.models import TrainConfig, train
 
-common = dict(epochs=1 if QUICK else 3, n_train=800 if QUICK else 3000, n_val=300 if QUICK else 1000, optimizer="sgd", momentum=0.9, lr=0.05)
-sigmoid = train(TrainConfig(arch="mlp", arch_kwargs={"hidden": [64] * 8, "activation": "sigmoid", "init": "default"}, **common))
-relu = train(TrainConfig(arch="mlp", arch_kwargs={"hidden": [64] * 8, "activation": "relu", "init": "kaiming"}, **common))
-layers = sigmoid.history.layers
-print(layers)
+torch.set_num_threads(1)  # small networks: one thread is faster on a shared machine
+common = dict(
+    epochs=1 if QUICK else 3, n_train=800 if QUICK else 3000,
+    n_val=300 if QUICK else 1000, optimizer="sgd", momentum=0.9, lr=0.05,
+    checkpoints=10,
+)
+
+
+def mlp_config(activation, init):
+    arch_kwargs = {"hidden": [64] * 8, "activation": activation, "init": init}
+    return TrainConfig(arch="mlp", arch_kwargs=arch_kwargs, **common)
+
+
+sigmoid = train(mlp_config("sigmoid", "default"))
+relu = train(mlp_config("relu", "kaiming"))
+modules = sigmoid.model.named_modules()  # as defined: from the input to the output
+layers = [name for name, m in modules if isinstance(m, torch.nn.Linear)]
+print(layers, "|", len(sigmoid.checkpoints), "copies of the weights per network")
 
 # %%
-# ## Gradient size per layer at the start of training
+# ## Record every layer's gradient
 #
-# The mean absolute gradient of each layer's weights over the first 10 steps, input
+# For each saved copy of the weights we compute the loss on one fixed batch of 256 of
+# the training images, back-propagate, and read the gradient that every dense layer's
+# weights received (`.grad`, filled by `backward()`): its mean absolute value. In your
+# own training loop you would log the same right after `loss.backward()`; the fixed
+# batch makes the values comparable from one copy to the next (the mini-batches change
+# at every step). Nothing is updated: no optimizer step follows.
+import numpy as np
+import torch.nn.functional as F
+
+from mlviz.models import mnist_tensors
+
+X_batch, y_batch = mnist_tensors("train", n=256)
+
+
+def record_gradients(run):
+    """Mean |d loss / d weight| of each layer at each copy: array (copies, layers)."""
+    model = run.model
+    sizes = []
+    for state in run.checkpoints:
+        model.load_state_dict(state)
+        model.zero_grad()
+        F.cross_entropy(model(X_batch), y_batch).backward()
+        grads = [model.get_submodule(layer).weight.grad for layer in layers]
+        sizes.append([g.abs().mean().item() for g in grads])
+    return np.array(sizes)
+
+
+grad_size = {"sigmoid": record_gradients(sigmoid), "relu": record_gradients(relu)}
+print("recorded:", grad_size["sigmoid"].shape, "(copies, layers)")
+
+# %%
+# ## Gradient size per layer at initialization
+#
+# The mean absolute gradient of each layer's weights before the first step, input
 # layer on the left, output layer (`out`) on the right. The y-axis is logarithmic.
 import matplotlib.pyplot as plt
-import numpy as np
 plt.style.use("mlviz.gallery")  # the gallery's look, shipped with mlviz
 
 from mlviz.report import md
 
+runs = {"sigmoid": (sigmoid, "sigmoid, default init", "C3"),
+        "relu": (relu, "ReLU, Kaiming init", "C0")}
 fig, ax = plt.subplots(figsize=(9, 4))
-for run, name, color in ((sigmoid, "sigmoid, default init", "C3"), (relu, "ReLU, Kaiming init", "C0")):
-    first = [run.history.grad_abs_mean[layer][:10].mean() for layer in layers]
-    ax.plot(range(len(layers)), first, "-o", color=color, label=name)
+for key, (run, label, color) in runs.items():
+    ax.plot(range(len(layers)), grad_size[key][0], "-o", color=color, label=label)
 ax.set_xticks(range(len(layers)), layers)
 ax.set_yscale("log")
 ax.set_xlabel("layer (input → output)")
 ax.set_ylabel("mean |∂loss/∂weight| (log scale)")
 ax.legend()
 ax.grid(alpha=0.3, which="both")
-ax.set_title("Gradient magnitude per layer, first 10 steps")
+ax.set_title("Gradient magnitude per layer at initialization")
 plt.show()
-ratio = {
-    name: run.history.grad_abs_mean["out"][:10].mean() / run.history.grad_abs_mean["fc1"][:10].mean()
-    for name, run in (("sigmoid", sigmoid), ("relu", relu))
-}
+ratio = {key: sizes[0, -1] / sizes[0, 0] for key, sizes in grad_size.items()}
 md(
-    f"In the sigmoid network the output layer's gradient is **{ratio['sigmoid']:.1e} times** the first layer's; "
+    f"At initialization, the sigmoid network's output layer receives a gradient "
+    f"**{ratio['sigmoid']:.1e} times** as large as its first layer's; "
     f"in the ReLU network only {ratio['relu']:.1f} times."
 )
 
 # %%
 # ## During training
 #
-# The same measure at every step, one line per layer (dark = near the input).
-fig, axes = plt.subplots(1, 2, figsize=(11, 4), sharey=True)
+# The same measure at every copy of the weights (one dot each), one line per layer
+# (dark = near the input), against the optimizer steps taken before the copy.
+fig, axes = plt.subplots(1, 2, figsize=(11, 4), sharey=True, constrained_layout=True)
 colors = plt.cm.plasma(np.linspace(0, 0.85, len(layers)))
-for ax, run, title in ((axes[0], sigmoid, "sigmoid, default init"), (axes[1], relu, "ReLU, Kaiming init")):
-    h = run.history
-    steps = np.arange(1, len(h.step_loss) + 1)
-    for layer, color in zip(layers, colors):
-        ax.plot(steps, h.grad_abs_mean[layer], color=color, lw=0.8, label=layer)
+for ax, (key, (run, label, _)) in zip(axes, runs.items()):
+    for i, (layer, color) in enumerate(zip(layers, colors)):
+        ax.plot(run.checkpoint_steps, grad_size[key][:, i], "-o", color=color, lw=1,
+                ms=2, label=layer)
     ax.set_yscale("log")
     ax.set_xlabel("training step")
-    ax.set_title(f"{title}: validation accuracy {h.val_acc[-1]:.0%}")
+    ax.set_title(f"{label}: validation accuracy {run.history.val_acc[-1]:.0%}")
     ax.grid(alpha=0.3)
 axes[0].set_ylabel("mean |∂loss/∂weight| (log scale)")
 axes[1].legend(fontsize=8, ncol=2, loc="lower right")
-fig.tight_layout()
 plt.show()
 md(
-    f"After {len(sigmoid.history.epoch)} epoch(s), the sigmoid network reaches **{sigmoid.history.val_acc[-1]:.1%}** "
-    f"validation accuracy (chance is about 10 %), the ReLU network **{relu.history.val_acc[-1]:.1%}**."
+    f"After {len(sigmoid.history.epoch)} epoch(s), the sigmoid network reaches "
+    f"**{sigmoid.history.val_acc[-1]:.1%}** validation accuracy (chance is about "
+    f"10 %), the ReLU network **{relu.history.val_acc[-1]:.1%}**."
 )
 
 # %%
@@ -101,5 +148,7 @@ md(
 #   That is why this page uses plain SGD.
 # * **Mean absolute values hide the distribution**: a layer can have a healthy mean
 #   with most gradients at zero (dead ReLUs, see the activations page).
+# * **One batch is a sample**: the optimizer followed the gradient of a different
+#   mini-batch at each step, noisier than the one of a fixed batch of 256 images.
 # * **Depth is what makes it visible**: with two or three sigmoid layers the effect is
 #   mild; batch normalization and residual connections are the other standard cures.

@@ -7,48 +7,97 @@ The values each layer outputs (its activations) show whether the signal passing
 through a network stays in a useful range. For ReLU networks the key failure is the
 *dead unit*: a neuron whose input is negative for every example outputs zero
 everywhere, gets zero gradient, and never recovers. A few dead units are harmless; a
-learning rate that is too high can kill most of a layer in a few steps. This page draws
-the activation distributions of the gallery's CNN over training and compares the share
-of dead units in an MLP trained with a sensible and with a too-high learning rate.
+learning rate that is too high can kill most of a layer in a few steps. This page
+records the activations of the gallery's CNN with forward hooks after every epoch of
+its training, and compares the share of dead units in an MLP trained with a sensible
+and with a too-high learning rate.
 """
+
+# %%
+# ## The CNN, with a copy of its weights after every epoch
+#
+# As on the weight-distribution page, `mlviz.models.train` trains the gallery's CNN
+# once per build (then reads it from its cache) and, with `checkpoints=3`, keeps copies
+# of its weights; `epoch_checkpoints` are the copies at initialization (epoch 0) and at
+# the end of each epoch. The *probe* is a fixed batch of 256 validation images from the
+# gallery's split of MNIST's official 10,000-image test set.
+import torch
+
+from mlviz.models import mnist_cnn_config, mnist_tensors, train
+
+torch.set_num_threads(1)  # small networks: one thread is faster on a shared machine
+cnn = train(mnist_cnn_config().replace(checkpoints=3))
+X_probe, _ = mnist_tensors("val", n=256)
+
+# %%
+# ## Record the activations with forward hooks
+#
+# A forward hook runs right after a module's `forward` and receives its output.
+# `ActivationsAndGradients` (from `mlviz.attribution`) registers one on each layer we
+# name and keeps that layer's output (`gradients=False`: no backward pass follows);
+# leaving the `with` block removes the hooks. For each epoch we load the weights, pass
+# the probe through the network, and keep per layer: the share of output values that
+# are exactly 0 (the ReLU is off), the share of *dead* units (channels of a
+# convolution, neurons of a dense layer) that output 0 for every probe image, and the
+# values themselves for the histograms.
+import numpy as np
+
+from mlviz.attribution import ActivationsAndGradients
+
+
+def record_activations(run, layers, X):
+    """Per layer and epoch: share of zeros, share of dead units, output values."""
+    model = run.model
+    zero, dead, values = ({layer: [] for layer in layers} for _ in range(3))
+    rec = ActivationsAndGradients(model, layers, gradients=False)  # registers the hooks
+    with torch.no_grad(), rec:  # leaving the block removes them (rec.release())
+        for state in run.epoch_checkpoints:
+            model.load_state_dict(state)
+            rec(X)  # runs the model; the hooks store each layer's output
+            for layer, out in zip(rec.names, rec.activations):
+                units = out.transpose(0, 1).flatten(1)  # one row per channel/neuron
+                zero[layer].append((out == 0).float().mean().item())
+                dead[layer].append((units.max(dim=1).values == 0).float().mean().item())
+                values[layer].append(out.flatten().numpy())
+    return zero, dead, values
+
+
+act_layers = ["relu1", "relu2", "relu3"]
+zero, dead, values = record_activations(cnn, act_layers, X_probe)
 
 # %%
 # ## The CNN's activations over training
 #
-# During the (cached) training, `mlviz.models.train` passed a fixed batch of validation
-# images (from the gallery's split of MNIST's official 10,000-image test set) through
-# the network after every epoch and recorded, for each ReLU, a histogram of its outputs
-# and the share of units that never fire.
+# One panel per ReLU: the histogram of its outputs on the probe, one line per epoch,
+# in 40 bins that span all epochs of the layer.
 import matplotlib.pyplot as plt
-import numpy as np
 plt.style.use("mlviz.gallery")  # the gallery's look, shipped with mlviz
-
-from mlviz.models import load_mnist_cnn
-
-cnn = load_mnist_cnn()
-h = cnn.history
-fig, axes = plt.subplots(1, len(h.act_layers), figsize=(12, 3.8))
-colors = plt.cm.viridis_r(np.linspace(0.1, 0.95, len(h.epoch) + 1))
-for ax, layer in zip(axes, h.act_layers):
-    edges = h.act_edges[layer]
-    centers = (edges[:-1] + edges[1:]) / 2
-    for epoch, counts in enumerate(h.act_hist[layer]):
-        ax.plot(centers, counts / counts.sum(), color=colors[epoch], lw=1.3)
-    ax.set_yscale("log")
-    ax.set_title(f"{layer} (after {'conv' if layer != 'relu3' else 'fc'}{layer[-1] if layer != 'relu3' else '1'})", fontsize=10)
-    ax.set_xlabel("activation value")
-axes[0].set_ylabel("share of values (log)")
-sm = plt.cm.ScalarMappable(cmap=plt.cm.viridis_r, norm=plt.Normalize(0, len(h.epoch)))
-fig.colorbar(sm, ax=axes, label="epoch (0 = init)")
-plt.show()
 
 from mlviz.report import md
 
+after = {"relu1": "conv1", "relu2": "conv2", "relu3": "fc1"}
+n_states = len(cnn.epoch_checkpoints)
+fig, axes = plt.subplots(1, len(act_layers), figsize=(12, 3.8))
+colors = plt.cm.viridis_r(np.linspace(0.1, 0.95, n_states))
+for ax, layer in zip(axes, act_layers):
+    edges = np.linspace(0, max(v.max() for v in values[layer]), 41)
+    centers = (edges[:-1] + edges[1:]) / 2
+    for epoch, v in enumerate(values[layer]):
+        counts = np.histogram(v, bins=edges)[0]
+        ax.plot(centers, counts / counts.sum(), color=colors[epoch], lw=1.3)
+    ax.set_yscale("log")
+    ax.set_title(f"{layer} (after {after[layer]})", fontsize=10)
+    ax.set_xlabel("activation value")
+axes[0].set_ylabel("share of values (log)")
+sm = plt.cm.ScalarMappable(cmap=plt.cm.viridis_r, norm=plt.Normalize(0, n_states - 1))
+fig.colorbar(sm, ax=axes, label="epoch (0 = init)", ticks=range(n_states))
+plt.show()
+
 md(
     "Share of exact zeros (ReLU off) at initialization → after the last epoch: "
-    + ", ".join(f"**{l}** {h.act_zero[l][0]:.0%} → {h.act_zero[l][-1]:.0%}" for l in h.act_layers)
+    + ", ".join(f"**{l}** {zero[l][0]:.0%} → {zero[l][-1]:.0%}" for l in act_layers)
     + ". Units (channels or neurons) dead on every probe image after the last epoch: "
-    + ", ".join(f"{l} {h.act_dead[l][-1]:.0%}" for l in h.act_layers)
+    + ", ".join(f"{l} {dead[l][-1]:.0%}" for l in act_layers)
     + "."
 )
 
@@ -56,33 +105,40 @@ md(
 # ## Killing ReLUs with a learning rate
 #
 # Two ReLU MLPs with three hidden layers of 128 units, Kaiming initialization and SGD
-# with momentum, differ only in the learning rate.
+# with momentum, differ only in the learning rate. With `checkpoints=1` each keeps a
+# copy of its weights after every epoch, and the same function records the share of
+# dead units of their activations (`act1` to `act3`) on the same probe.
 from mlviz.config import QUICK
-from mlviz.models import TrainConfig, train
+from mlviz.models import TrainConfig
 
 config = TrainConfig(
-    arch="mlp", arch_kwargs={"hidden": [128, 128, 128], "activation": "relu", "init": "kaiming"},
-    epochs=1 if QUICK else 3, n_train=800 if QUICK else 3000, n_val=300 if QUICK else 1000, optimizer="sgd", momentum=0.9, lr=0.02,
+    arch="mlp",
+    arch_kwargs={"hidden": [128, 128, 128], "activation": "relu", "init": "kaiming"},
+    epochs=1 if QUICK else 3, n_train=800 if QUICK else 3000,
+    n_val=300 if QUICK else 1000, optimizer="sgd", momentum=0.9, lr=0.02, checkpoints=1,
 )
 runs = {lr: train(config.replace(lr=lr)) for lr in (0.02, 0.3)}
+mlp_layers = ["act1", "act2", "act3"]
+mlp_dead = {lr: record_activations(r, mlp_layers, X_probe)[1] for lr, r in runs.items()}
 
-fig, axes = plt.subplots(1, 2, figsize=(11, 3.8), sharey=True)
+fig, axes = plt.subplots(1, 2, figsize=(11, 3.8), sharey=True, constrained_layout=True)
 for ax, (lr, run) in zip(axes, runs.items()):
-    hr = run.history
-    for layer in hr.act_layers:
-        ax.plot(np.arange(len(hr.epoch) + 1), hr.act_dead[layer], "-o", label=layer)
-    ax.set_title(f"lr={lr:g}: validation accuracy {hr.val_acc[-1]:.0%}")
+    for layer in mlp_layers:
+        ax.plot(mlp_dead[lr][layer], "-o", label=layer)
+    ax.set_title(f"lr={lr:g}: validation accuracy {run.history.val_acc[-1]:.0%}")
+    ax.set_xticks(range(len(mlp_dead[lr]["act1"])))
     ax.set_xlabel("epoch (0 = init)")
     ax.grid(alpha=0.3)
 axes[0].set_ylabel("share of dead units")
 axes[0].set_ylim(-0.03, 1.03)
 axes[1].legend()
-fig.tight_layout()
 plt.show()
-dead = {lr: max(run.history.act_dead[l][-1] for l in run.history.act_layers) for lr, run in runs.items()}
+worst = {lr: max(d[layer][-1] for layer in mlp_layers) for lr, d in mlp_dead.items()}
+acc = {lr: run.history.val_acc[-1] for lr, run in runs.items()}
 md(
-    f"With lr=0.3, up to **{dead[0.3]:.0%}** of a layer's units are dead after training (lr=0.02: {dead[0.02]:.0%}); "
-    f"validation accuracy {runs[0.3].history.val_acc[-1]:.1%} against {runs[0.02].history.val_acc[-1]:.1%}."
+    f"With lr=0.3, up to **{worst[0.3]:.0%}** of a layer's units are dead after "
+    f"training (lr=0.02: {worst[0.02]:.0%}); validation accuracy {acc[0.3]:.1%} "
+    f"against {acc[0.02]:.1%}."
 )
 
 # %%
@@ -101,5 +157,7 @@ md(
 #   there may fire on rarer inputs.
 # * **Zeros are not dead units**: a ReLU that is off for most inputs but on for some is
 #   normal and useful (sparse activations).
+# * **Hooks stay until removed**: a forgotten hook keeps storing outputs at every
+#   forward pass (memory, speed); remove it (`release()`, or a `with` block).
 # * **Leaky ReLU, smaller learning rates and careful initialization** are the usual
 #   remedies; a histogram cannot tell you which one your network needs.

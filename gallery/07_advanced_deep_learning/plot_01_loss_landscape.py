@@ -37,20 +37,41 @@ print(f"{len(run.checkpoints)} checkpoints at steps {run.checkpoint_steps.tolist
 # A plain random direction is misleading: a step of the same size changes a layer with
 # small weights far more (relatively) than a layer with large ones, and ReLU networks
 # are invariant to rescaling a filter up and the next layer down. Li et al. therefore
-# rescale each *filter* of the random direction (one output channel of a convolution,
-# one unit's incoming weights of a dense layer) to the norm of the same filter in the
-# trained weights; biases get no component. A step of 1 along such a direction changes
-# every filter by as much as its own size.
+# rescale each *filter* of the random direction to the norm of the same filter in the
+# trained weights. For a weight tensor of shape `(out, ...)` a filter is one slice
+# `[i]`: one output channel's kernel `(in, kh, kw)` of a convolution, one unit's
+# incoming weights of a dense layer. Each filter `d[i]` of a Gaussian direction becomes
+# `d[i] / ||d[i]|| * ||w[i]||`; biases get no component. A step of 1 along such a
+# direction changes every filter by as much as its own size. (`parameters_of` returns
+# the weights as a list of tensors, in `model.parameters()` order.)
 from mlviz.config import SEED
-from mlviz.landscape import filter_normalized_direction, parameters_of
+from mlviz.landscape import parameters_of
+
+
+def filter_normalized_direction(weights, seed):
+    """A Gaussian direction with each filter rescaled to the norm of the weights'."""
+    generator = torch.Generator().manual_seed(seed)
+    direction = []
+    for w in weights:
+        d = torch.randn(w.shape, generator=generator)
+        if w.dim() == 1:  # a bias: no component along this direction
+            direction.append(torch.zeros_like(w))
+            continue
+        per_filter = (-1,) + (1,) * (w.dim() - 1)  # broadcast one norm per filter
+        d_norm = d.flatten(1).norm(dim=1).view(per_filter)
+        w_norm = w.flatten(1).norm(dim=1).view(per_filter)
+        direction.append(d / d_norm * w_norm)
+    return direction
+
 
 weights = parameters_of(model)
 d1 = filter_normalized_direction(weights, seed=SEED)
 d2 = filter_normalized_direction(weights, seed=SEED + 1)
 for (name, _), w, d in zip(model.named_parameters(), weights, d1):
     if w.dim() > 1:
-        print(f"{name:12s} filter norms of w: {w.flatten(1).norm(dim=1)[:3].numpy().round(3)}  of d1: "
-              f"{d.flatten(1).norm(dim=1)[:3].numpy().round(3)}")
+        w_norms = w.flatten(1).norm(dim=1)[:3].numpy().round(3)
+        d_norms = d.flatten(1).norm(dim=1)[:3].numpy().round(3)
+        print(f"{name:12s} filter norms of w: {w_norms}  of d1: {d_norms}")
 
 # %%
 # ## The loss on a grid
@@ -67,18 +88,20 @@ from mlviz.report import md
 n_grid = 7 if QUICK else 15
 coords = np.linspace(-1.0, 1.0, n_grid)
 grid = loss_grid(model, [d1, d2], X_eval, y_eval, coords, coords, batch_size=128)
-centre = grid.loss[n_grid // 2, n_grid // 2]
+middle = (n_grid // 2, n_grid // 2)
+centre = grid.loss[middle]
 radius = np.hypot(*np.meshgrid(coords, coords))
 low = np.unravel_index(grid.loss.argmin(), grid.loss.shape)
 ring = np.isclose(radius, 0.5, atol=0.5 / (n_grid - 1) * 1.5)
 md(
-    f"At the trained weights the loss is **{centre:.3f}** (accuracy {grid.accuracy[n_grid // 2, n_grid // 2]:.1%}) on "
-    f"{len(y_eval)} validation images. Half a filter-norm away (|(a, b)| ≈ 0.5) it averages "
-    f"{grid.loss[ring].mean():.3f}; the highest loss on the grid is {grid.loss.max():.2f} "
-    f"(accuracy down to {grid.accuracy.min():.1%}). The lowest loss on the grid, {grid.loss[low]:.3f}, lies at "
-    f"(a, b) = ({coords[low[1]]:.2f}, {coords[low[0]]:.2f})"
-    + (": the trained weights minimize the *training* loss, and these are validation images."
-       if low != (n_grid // 2, n_grid // 2) else ", at the trained weights.")
+    f"At the trained weights the loss is **{centre:.3f}** (accuracy "
+    f"{grid.accuracy[middle]:.1%}) on {len(y_eval)} validation images. Half a "
+    f"filter-norm away (|(a, b)| ≈ 0.5) it averages {grid.loss[ring].mean():.3f}; the "
+    f"highest loss on the grid is {grid.loss.max():.2f} (accuracy down to "
+    f"{grid.accuracy.min():.1%}). The lowest loss on the grid, {grid.loss[low]:.3f}, "
+    f"lies at (a, b) = ({coords[low[1]]:.2f}, {coords[low[0]]:.2f})"
+    + (": the trained weights minimize the *training* loss, and these are validation "
+       "images." if low != middle else ", at the trained weights.")
 )
 
 # %%
@@ -92,15 +115,18 @@ plt.style.use("mlviz.gallery")  # the gallery's look, shipped with mlviz
 
 levels = np.geomspace(grid.loss.min(), grid.loss.max(), 16)
 fig, ax = plt.subplots(figsize=(6.4, 5.4))
-filled = ax.contourf(grid.alphas, grid.betas, grid.loss, levels=levels, norm=LogNorm(), cmap="viridis")
-ax.contour(grid.alphas, grid.betas, grid.loss, levels=levels, colors="white", linewidths=0.4, alpha=0.6)
+filled = ax.contourf(grid.alphas, grid.betas, grid.loss, levels=levels, norm=LogNorm(),
+                     cmap="viridis")
+ax.contour(grid.alphas, grid.betas, grid.loss, levels=levels, colors="white",
+           linewidths=0.4, alpha=0.6)
 ax.plot(0, 0, "x", color="red", ms=10, mew=2, label="trained weights")
 fig.colorbar(filled, ax=ax, label="cross-entropy (log scale)", format="%.2g")
 ax.set_xlabel("a (along random direction d1)")
 ax.set_ylabel("b (along random direction d2)")
 ax.set_aspect("equal")
 ax.legend(loc="upper right", fontsize=9)
-ax.set_title("Loss around the trained CNN\n(filter-normalized random directions)", fontsize=11)
+ax.set_title("Loss around the trained CNN\n(filter-normalized random directions)",
+             fontsize=11)
 plt.show()
 
 # %%
@@ -118,12 +144,15 @@ fig = go.Figure(
         customdata=grid.loss,
         colorscale="Viridis",
         colorbar={"title": "log10 loss"},
-        hovertemplate="a=%{x:.2f}<br>b=%{y:.2f}<br>loss=%{customdata:.3f}<extra></extra>",
+        hovertemplate=(
+            "a=%{x:.2f}<br>b=%{y:.2f}<br>loss=%{customdata:.3f}<extra></extra>"
+        ),
     )
 )
 fig.update_layout(
     title="Loss landscape (log10 cross-entropy)",
-    scene={"xaxis_title": "a (d1)", "yaxis_title": "b (d2)", "zaxis_title": "log10 loss"},
+    scene={"xaxis_title": "a (d1)", "yaxis_title": "b (d2)",
+           "zaxis_title": "log10 loss"},
     height=560,
     margin={"l": 0, "r": 0, "t": 50, "b": 0},
 )
@@ -146,16 +175,18 @@ xy = project_onto(path, weights, pcs)
 span = np.abs(xy).max(axis=0) * 1.25
 n_pca = 6 if QUICK else 11
 pca_grid = loss_grid(
-    model, pcs, X_eval, y_eval, np.linspace(-span[0], span[0], n_pca), np.linspace(-span[1], span[1], n_pca),
-    batch_size=128,
+    model, pcs, X_eval, y_eval, np.linspace(-span[0], span[0], n_pca),
+    np.linspace(-span[1], span[1], n_pca), batch_size=128,
 )
 start_loss = torch.nn.functional.cross_entropy(
     torch.func.functional_call(model, run.checkpoints[0], (X_eval,)), y_eval).item()
+distance = np.linalg.norm(flatten(path[0]) - flatten(weights))
 md(
-    f"The two principal directions explain **{explained[0]:.0%}** and **{explained[1]:.0%}** of how the weights moved "
-    f"({explained.sum():.0%} together). The path runs from the initialization (loss {start_loss:.2f}) at "
-    f"({xy[0, 0]:.1f}, {xy[0, 1]:.1f}) to the trained weights at (0, 0); the total distance in weight space is "
-    f"{np.linalg.norm(flatten(path[0]) - flatten(weights)):.1f} (of which the plane shows "
+    f"The two principal directions explain **{explained[0]:.0%}** and "
+    f"**{explained[1]:.0%}** of how the weights moved ({explained.sum():.0%} "
+    f"together). The path runs from the initialization (loss {start_loss:.2f}) at "
+    f"({xy[0, 0]:.1f}, {xy[0, 1]:.1f}) to the trained weights at (0, 0); the total "
+    f"distance in weight space is {distance:.1f} (of which the plane shows "
     f"{np.linalg.norm(xy[0]):.1f})."
 )
 
@@ -164,14 +195,16 @@ md(
 # (each dot a checkpoint).
 fig, ax = plt.subplots(figsize=(6.8, 5.4))
 levels = np.geomspace(pca_grid.loss.min(), pca_grid.loss.max(), 16)
-filled = ax.contourf(pca_grid.alphas, pca_grid.betas, pca_grid.loss, levels=levels, norm=LogNorm(), cmap="viridis")
-ax.contour(pca_grid.alphas, pca_grid.betas, pca_grid.loss, levels=levels, colors="white", linewidths=0.4, alpha=0.6)
+filled = ax.contourf(pca_grid.alphas, pca_grid.betas, pca_grid.loss, levels=levels,
+                     norm=LogNorm(), cmap="viridis")
+ax.contour(pca_grid.alphas, pca_grid.betas, pca_grid.loss, levels=levels,
+           colors="white", linewidths=0.4, alpha=0.6)
 ax.plot(xy[:, 0], xy[:, 1], "-o", color="orange", ms=4, lw=1.5, label="training path")
 steps_per_epoch = run.history.steps_per_epoch
 for (x, y), step in zip(xy, run.checkpoint_steps):
     if step % steps_per_epoch == 0:
-        ax.annotate(str(step // steps_per_epoch), (x, y), textcoords="offset points", xytext=(5, 5), color="white",
-                    fontsize=9)
+        ax.annotate(str(step // steps_per_epoch), (x, y), textcoords="offset points",
+                    xytext=(5, 5), color="white", fontsize=9)
 ax.plot(0, 0, "x", color="red", ms=10, mew=2, label="trained weights")
 fig.colorbar(filled, ax=ax, label="cross-entropy (log scale)", format="%.2g")
 ax.set_xlabel(f"1st principal direction ({explained[0]:.0%} of the moves)")

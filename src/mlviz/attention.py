@@ -2,7 +2,8 @@
 
 * :class:`AttentionCapture` records, during a forward pass, the output of every
   attention softmax (modules named ``...attend`` in :class:`mlviz.models.TinyViT`): one
-  array ``(N, heads, tokens, tokens)`` per layer.
+  array ``(N, heads, tokens, tokens)`` per layer. It is the package's hook recorder,
+  :class:`mlviz.attribution.ActivationsAndGradients`, on those modules.
 * :func:`attention_rollout` (Abnar and Zuidema, 2020) multiplies the layers' attention,
   each averaged over heads and mixed with the identity for the residual connection, into
   one map of how much each output token draws on each input token.
@@ -18,11 +19,17 @@ import numpy as np
 import torch
 from torch import nn
 
+from .attribution import ActivationsAndGradients
+
 __all__ = ["AttentionCapture", "attention_rollout", "patch_map"]
 
 
-class AttentionCapture:
+class AttentionCapture(ActivationsAndGradients):
     """Forward hooks that keep the attention weights of every layer.
+
+    The package's recorder (:class:`mlviz.attribution.ActivationsAndGradients`, without
+    gradients) on every module whose name ends with ``suffix``; :attr:`attentions` gives
+    its records as NumPy arrays.
 
     Parameters
     ----------
@@ -51,35 +58,15 @@ class AttentionCapture:
     """
 
     def __init__(self, model: nn.Module, suffix: str = "attend"):
-        modules = [(name, m) for name, m in model.named_modules() if name.endswith(suffix)]
-        if not modules:
+        names = [name for name, _ in model.named_modules() if name.endswith(suffix)]
+        if not names:
             raise ValueError(f"no module of {type(model).__name__} has a name ending with suffix={suffix!r}")
-        self.names = [name for name, _ in modules]
-        self._outputs: dict[str, torch.Tensor] = {}
-        self._handles = [m.register_forward_hook(self._hook(name)) for name, m in modules]
-
-    def _hook(self, name):
-        def hook(module, inputs, output):
-            self._outputs[name] = output.detach().cpu()
-
-        return hook
+        super().__init__(model, names, gradients=False)
 
     @property
     def attentions(self) -> list[np.ndarray]:
         """The weights captured by the last forward pass, one array per layer."""
-        return [self._outputs[name].numpy() for name in self.names if name in self._outputs]
-
-    def release(self) -> None:
-        """Remove the hooks (the captured weights stay available)."""
-        for handle in self._handles:
-            handle.remove()
-        self._handles = []
-
-    def __enter__(self) -> AttentionCapture:
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self.release()
+        return [a.cpu().numpy() for a in self.activations]
 
 
 def attention_rollout(attentions: Sequence[np.ndarray] | np.ndarray, *, residual: bool = True) -> np.ndarray:

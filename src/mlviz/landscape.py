@@ -81,6 +81,12 @@ def filter_normalized_direction(weights: Sequence[torch.Tensor], *, seed: int, i
     -------
     list of Tensor
         Same shapes as ``weights``.
+
+    Notes
+    -----
+    The loss-landscape page (G1) writes this normalization out in a few lines of torch,
+    so that the reader sees it; ``tests/test_landscape.py`` checks that its directions
+    equal this function's.
     """
     generator = torch.Generator().manual_seed(seed)
     direction = []

@@ -92,6 +92,46 @@ def test_recorder_keeps_activations_and_gradients_in_forward_order():
 def test_recorder_rejects_a_foreign_layer():
     with pytest.raises(ValueError, match="sub-modules of model"):
         ActivationsAndGradients(MnistCNN(), [nn.ReLU()])
+    with pytest.raises(ValueError, match="'relu9' is not one"):
+        ActivationsAndGradients(MnistCNN(), ["relu1", "relu9"])
+    with pytest.raises(ValueError, match="non-empty list"):
+        ActivationsAndGradients(MnistCNN(), [])
+    net = MnistCNN()
+    with pytest.raises(TypeError, match="got one ReLU"):
+        ActivationsAndGradients(net, net.relu1)
+
+
+def test_recorder_takes_names_or_modules_and_matches_autograd():
+    """Layers given by name or as modules; the recorded values equal a direct computation."""
+    torch.manual_seed(0)
+    net = MnistCNN(channels=(4, 8), hidden=16).eval()
+    x = torch.randn(3, 1, 28, 28)
+    with ActivationsAndGradients(net, [net.relu3, "relu1"]) as rec:
+        out = rec(x)
+        out[:, 2].sum().backward()
+    assert rec.names == ["relu3", "relu1"]  # the order given, not the forward order
+    h1 = net.relu1(net.conv1(x))
+    h3 = net.embed(x)
+    (g3,) = torch.autograd.grad(net.fc2(h3)[:, 2].sum(), h3)
+    torch.testing.assert_close(rec.activations[0], h3.detach())
+    torch.testing.assert_close(rec.activations[1], h1.detach())
+    torch.testing.assert_close(rec.gradients[0], g3)
+    assert rec.gradients[1].shape == h1.shape and not rec.activations[0].requires_grad
+
+
+def test_recorder_without_gradients_and_after_release():
+    net = MnistCNN(channels=(4, 8), hidden=16).eval()
+    rec = ActivationsAndGradients(net, ["relu2"], gradients=False)
+    out = rec(torch.randn(2, 1, 28, 28))
+    out.sum().backward()
+    assert rec.gradients == [] and rec.activations[0].shape == (2, 8, 14, 14)
+    first = rec.activations[0]
+    net(torch.randn(2, 1, 28, 28))  # a forward pass without rec(): recorded too
+    assert not torch.equal(rec.activations[0], first)
+    kept = rec.activations[0]
+    rec.release()
+    net(torch.randn(2, 1, 28, 28))  # released: nothing is recorded any more
+    assert rec.activations[0] is kept
 
 
 @pytest.fixture(scope="module")

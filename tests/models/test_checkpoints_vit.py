@@ -53,6 +53,44 @@ def test_checkpoints_are_kept_cached_and_do_not_change_training():
         assert all(torch.equal(a[k], b[k]) for k in a)
 
 
+def test_epoch_checkpoints_are_the_states_at_initialization_and_after_each_epoch():
+    run = train(TINY.replace(checkpoints=2), device="cpu")
+    states = run.epoch_checkpoints
+    assert len(states) == TINY.epochs + 1
+    assert states[0] is run.checkpoints[0] and states[-1] is run.checkpoints[-1]
+    assert states[1] is run.checkpoints[2]  # step 4 = the end of epoch 1 (4 steps per epoch)
+    assert train(TINY, device="cpu").epoch_checkpoints is None
+
+
+def test_replaying_epoch_checkpoints_with_the_recorder_reproduces_the_history():
+    """What pages E2 and E4 record from the saved weights equals what training recorded."""
+    import torch.nn.functional as F
+
+    from mlviz.attribution import ActivationsAndGradients
+    from mlviz.models import mnist_tensors
+
+    run = train(TINY.replace(checkpoints=3), device="cpu")
+    h, model = run.history, run.model
+    X_val, y_val = mnist_tensors("val", n=TINY.n_val, seed=TINY.seed)
+    probe, labels = X_val[: TINY.probe_size], y_val[: TINY.probe_size]
+    zero, dead, std, grads = [], [], [], []
+    with ActivationsAndGradients(model, list(h.act_layers), gradients=False) as rec:
+        for state in run.epoch_checkpoints:
+            model.load_state_dict(state)
+            std.append([model.get_submodule(layer).weight.detach().numpy().std() for layer in h.layers])
+            model.zero_grad()
+            F.cross_entropy(rec(probe), labels).backward()
+            grads.append(model.fc1.weight.grad.numpy().ravel().copy())
+            zero.append([(a == 0).float().mean().item() for a in rec.activations])
+            units = [a.transpose(0, 1).flatten(1).max(dim=1).values for a in rec.activations]
+            dead.append([(u == 0).float().mean().item() for u in units])
+    np.testing.assert_allclose(np.array(std).T, [h.weight_std[layer] for layer in h.layers], rtol=1e-6)
+    np.testing.assert_allclose(np.array(zero).T, [h.act_zero[a] for a in h.act_layers], rtol=1e-6)
+    np.testing.assert_allclose(np.array(dead).T, [h.act_dead[a] for a in h.act_layers], rtol=1e-6)
+    counts = [np.histogram(g, bins=h.grad_edges["fc1"])[0] for g in grads]
+    np.testing.assert_array_equal(counts, h.grad_hist["fc1"])
+
+
 def test_checkpoints_must_be_non_negative():
     with pytest.raises(ValueError, match="checkpoints must be a non-negative int.*-1"):
         TINY.replace(checkpoints=-1)

@@ -1,8 +1,9 @@
 """Attribution maps for image classifiers, in the style of pytorch-grad-cam.
 
-* :class:`ActivationsAndGradients`: forward hooks that keep a layer's activations and
-  the gradients flowing back into them; :meth:`~ActivationsAndGradients.release`
-  removes the hooks.
+* :class:`ActivationsAndGradients`: the package's one hook recorder. Forward hooks on
+  named layers keep their outputs and (optionally) the gradients flowing back into
+  them; :meth:`~ActivationsAndGradients.release` removes the hooks. The CAMs, the
+  training history of :mod:`mlviz.models` and :mod:`mlviz.attention` use it.
 * :class:`BaseCAM` and its variants :class:`GradCAM`, :class:`GradCAMPlusPlus`: class
   activation maps. A variant only overrides :meth:`BaseCAM.get_cam_weights`.
 * :func:`saliency`, :func:`smoothgrad`, :func:`integrated_gradients`: gradient

@@ -28,6 +28,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from .._torch import one_thread
+from ..attribution import ActivationsAndGradients
 from ..config import SEED, cache_dir, is_quick
 from ..datasets import REGISTRY
 from ._data import mnist_tensors
@@ -308,6 +309,19 @@ class TrainedModel:
     checkpoints: list | None = None
     checkpoint_steps: np.ndarray | None = None
 
+    @property
+    def epoch_checkpoints(self) -> list | None:
+        """The checkpoints at initialization and at the end of every epoch (``epochs + 1``).
+
+        These are the states in which the pages replay the training epoch by epoch: load
+        one with ``model.load_state_dict(state)`` and record what the network does. None
+        when the model was trained without ``config.checkpoints``.
+        """
+        if self.checkpoints is None:
+            return None
+        steps = self.history.steps_per_epoch
+        return [state for state, step in zip(self.checkpoints, self.checkpoint_steps) if step % steps == 0]
+
 
 def default_device() -> torch.device:
     """Return CUDA when a GPU is available, else the CPU."""
@@ -489,7 +503,6 @@ def _fit(config: TrainConfig, device: torch.device) -> tuple[nn.Module, History,
             curves["val_loss"].append(val["loss"])
             curves["val_acc"].append(val["accuracy"])
             recorder.snapshot()
-        recorder.release()
     history = recorder.history(
         epoch=np.arange(1, config.epochs + 1),
         steps_per_epoch=-(-n // config.batch_size),
@@ -500,7 +513,11 @@ def _fit(config: TrainConfig, device: torch.device) -> tuple[nn.Module, History,
 
 
 class _Recorder:
-    """Collects weights, gradients and activations of one model while it trains."""
+    """Collects weights, gradients and activations of one model while it trains.
+
+    Activations are recorded by :class:`~mlviz.attribution.ActivationsAndGradients`,
+    whose hooks exist only during the probe's forward pass of each :meth:`snapshot`.
+    """
 
     def __init__(self, model: nn.Module, probe, seed: int):
         self.model = model
@@ -517,20 +534,6 @@ class _Recorder:
         self.act_values = {name: [] for name in self.acts}
         self.act_stats = {name: {"mean": [], "std": [], "dead": [], "zero": []} for name in self.acts}
         self._sample_index: dict[str, np.ndarray] = {}
-        self._outputs: dict[str, torch.Tensor] = {}
-        self._handles = [m.register_forward_hook(self._hook(name)) for name, m in self.acts.items()]
-        self._capture = False
-
-    def _hook(self, name):
-        def hook(module, inputs, output):
-            if self._capture:
-                self._outputs[name] = output.detach()
-
-        return hook
-
-    def release(self) -> None:
-        for handle in self._handles:
-            handle.remove()
 
     def record_step(self, loss: torch.Tensor) -> None:
         self.step_loss.append(loss.item())
@@ -550,14 +553,18 @@ class _Recorder:
                 self.biases[name].append(layer.bias.detach().cpu().numpy().ravel().copy())
         # Gradient of the probe loss (no optimizer step): comparable from epoch to epoch.
         model.zero_grad(set_to_none=True)
-        self._capture = True
-        loss = F.cross_entropy(model(self.probe[0]), self.probe[1])
-        self._capture = False
-        loss.backward()
+        outputs: dict[str, torch.Tensor] = {}
+        if self.acts:  # a vision transformer has no activation modules of these types
+            with ActivationsAndGradients(model, list(self.acts), gradients=False) as recorder:
+                logits = recorder(self.probe[0])
+            outputs = dict(zip(recorder.names, recorder.activations))
+        else:
+            logits = model(self.probe[0])
+        F.cross_entropy(logits, self.probe[1]).backward()
         for name, layer in self.layers.items():
             self.grads[name].append(layer.weight.grad.detach().cpu().numpy().ravel().copy())
         model.zero_grad(set_to_none=True)
-        for name, out in self._outputs.items():
+        for name, out in outputs.items():
             units = out.transpose(0, 1).reshape(out.shape[1], -1)  # one row per channel / neuron
             stats = self.act_stats[name]
             stats["mean"].append(out.mean().item())
@@ -570,7 +577,6 @@ class _Recorder:
                 self._sample_index[name] = np.sort(self.rng.choice(flat.numel(), size=size, replace=False))
             index = torch.from_numpy(self._sample_index[name]).to(flat.device)
             self.act_values[name].append(flat[index].cpu().numpy())
-        self._outputs.clear()
         model.train(was_training)
 
     def history(self, *, n_bins: int, **curves) -> History:
