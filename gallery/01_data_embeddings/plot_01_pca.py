@@ -74,10 +74,10 @@ ax_var.set_title("Explained variance (scree plot)")
 ax_var.legend(loc="center right")
 plt.show()
 
-from mlviz.report import md
+from mlviz.report import say
 
 top_feature = X_iris.columns[int(np.argmax(np.abs(pca.components_[0])))]
-md(
+say(
     f"Two components keep **{ratios[:2].sum():.1%}** of the variance of the four standardized "
     f"measurements. The first alone keeps {ratios[0]:.1%}; the feature with the largest weight on it "
     f"is *{top_feature}*."
@@ -102,7 +102,7 @@ X_digits = images.reshape(len(images), -1) / 255.0
 digits_pca = PCA(random_state=SEED).fit(X_digits)
 cumulative = np.cumsum(digits_pca.explained_variance_ratio_)
 needed = {share: int(np.searchsorted(cumulative, share) + 1) for share in (0.5, 0.8, 0.9, 0.95)}
-md(
+say(
     f"PCA on {n_images:,} training digits. Components needed to keep a share of the variance: "
     + ", ".join(f"**{k}** for {share:.0%}" for share, k in needed.items())
     + " (out of 784 pixels)."

@@ -65,7 +65,7 @@ plt.show()
 # separate groups along it, near 0 when they overlap.
 from sklearn.metrics import silhouette_score
 
-from mlviz.report import md
+from mlviz.report import say
 
 corr = X.corr()
 separation = {f: silhouette_score(X[[f]], species) for f in features}
@@ -76,7 +76,7 @@ best = max(separation, key=separation.get)
 worst = min(separation, key=separation.get)
 setosa_max = X.loc[species == "setosa", "petal length (cm)"].max()
 others_min = X.loc[species != "setosa", "petal length (cm)"].min()
-md(
+say(
     f"The most correlated pair is *{features[a]}* and *{features[b]}* (Pearson r = {r:.2f}). "
     f"Alone, *{best}* separates the species best (silhouette {separation[best]:.2f}) and *{worst}* worst "
     f"({separation[worst]:.2f}). Setosa petals are at most {setosa_max:.1f} cm long, the other species' at "

@@ -50,7 +50,7 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
 from mlviz.config import SEED
-from mlviz.report import md
+from mlviz.report import say
 
 views, variance, knn = {}, {}, {}
 for name, features in (("raw pixels", raw), ("CNN embedding", embedded)):
@@ -58,7 +58,7 @@ for name, features in (("raw pixels", raw), ("CNN embedding", embedded)):
     views[name] = pca.fit_transform(features)
     variance[name] = pca[-1].explained_variance_ratio_.sum()
     knn[name] = cross_val_score(KNeighborsClassifier(5), views[name], labels, cv=5).mean()
-md(
+say(
     f"Three principal components keep {variance['raw pixels']:.0%} of the (standardized) pixel variance and "
     f"{variance['CNN embedding']:.0%} of the embedding's. A 5-nearest-neighbour classifier on the three coordinates "
     f"reaches **{knn['raw pixels']:.1%}** on raw pixels and **{knn['CNN embedding']:.1%}** on the CNN embedding "

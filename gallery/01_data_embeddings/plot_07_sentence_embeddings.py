@@ -137,7 +137,7 @@ plt.show()
 # by Euclidean distance, and count how often it has the same topic.
 from sklearn.metrics import pairwise_distances
 
-from mlviz.report import md
+from mlviz.report import say
 
 labels = sentences["topic"].to_numpy()
 
@@ -154,7 +154,7 @@ rates = {
     "PCA map": same_topic_neighbour(pairwise_distances(X_pca)),
     "UMAP map": same_topic_neighbour(pairwise_distances(X_umap)),
 }
-md(
+say(
     f"Share of sentences whose nearest neighbour has the same topic (chance: about {1 / len(topics):.0%}): "
     + "; ".join(f"{where} **{rate:.0%}**" for where, rate in rates.items())
     + f". PCA's two axes keep {pca.explained_variance_ratio_.sum():.0%} of the variance."
@@ -183,7 +183,7 @@ ax.set_title(f'Nearest sentences to "{query}"')
 plt.show()
 
 top_topic = neighbours["topic"].iloc[0]
-md(
+say(
     f"The nearest sentence is *{neighbours['sentence'].iloc[0]}* (topic **{top_topic}**, cosine "
     f"{neighbours['cosine'].iloc[0]:.2f}); {int((neighbours['topic'] == top_topic).sum())} of the 5 nearest share "
     f"its topic. The median cosine between the query and all {len(sentences)} sentences is {np.median(cosine):.2f}."
@@ -210,7 +210,7 @@ plt.show()
 
 same = labels[:, None] == labels[None, :]
 off_diag = ~np.eye(len(labels), dtype=bool)
-md(
+say(
     f"Mean cosine similarity: **{similarity[same & off_diag].mean():.2f}** between two sentences of the same "
     f"topic, **{similarity[~same].mean():.2f}** between sentences of different topics."
 )

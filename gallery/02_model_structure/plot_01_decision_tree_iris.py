@@ -35,9 +35,9 @@ from sklearn.tree import DecisionTreeClassifier
 tree = DecisionTreeClassifier(max_depth=3, random_state=SEED).fit(X_train, y_train)
 full = DecisionTreeClassifier(random_state=SEED).fit(X_train, y_train)
 
-from mlviz.report import md
+from mlviz.report import say
 
-md(
+say(
     f"The depth-3 tree has **{tree.tree_.node_count} nodes** ({tree.get_n_leaves()} leaves) and "
     f"classifies **{tree.score(X_test, y_test):.1%}** of the test flowers correctly. The fully grown "
     f"tree needs depth {full.get_depth()} and {full.tree_.node_count} nodes for "
@@ -108,7 +108,7 @@ for node in path[:-1]:
 leaf = path[-1]
 counts = t.value[leaf][0] * t.n_node_samples[leaf]  # value holds class fractions
 predicted = class_names[int(np.argmax(counts))]
-md(
+say(
     f"Test flower #{X_test.index[i]} is a **{y_test.iloc[i]}**. Its path:\n\n"
     "| node | question about | this flower | goes |\n|---|---|---|---|\n"
     + "\n".join(rows)

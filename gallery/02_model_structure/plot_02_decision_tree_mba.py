@@ -33,13 +33,13 @@ y_train.value_counts(normalize=True).round(3)
 from sklearn.metrics import balanced_accuracy_score
 from sklearn.tree import DecisionTreeClassifier
 
-from mlviz.report import md
+from mlviz.report import say
 
 tree = DecisionTreeClassifier(max_depth=3, class_weight="balanced", random_state=SEED).fit(X_train, y_train)
 deep = DecisionTreeClassifier(class_weight="balanced", random_state=SEED).fit(X_train, y_train)
 bal = balanced_accuracy_score(y_test, tree.predict(X_test))
 bal_deep = balanced_accuracy_score(y_test, deep.predict(X_test))
-md(
+say(
     f"The depth-3 tree has **{tree.get_n_leaves()} leaves** and a test balanced accuracy of **{bal:.1%}** "
     f"(chance: 33.3%). The unlimited tree grows {deep.get_n_leaves()} leaves (depth {deep.get_depth()}) and "
     f"scores {bal_deep:.1%}: {'more leaves buy nothing on new applicants' if bal_deep <= bal else 'it is better, but unreadable'}."
@@ -97,7 +97,7 @@ leaves = pd.DataFrame(
     }
 ).rename_axis("leaf")
 used = sorted({X.columns[f] for f in tree.tree_.feature if f >= 0})
-md(
+say(
     f"The {tree.get_n_leaves()} leaves use only {len(used)} of the {X.shape[1]} columns: "
     + ", ".join(f"*{u}*" for u in used)
     + f". Leaves predicting *Admit*: {(leaves['predicts'] == 'Admit').sum()}; they hold "

@@ -42,7 +42,7 @@ import numpy as np
 import pandas as pd
 
 from mlviz.inspect.trees import decision_path_steps, samples_reaching
-from mlviz.report import md
+from mlviz.report import say
 
 admitted = X_test[y_test == "Admit"]
 depths = np.array([len(decision_path_steps(tree, admitted.iloc[[i]])) for i in range(len(admitted))])
@@ -63,7 +63,7 @@ between = [
     for j, s in enumerate(steps)
 ]
 closest = steps[int(np.argmin(between))]
-md(
+say(
     f"Applicant #{applicant.index[0]} (truly **Admit**) answers {len(steps)} questions and ends in leaf {leaf}, "
     f"which holds {tree.tree_.n_node_samples[leaf]} training applicants. The tree predicts **{tree.classes_[np.argmax(proba)]}** "
     f"with probability {proba.max():.0%} ("
@@ -91,7 +91,7 @@ plt.show()
 
 counts = reaches.sum(axis=0)
 admit_share = [(y_train[reaches[:, j]] == "Admit").mean() for j in range(len(steps))]
-md(
+say(
     "Training applicants at each node on the path: "
     + " → ".join(f"{n:,}" for n in counts)
     + f" → {tree.tree_.n_node_samples[leaf]:,} in the leaf. The share of *Admit* among them goes "

@@ -44,11 +44,11 @@ ada = AdaBoostClassifier(
     DecisionTreeClassifier(max_depth=1), n_estimators=40 if QUICK else 100, learning_rate=0.5, random_state=SEED
 ).fit(X_train, y_train)
 
-from mlviz.report import md
+from mlviz.report import say
 
 member_acc = [t.score(X_test.to_numpy(), y_test) for t in forest.estimators_]
 stump_acc = [s.score(X_test.to_numpy(), y_test) for s in ada.estimators_]
-md(
+say(
     f"Test accuracy: random forest **{forest.score(X_test, y_test):.1%}** (its {len(forest.estimators_)} trees alone: "
     f"{min(member_acc):.1%} to {max(member_acc):.1%}, mean {sum(member_acc) / len(member_acc):.1%}); "
     f"AdaBoost **{ada.score(X_test, y_test):.1%}** (its {len(ada.estimators_)} stumps alone: mean "
@@ -110,7 +110,7 @@ plt.show()
 
 split_features = [features[s.tree_.feature[0]] for s in ada.estimators_]
 share_petal = np.mean([f == features[0] for f in split_features])
-md(
+say(
     f"The {len(steps)} stumps' weights range from {ada.estimator_weights_.min():.2f} to "
     f"{ada.estimator_weights_.max():.2f}; the largest say goes to stump {int(np.argmax(ada.estimator_weights_))}. "
     f"{share_petal:.0%} of the stumps split on *{features[0]}*, the rest on *{features[1]}*. Mean weight of the first ten stumps: "

@@ -21,7 +21,7 @@ network the gallery's deep-learning pages share.
 import torch
 
 from mlviz.models import evaluate, load_mnist_cnn, mnist_tensors
-from mlviz.report import md
+from mlviz.report import say
 
 cnn = load_mnist_cnn()
 model = cnn.model
@@ -29,7 +29,7 @@ X_test, y_test = mnist_tensors("test")
 test = evaluate(model, X_test, y_test)
 print(model)
 n_train = len(mnist_tensors("train", n=cnn.config.n_train)[1])
-md(
+say(
     f"The network was trained for {cnn.config.epochs} epochs on {n_train:,} "
     f"images; it classifies **{test['accuracy']:.1%}** of the {len(y_test):,} held-out test digits correctly."
 )
@@ -58,7 +58,7 @@ for h in handles:
     h.remove()
 
 total = sum(r[3] for r in rows)
-md(
+say(
     "| layer | type | output shape | parameters |\n|---|---|---|---|\n"
     + "\n".join(f"| {n} | {type(m).__name__} | {' × '.join(map(str, s))} | {p:,} |" for n, m, s, p in rows)
     + f"\n| | | **total** | **{total:,}** |"
@@ -116,7 +116,7 @@ plt.show()
 # %%
 biggest = max(rows, key=lambda r: r[3])
 conv_params = sum(p for _, m, _, p in rows if isinstance(m, torch.nn.Conv2d))
-md(
+say(
     f"The largest layer is **{biggest[0]}** with {biggest[3]:,} parameters ({biggest[3] / total:.0%} of the total); "
     f"the two convolutions together hold only {conv_params:,} ({conv_params / total:.1%}), because a "
     f"convolution's kernel is shared by every position of the image."

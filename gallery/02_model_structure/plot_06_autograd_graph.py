@@ -60,10 +60,10 @@ while stack:
             graph.add_edge(id(nxt), id(fn))
             stack.append(nxt)
 
-from mlviz.report import md
+from mlviz.report import say
 
 n_leaves = sum(1 for _, d in graph.nodes(data=True) if d["leaf"])
-md(
+say(
     f"The forward pass recorded **{graph.number_of_nodes() - n_leaves} operations** and reaches "
     f"**{n_leaves} parameter tensors** ({len(param_names)} in the model). "
     "The input image does not appear: it does not require a gradient, so autograd keeps no node for it."
@@ -116,7 +116,7 @@ plt.show()
 # `loss.backward()` runs the graph in reverse and leaves each parameter's gradient in
 # `.grad`, with the parameter's shape.
 loss.backward()
-md(
+say(
     "| parameter | shape | gradient norm |\n|---|---|---|\n"
     + "\n".join(
         f"| {name} | {' × '.join(map(str, p.shape))} | {p.grad.norm():.3g} |" for name, p in model.named_parameters()

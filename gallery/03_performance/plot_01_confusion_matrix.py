@@ -46,11 +46,11 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 from sklearn.svm import SVC
 
-from mlviz.report import md
+from mlviz.report import say
 
 svc = make_pipeline(StandardScaler(), SVC(C=3.0, gamma="scale", random_state=SEED)).fit(X_train, y_train)
 pred = svc.predict(X_test)
-md(f"Test accuracy of the SVC on {len(y_test)} samples: **{accuracy_score(y_test, pred):.1%}** (chance: 16.7%).")
+say(f"Test accuracy of the SVC on {len(y_test)} samples: **{accuracy_score(y_test, pred):.1%}** (chance: 16.7%).")
 
 # %%
 # ## Counts and row-normalized rates, side by side
@@ -88,7 +88,7 @@ from mlviz.performance import top_confusions
 recall = np.diag(rates.confusion_matrix)
 worst = top_confusions(rates.confusion_matrix, class_names, top=2)
 reverse = rates.confusion_matrix[class_names.index(worst.predicted[0]), class_names.index(worst.true[0])]
-md(
+say(
     f"Recall ranges from **{recall.min():.0%}** (*{class_names[recall.argmin()]}*) to **{recall.max():.0%}** "
     f"(*{class_names[recall.argmax()]}*). The most frequent confusion: **{worst.value[0]:.0%}** of "
     f"*{worst.true[0]}* is predicted as *{worst.predicted[0]}*, then {worst.value[1]:.0%} of *{worst.true[1]}* "
@@ -127,7 +127,7 @@ plt.show()
 cm = mba_counts.confusion_matrix
 support = cm.sum(axis=1)
 mba_recall = np.diag(mba_rates.confusion_matrix)
-md(
+say(
     "| true class | test applicants | recall |\n|---|---|---|\n"
     + "\n".join(f"| {c} | {n} | {r:.0%} |" for c, n, r in zip(mba_classes, support, mba_recall))
     + f"\n\nOn the counts, the *Deny* row holds **{support[2] / support.sum():.0%}** of the test applicants and "

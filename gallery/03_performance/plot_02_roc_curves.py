@@ -41,7 +41,7 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 plt.style.use("mlviz.gallery")  # the gallery's look, shipped with mlviz
 
-from mlviz.report import md
+from mlviz.report import say
 
 logreg = make_pipeline(StandardScaler(), LogisticRegression(max_iter=2000))
 logreg.fit(X_train, admit_train)
@@ -55,7 +55,7 @@ ax.plot(fp / (fp + tn), tp / (tp + fn), "o", color="C3", ms=8, label="threshold 
 ax.set_title("Admit vs not: logistic regression")
 ax.legend(loc="lower right")
 plt.show()
-md(
+say(
     f"ROC-AUC **{display.roc_auc:.3f}**: a randomly chosen admitted applicant gets a "
     f"higher score than a randomly chosen other applicant {display.roc_auc:.1%} of the "
     f"time. At the default threshold of 0.5 the model catches {tp / (tp + fn):.0%} of "
@@ -94,7 +94,7 @@ ax.legend(loc="lower right", fontsize=9)
 plt.show()
 
 ranking = sorted(aucs, key=aucs.get, reverse=True)
-md(
+say(
     "| model | ROC-AUC |\n|---|---|\n"
     + "\n".join(f"| {name} | {aucs[name]:.3f} |" for name in ranking)
     + f"\n\n**{ranking[0]}** ranks admitted applicants best; **{ranking[-1]}** worst, "
@@ -139,7 +139,7 @@ plt.show()
 auc = {cls: curve.roc_auc for cls, curve in curves.items()}
 macro = roc_auc_score(y_test, proba, multi_class="ovr", average="macro", labels=classes)
 best, worst = max(auc, key=auc.get), min(auc, key=auc.get)
-md(
+say(
     "| class | share of test set | one-vs-rest AUC |\n|---|---|---|\n"
     + "\n".join(f"| {c} | {share[c]:.1%} | {auc[c]:.3f} |" for c in classes)
     + f"\n\nMacro average **{macro:.3f}**. *{best}* is the easiest decision to "

@@ -61,7 +61,7 @@ import numpy as np
 from sklearn.metrics import PrecisionRecallDisplay, RocCurveDisplay
 plt.style.use("mlviz.gallery")  # the gallery's look, shipped with mlviz
 
-from mlviz.report import md
+from mlviz.report import say
 
 # precision_recall_curve orders thresholds increasingly: last index with recall >= 0.5
 k = np.flatnonzero(recall[:-1] >= 0.5)[-1]
@@ -87,7 +87,7 @@ ax_roc.legend(loc="lower right", fontsize=9)
 ax_pr.legend(loc="upper right", fontsize=9)
 plt.show()
 
-md(
+say(
     f"ROC-AUC **{roc_auc:.3f}** against a chance level of 0.5; average precision "
     f"**{ap:.3f}** against a chance level of **{prevalence:.3f}** (the prevalence). At "
     f"the marked threshold ({threshold:.2f}) the model finds {recall[k]:.0%} of the "
@@ -149,7 +149,7 @@ ax_roc.legend(loc="lower right", fontsize=8)
 ax_pr.legend(loc="lower left", bbox_to_anchor=(0.0, 0.17), fontsize=8)
 plt.show()
 
-md(
+say(
     f"Same model, same scores. ROC-AUC {roc_auc:.3f} with the real mix and "
     f"{balanced_auc:.3f} re-weighted (the two ROC curves coincide); average precision "
     f"**{ap:.3f}** and **{balanced_ap:.3f}**. The ranking quality did not change, the "

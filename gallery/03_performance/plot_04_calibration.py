@@ -96,7 +96,7 @@ plt.show()
 import numpy as np
 from sklearn.metrics import brier_score_loss
 
-from mlviz.report import md
+from mlviz.report import say
 
 rows, counts = [], {}
 for name, p in proba.items():
@@ -111,7 +111,7 @@ for name, p in proba.items():
         f"({counts[name][w]} applicants) |"
     )
 base_rate = np.full(len(admit_test), admit_train.mean())
-md(
+say(
     f"Share of admitted test applicants: **{admit_test.mean():.1%}**.\n\n"
     "| model | Brier score | mean prediction | largest gap (one bin) |\n"
     "|---|---|---|---|\n" + "\n".join(rows)
@@ -160,7 +160,7 @@ brier = {name: brier_score_loss(admit_test, p) for name, p in recalibrated.items
 best = min(brier, key=brier.get)
 aucs = [roc_auc_score(admit_test, p) for p in recalibrated.values()]
 auc_change = max(aucs) - min(aucs)
-md(
+say(
     "| forest | Brier score | mean prediction | ROC-AUC |\n|---|---|---|---|\n"
     + "\n".join(
         f"| {name} | {brier[name]:.4f} | {p.mean():.1%} | {auc:.3f} |"

@@ -55,12 +55,12 @@ search = GridSearchCV(
 # `cv_results_` holds one row per pair; `grid_search_table` (from the gallery's helper
 # package) pivots it into a table with one row per C and one column per gamma.
 from mlviz.performance import grid_search_table
-from mlviz.report import md
+from mlviz.report import say
 
 scores = grid_search_table(search.cv_results_, "svc__C", "svc__gamma")
 spread = grid_search_table(search.cv_results_, "svc__C", "svc__gamma", score="std_test_score")
 best_C, best_gamma = search.best_params_["svc__C"], search.best_params_["svc__gamma"]
-md(
+say(
     f"Best pair: C = **{best_C:g}**, gamma = **{best_gamma:g}**, mean cross-validated accuracy "
     f"**{search.best_score_:.1%}** (fold standard deviation {spread.loc[best_C, best_gamma]:.1%}). "
     f"The worst pair scores {scores.min().min():.1%}; chance is 33.3%."
@@ -93,7 +93,7 @@ ax.set_title("RBF SVM: 5-fold accuracy over C x gamma")
 plt.show()
 
 good = scores >= search.best_score_ - 0.02
-md(
+say(
     f"{int(good.to_numpy().sum())} of the {scores.size} pairs score within 2 points of the best. With C = {best_C:g}, "
     f"accuracy goes from {scores.loc[best_C].iloc[0]:.1%} at the smallest gamma to {search.best_score_:.1%} at "
     f"gamma = {best_gamma:g} and {scores.loc[best_C].iloc[-1]:.1%} at the largest; at the largest gamma "

@@ -88,7 +88,7 @@ plt.show()
 import numpy as np
 from sklearn.metrics import accuracy_score, balanced_accuracy_score, log_loss
 
-from mlviz.report import md
+from mlviz.report import say
 
 # log_loss expects probability columns in sorted label order, as predict_proba gives
 alphabetical = sorted(classes)
@@ -107,7 +107,7 @@ for name, model in models.items():
 forest_report = reports["random forest (balanced)"]
 logreg_report = reports["logistic regression"]
 forest_f1 = forest_report.loc[classes, "f1-score"]
-md(
+say(
     "| model | accuracy | balanced accuracy | macro F1 | log loss |\n"
     "|---|---|---|---|---|\n" + "\n".join(rows)
     + "\n\nPredicting the class shares for everyone gives a log loss of "

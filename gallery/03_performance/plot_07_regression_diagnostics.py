@@ -49,7 +49,7 @@ predictions = {name: model.fit(X_train, y_train).predict(X_test) for name, model
 import numpy as np
 from sklearn.metrics import mean_squared_error, mean_squared_log_error, r2_score
 
-from mlviz.report import md
+from mlviz.report import say
 
 rows = []
 scores = {}
@@ -61,7 +61,7 @@ for name, pred in predictions.items():
     rows.append(f"| {name} | {mse:,.0f} | ${np.sqrt(mse):,.0f} | {msle} | {r2_score(y_test, pred):.3f} |")
 better = min(scores, key=lambda n: scores[n]["rmse"])
 worse = max(scores, key=lambda n: scores[n]["rmse"])
-md(
+say(
     "| model | MSE | RMSE | MSLE | R² |\n|---|---|---|---|---|\n"
     + "\n".join(rows)
     + f"\n\nOn the {len(y_test)} test people, **{better}** is off by ${scores[better]['rmse']:,.0f} "
@@ -136,7 +136,7 @@ plt.show()
 residuals_lin = y_test.to_numpy() - predictions["linear regression"]
 share_big = float(np.mean(np.abs(residuals_lin) > 2 * np.std(residuals_lin)))
 smoker_bias = residuals_lin[smoker].mean()
-md(
+say(
     f"Linear regression: {share_big:.1%} of test people have a residual beyond two standard deviations, "
     f"and on average it is off by **${smoker_bias:,.0f}** for smokers (positive = under-predicted), "
     f"against ${residuals_lin[~smoker].mean():,.0f} for non-smokers. Residual skewness: "

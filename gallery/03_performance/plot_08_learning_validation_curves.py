@@ -55,12 +55,12 @@ handles, labels = ax.get_legend_handles_labels()
 ax.legend(handles, ["validation folds" if lab == "Test" else lab for lab in labels])
 plt.show()
 
-from mlviz.report import md
+from mlviz.report import say
 
 train_mean = vc.train_scores.mean(axis=1)
 val_mean = vc.test_scores.mean(axis=1)
 best = int(np.argmax(val_mean))
-md(
+say(
     f"Validation balanced accuracy peaks at **max_depth = {depths[best]}** ({val_mean[best]:.1%}, training "
     f"{train_mean[best]:.1%}). At depth 1 both are low ({train_mean[0]:.1%} / {val_mean[0]:.1%}): under-fitting. "
     f"At depth {depths[-1]} the tree scores {train_mean[-1]:.1%} on its training folds but {val_mean[-1]:.1%} on "
@@ -101,7 +101,7 @@ for label, d in curves.items():
     lines.append(
         f"| {label} | {tr[-1]:.1%} | {te[-1]:.1%} | {tr[-1] - te[-1]:.1%} | {te[-1] - te[0]:+.1%} |"
     )
-md(
+say(
     f"With all {int(curves[settings[0][0]].train_sizes[-1]):,} training applicants of a fold:\n\n"
     "| model | training score | validation score | gap | validation gain since the smallest size |\n"
     "|---|---|---|---|---|\n" + "\n".join(lines)

@@ -20,7 +20,7 @@ often the most informative.
 import numpy as np
 
 from mlviz.models import from_tensor, load_mnist_cnn, mnist_tensors, predict_proba
-from mlviz.report import md
+from mlviz.report import say
 
 model = load_mnist_cnn().model
 X_test, y_test = mnist_tensors("test")
@@ -29,7 +29,7 @@ y_true = y_test.numpy()
 y_pred = proba.argmax(axis=1)
 confidence = proba.max(axis=1)
 wrong = np.flatnonzero(y_pred != y_true)
-md(
+say(
     f"The CNN misclassifies **{len(wrong)} of {len(y_true):,}** test digits "
     f"(accuracy {1 - len(wrong) / len(y_true):.1%}). Its median confidence is "
     f"{np.median(confidence[wrong]):.0%} on the errors and {np.median(np.delete(confidence, wrong)):.1%} "
@@ -56,7 +56,6 @@ for ax, i, image in zip(axes.flat, shown, images):
     ax.imshow(image, cmap="gray_r", vmin=0, vmax=1)
     ax.set_title(f"{y_true[i]} → {y_pred[i]} ({confidence[i]:.0%})", fontsize=10, color="#b00020" if confidence[i] > 0.9 else "black")
 fig.suptitle(f"The {len(shown)} most confident of {len(wrong)} errors (true → predicted, confidence); red: above 90 %")
-fig.tight_layout()
 plt.show()
 
 # %%
@@ -67,7 +66,7 @@ plt.show()
 from collections import Counter
 
 pairs = Counter(zip(y_true[wrong].tolist(), y_pred[wrong].tolist())).most_common(5)
-md(
+say(
     "Most frequent confusions: "
     + ", ".join(f"**{t} read as {p}** ({n}×)" for (t, p), n in pairs)
     + f". {np.mean(confidence[wrong] > 0.9):.0%} of the errors are made with more than 90 % confidence."

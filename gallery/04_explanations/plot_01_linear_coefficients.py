@@ -35,12 +35,12 @@ X.describe().loc[["mean", "std", "min", "max"]].round(2)
 import numpy as np
 from sklearn.linear_model import LinearRegression
 
-from mlviz.report import md
+from mlviz.report import say
 
 raw = LinearRegression().fit(X, y)
 scaled = LinearRegression().fit(X_scaled, y)
 same = np.abs(raw.predict(X) - scaled.predict(X_scaled)).max()
-md(
+say(
     f"R² = **{raw.score(X, y):.3f}** for both models (largest difference between their predictions: "
     f"${same:.1e}). Intercept: ${raw.intercept_:,.0f} raw, ${scaled.intercept_:,.0f} scaled."
 )
@@ -68,7 +68,7 @@ coef_scaled = dict(zip(X.columns, scaled.coef_))
 std = X[["age", "bmi", "children"]].std(ddof=0)
 rank_raw = list(X.columns[np.argsort(-np.abs(raw.coef_))])
 rank_scaled = list(X.columns[np.argsort(-np.abs(scaled.coef_))])
-md(
+say(
     f"Being a smoker adds **${coef_raw['smoker']:,.0f}** to the predicted charges, by far the largest effect. "
     f"Raw, one year of age adds ${coef_raw['age']:,.0f} and ranks {rank_raw.index('age') + 1} of {len(rank_raw)}, "
     f"below *children* (${coef_raw['children']:,.0f} per child). Scaled, age (one standard deviation = "

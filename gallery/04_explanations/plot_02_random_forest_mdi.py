@@ -35,12 +35,12 @@ print(f"{X_train.shape[1]} features; {len(X_train)} training applicants, test de
 from sklearn.metrics import accuracy_score, balanced_accuracy_score
 
 from mlviz.explain import fit_mba_forest
-from mlviz.report import md
+from mlviz.report import say
 
 forest = fit_mba_forest().model
 pred = forest.predict(X_test)
 majority = y_train.value_counts().idxmax()
-md(
+say(
     f"{forest.n_estimators} trees. Test accuracy **{accuracy_score(y_test, pred):.1%}**, balanced accuracy "
     f"**{balanced_accuracy_score(y_test, pred):.1%}**. Always answering *{majority}* would score "
     f"{(y_test == majority).mean():.1%} accuracy and 33.3% balanced accuracy."
@@ -88,7 +88,7 @@ order = np.argsort(importances)[::-1]
 top3 = ", ".join(f"*{X_train.columns[i]}* ({importances[i]:.2f})" for i in order[:3])
 continuous = ["gpa", "gmat", "work_exp"]
 share_continuous = importances[[X_train.columns.get_loc(c) for c in continuous]].sum()
-md(
+say(
     f"The three largest: {top3}. The three numeric features (GPA, GMAT, years of work experience) take "
     f"**{share_continuous:.0%}** of the total importance; the other {X_train.shape[1] - 3} columns are 0/1 "
     "indicators and share the rest."

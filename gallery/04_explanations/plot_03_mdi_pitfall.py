@@ -38,10 +38,10 @@ print(f"{X.shape[1]} features (the last one is sample_id); {len(X_train)} traini
 from sklearn.metrics import balanced_accuracy_score
 
 from mlviz.explain import mba_forest
-from mlviz.report import md
+from mlviz.report import say
 
 forest = mba_forest().fit(X_train, y_train)  # D2's settings, refitted: the data now has sample_id
-md(
+say(
     f"{forest.n_estimators} trees; balanced accuracy {balanced_accuracy_score(y_train, forest.predict(X_train)):.1%} "
     f"on the training applicants and **{balanced_accuracy_score(y_test, forest.predict(X_test)):.1%}** on the test ones."
 )
@@ -93,7 +93,7 @@ rank_perm = int((perm.importances_mean > perm.importances_mean[id_col]).sum()) +
 id_mean, id_std = perm.importances_mean[id_col], perm.importances_std[id_col]
 beaten = int((mdi < mdi[id_col]).sum())
 within_noise = abs(id_mean) <= 2 * id_std
-md(
+say(
     f"MDI gives `sample_id` **{mdi[id_col]:.1%}** of the total importance and ranks it **{rank_mdi} of "
     f"{X.shape[1]}**, ahead of {beaten} real features. On held-out data, shuffling it changes the log loss by "
     f"{id_mean:+.4f} (± {id_std:.4f} over the repeats), rank {rank_perm}: "

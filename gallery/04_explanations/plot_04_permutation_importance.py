@@ -19,11 +19,11 @@ times, and draws the whole distribution as box plots instead of a single bar.
 # `GradientBoostingRegressor`; pages D5-D7 explain the same model.
 from mlviz.config import QUICK, SEED
 from mlviz.explain import fit_insurance_model
-from mlviz.report import md
+from mlviz.report import say
 
 fitted = fit_insurance_model()
 model, X_train, X_test, y_train, y_test = fitted.model, fitted.X_train, fitted.X_test, fitted.y_train, fitted.y_test
-md(
+say(
     f"R² = {model.score(X_train, y_train):.3f} on the {len(X_train)} training people and "
     f"**{model.score(X_test, y_test):.3f}** on the {len(X_test)} test people."
 )
@@ -74,7 +74,7 @@ rows = "\n".join(
     f"{test.importances[i].min():.3f} to {test.importances[i].max():.3f} |"
     for i in order[::-1]
 )
-md(
+say(
     "| feature | mean drop in R² (test) | std over repeats | range |\n|---|---|---|---|\n"
     + rows
     + f"\n\nShuffling *{X_test.columns[top]}* costs **{test.importances_mean[top]:.3f}** of R² on average"

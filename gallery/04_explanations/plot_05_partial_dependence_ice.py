@@ -19,11 +19,11 @@ than non-smokers.
 # (`fit_insurance_model` from the gallery's helper package).
 from mlviz.config import QUICK, SEED
 from mlviz.explain import fit_insurance_model
-from mlviz.report import md
+from mlviz.report import say
 
 fitted = fit_insurance_model()
 model, X_train, X_test = fitted.model, fitted.X_train, fitted.X_test
-md(f"Test R² of the model: **{model.score(X_test, fitted.y_test):.3f}**.")
+say(f"Test R² of the model: **{model.score(X_test, fitted.y_test):.3f}**.")
 
 # %%
 # ## One feature at a time: PD and ICE
@@ -115,7 +115,7 @@ smoker_col, non_col = list(smoker_values).index(1), list(smoker_values).index(0)
 lo, hi = np.percentile(X_train["bmi"], [25, 75])
 jump_smoker = _at(hi, smoker_col) - _at(lo, smoker_col)
 jump_non = _at(hi, non_col) - _at(lo, non_col)
-md(
+say(
     f"Going from BMI {lo:.1f} to {hi:.1f} (the training quartiles) raises the average prediction by "
     f"**${jump_smoker:,.0f}** when everyone is set to smoker, and by **${jump_non:,.0f}** when everyone is set to "
     f"non-smoker. At BMI {hi:.1f}, smoking adds ${_at(hi, smoker_col) - _at(hi, non_col):,.0f}; at BMI {lo:.1f}, "

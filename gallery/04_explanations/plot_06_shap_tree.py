@@ -20,11 +20,11 @@ four for the gradient-boosting model of medical charges, and checks the additivi
 import shap
 
 from mlviz.explain import fit_insurance_model
-from mlviz.report import md
+from mlviz.report import say
 
 fitted = fit_insurance_model()
 model, X_train, X_test = fitted.model, fitted.X_train, fitted.X_test
-md(f"Test R² of the model: **{model.score(X_test, fitted.y_test):.3f}**.")
+say(f"Test R² of the model: **{model.score(X_test, fitted.y_test):.3f}**.")
 
 # %%
 # ## Compute the SHAP values
@@ -49,7 +49,7 @@ from mlviz.explain import shap_additivity_error
 predictions = model.predict(X_test)
 error = shap_additivity_error(explanation, predictions)
 assert error < 1e-6 * abs(predictions).max(), f"SHAP values do not add up: largest error ${error}"
-md(
+say(
     f"Largest |base value + sum of SHAP values − prediction| over the {len(X_test)} test people: "
     f"**${error:.2e}**, for predictions up to ${predictions.max():,.0f}."
 )
@@ -79,7 +79,7 @@ plt.show()
 
 row = explanation[person]
 top = np.argsort(-np.abs(row.values))[:2]
-md(
+say(
     f"Base value ${row.base_values:,.0f}, prediction **${predictions[person]:,.0f}**. The two largest contributions: "
     + " and ".join(f"*{X_test.columns[j]}* = {row.data[j]:g} ({row.values[j]:+,.0f} USD)" for j in top)
     + "."
@@ -126,7 +126,7 @@ mean_abs = np.abs(explanation.values).mean(axis=0)
 order = np.argsort(-mean_abs)
 smoker_values = explanation.values[:, X_test.columns.get_loc("smoker")]
 smokes = X_test["smoker"].to_numpy() == 1
-md(
+say(
     "Mean |SHAP| per feature: "
     + ", ".join(f"*{X_test.columns[j]}* ${mean_abs[j]:,.0f}" for j in order[:4])
     + f". The *smoker* SHAP value averages **{smoker_values[smokes].mean():+,.0f} USD** for smokers and "

@@ -24,13 +24,13 @@ import shap
 
 from mlviz.config import QUICK, SEED
 from mlviz.explain import fit_insurance_model
-from mlviz.report import md
+from mlviz.report import say
 
 fitted = fit_insurance_model()
 model, X_train, X_test = fitted.model, fitted.X_train, fitted.X_test
 background = shap.sample(X_train, 20 if QUICK else 50, random_state=SEED)
 rows = X_test.iloc[: 15 if QUICK else 40]
-md(f"Background: {len(background)} training people. Explained: {len(rows)} test people, {X_test.shape[1]} features.")
+say(f"Background: {len(background)} training people. Explained: {len(rows)} test people, {X_test.shape[1]} features.")
 
 # %%
 # ## Run the explainers and time them
@@ -68,7 +68,7 @@ np.random.seed(SEED)  # KernelExplainer samples coalitions with numpy's global g
 values["Kernel SHAP (40 coalitions)"], seconds["Kernel SHAP (40 coalitions)"] = timed(
     lambda: kernel.shap_values(rows, nsamples=40, silent=True)
 )
-md(
+say(
     "| explainer | run time | per explained row |\n|---|---|---|\n"
     + "\n".join(f"| {name} | {s:.3f} s | {1000 * s / len(rows):.1f} ms |" for name, s in seconds.items())
 )
@@ -84,7 +84,7 @@ from mlviz.explain import explainer_agreement
 
 reference = "Tree SHAP (interventional)"
 agreement = {name: explainer_agreement(values[reference], v) for name, v in values.items() if name != reference}
-md(
+say(
     f"Compared with **{reference}**:\n\n| explainer | correlation | largest difference | mean difference | where |\n"
     "|---|---|---|---|---|\n"
     + "\n".join(
@@ -130,7 +130,7 @@ plt.show()
 
 exact = agreement["Kernel SHAP (all 256 coalitions)"]
 speed = seconds["Kernel SHAP (all 256 coalitions)"] / seconds[reference]
-md(
+say(
     f"With every coalition evaluated, Kernel SHAP reproduces interventional Tree SHAP to within "
     f"**{exact.max_abs_difference:.2g} USD** (relative {exact.relative_max_difference:.1e}), and takes "
     f"**{speed:,.0f}x** as long. With 40 sampled coalitions it is off by up to "

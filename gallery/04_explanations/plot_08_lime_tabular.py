@@ -22,14 +22,14 @@ from sklearn.model_selection import train_test_split
 
 from mlviz.config import QUICK, SEED
 from mlviz.datasets import load_mba, prepare_mba
-from mlviz.report import md
+from mlviz.report import say
 
 X, decision = prepare_mba(load_mba())
 admitted = (decision == "Admit").astype(int)
 X_train, X_test, y_train, y_test, decision_train, decision_test = train_test_split(
     X, admitted, decision, test_size=0.25, stratify=decision, random_state=SEED
 )
-md(f"{admitted.mean():.1%} of the {len(X)} applicants were admitted; {X.shape[1]} features.")
+say(f"{admitted.mean():.1%} of the {len(X)} applicants were admitted; {X.shape[1]} features.")
 
 # %%
 # ## Fit a random forest
@@ -46,7 +46,7 @@ forest = RandomForestClassifier(
     n_estimators=60 if QUICK else 300, min_samples_leaf=5, class_weight="balanced", n_jobs=1, random_state=SEED
 ).fit(X_train, y_train)
 proba = forest.predict_proba(X_test)[:, 1]
-md(f"Test ROC AUC: **{roc_auc_score(y_test, proba):.3f}**.")
+say(f"Test ROC AUC: **{roc_auc_score(y_test, proba):.3f}**.")
 
 # %%
 # ## Choose two applicants
@@ -123,7 +123,7 @@ for ax, (name, table) in zip(axes, tables.items()):
     )
 plt.show()
 
-md(
+say(
     "\n".join(
         f"* **{name}** applicant: the forest gives P(admitted) = {t.attrs['model_probability']:.2f}; LIME's local "
         f"model, intercept {t.attrs['intercept']:.2f} plus the weights, gives {t.attrs['local_prediction']:.2f} "
@@ -144,7 +144,7 @@ same = again.equals(tables["denied"])
 merged = tables["denied"].merge(other_seed, on="rule", how="outer", suffixes=("", "_other"))
 merged = merged.fillna({"weight": 0.0, "weight_other": 0.0})  # a condition missing from one explanation weighs 0
 shift = float((merged["weight"] - merged["weight_other"]).abs().max())
-md(
+say(
     f"Same seed: explanation {'**identical**' if same else '**different**'}. Seed {SEED + 1}: "
     f"{len(set(tables['denied']['rule']) & set(other_seed['rule']))} of 8 conditions in common, and the weights "
     f"move by up to {shift:.3f}."

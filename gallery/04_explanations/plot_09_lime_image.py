@@ -106,7 +106,7 @@ plt.show()
 #
 # A quick faithfulness check: black out the five most supportive superpixels and
 # re-score the digit.
-from mlviz.report import md
+from mlviz.report import say
 
 drops = []
 for img, exp in zip(images, explanations):
@@ -116,7 +116,7 @@ for img, exp in zip(images, explanations):
     before = classifier_fn(np.repeat(img[None, ..., None], 3, 3))[0, label]
     after = classifier_fn(np.repeat(masked[None, ..., None], 3, 3))[0, label]
     drops.append((before, after))
-md(
+say(
     f"With {num_samples:,} samples per digit, the local linear surrogate fits with R² "
     f"{min(scores):.2f}–{max(scores):.2f}. Blacking out each digit's top-5 superpixels moves the predicted class's "
     "probability " + ", ".join(f"**{b:.0%} → {a:.0%}**" for b, a in drops) + "."

@@ -50,12 +50,12 @@ ig_by_hand = ((x[0] - black[0]) * avg_grad)[0].detach().numpy()
 # `mlviz.attribution.integrated_gradients` does the same for a batch and returns the
 # attributions with `f(x)` and `f(x')`, so that the check is one line.
 from mlviz.attribution import integrated_gradients
-from mlviz.report import md
+from mlviz.report import say
 
 result = integrated_gradients(model, x, baseline=black, n_steps=m)
 for name in ("score", "baseline_score", "total", "relative_error"):
     print(f"{name:>15}:", np.round(getattr(result, name), 4))
-md(
+say(
     f"Hand-written vs helper: largest difference {np.abs(result.attributions[0, 0] - ig_by_hand).max():.1e}. "
     f"**Completeness**: sum of attributions vs f(x) − f(baseline) differs by at most "
     f"**{result.relative_error.max():.2%}** over the {len(picked)} digits with {m} steps "
@@ -68,7 +68,7 @@ md(
 steps = [2, 4, 8, 16, 32, 64, 128]
 errors = [integrated_gradients(model, x, baseline=black, n_steps=s).relative_error.max() for s in steps]
 enough = next((s for s, e in zip(steps, errors) if e < 0.01), None)
-md(
+say(
     "Worst completeness error by number of steps: "
     + ", ".join(f"{s}: {e:.1%}" for s, e in zip(steps, errors))
     + (f". From **{enough} steps** on, all digits pass the 1 % check." if enough else ". No tried step count passes 1 %.")
@@ -103,7 +103,7 @@ for i, name in enumerate(["input", "integrated\ngradients", "gradient ×\ninput"
     axes[i, 0].set_ylabel(name, fontsize=9)
 plt.show()
 
-md(
+say(
     "Gradient × input (one gradient, no path) is not held to completeness: its sums differ from Δf by "
     + ", ".join(f"{abs(g.sum() - d) / abs(d):.0%}" for g, d in zip(grad_x_input[:, 0], result.score - result.baseline_score))
     + " for the five digits."

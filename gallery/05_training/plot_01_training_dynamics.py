@@ -36,7 +36,7 @@ print(f"high lr={bad.config.lr:g}: val acc {h_bad.val_acc.round(3)}")
 # `patience` epochs, then restores the weights of the best epoch.
 import numpy as np
 
-from mlviz.report import md
+from mlviz.report import say
 
 patience = 3
 best, stop = 0, None
@@ -47,7 +47,7 @@ for e in range(1, len(h.val_loss)):
         stop = e
         break
 best_epoch = int(h.epoch[best])
-md(
+say(
     f"The validation loss is lowest after epoch **{best_epoch}** ({h.val_loss[best]:.3f}, accuracy "
     f"{h.val_acc[best]:.1%}). "
     + (
@@ -83,7 +83,6 @@ ax_acc.set_ylabel("accuracy")
 ax_acc.legend(fontsize=9, loc="center right")
 ax_loss.text(best_epoch, ax_loss.get_ylim()[1], " best epoch", va="top", fontsize=9, color="grey")
 fig.suptitle("Training vs validation, a good and a too-high learning rate")
-fig.tight_layout()
 plt.show()
 
 # %%
@@ -102,7 +101,7 @@ ax.set_ylabel("mini-batch loss (log scale)")
 ax.legend()
 ax.grid(alpha=0.3)
 plt.show()
-md(
+say(
     f"With lr={bad.config.lr:g} the final validation accuracy is **{h_bad.val_acc[-1]:.1%}** against "
     f"{h.val_acc[-1]:.1%} with lr={good_config.lr:g}; its mini-batch loss in the last epoch ranges from "
     f"{h_bad.step_loss[-h_bad.steps_per_epoch:].min():.2f} to {h_bad.step_loss[-h_bad.steps_per_epoch:].max():.2f} "

@@ -95,7 +95,7 @@ plt.show()
 #
 # The standard deviation of each layer's weights, relative to its value at
 # initialization, summarizes how far each layer has moved.
-from mlviz.report import md
+from mlviz.report import say
 
 weight_std = {layer: np.array([w.std() for w in weights[layer]]) for layer in layers}
 fig, ax = plt.subplots(figsize=(8, 3.8))
@@ -110,7 +110,7 @@ plt.show()
 growth = {layer: weight_std[layer][-1] / weight_std[layer][0] for layer in layers}
 most, least = max(growth, key=growth.get), min(growth, key=growth.get)
 bias_std = [b.std() for b in biases["fc2"]]
-md(
+say(
     f"After {len(states) - 1} epochs the spread of **{most}**'s weights grew most "
     f"(×{growth[most]:.2f}), **{least}**'s least (×{growth[least]:.2f}). "
     f"The output layer's biases moved from a standard deviation of {bias_std[0]:.3f} "

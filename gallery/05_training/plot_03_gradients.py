@@ -86,7 +86,7 @@ print("recorded:", grad_size["sigmoid"].shape, "(copies, layers)")
 import matplotlib.pyplot as plt
 plt.style.use("mlviz.gallery")  # the gallery's look, shipped with mlviz
 
-from mlviz.report import md
+from mlviz.report import say
 
 runs = {"sigmoid": (sigmoid, "sigmoid, default init", "C3"),
         "relu": (relu, "ReLU, Kaiming init", "C0")}
@@ -102,7 +102,7 @@ ax.grid(alpha=0.3, which="both")
 ax.set_title("Gradient magnitude per layer at initialization")
 plt.show()
 ratio = {key: sizes[0, -1] / sizes[0, 0] for key, sizes in grad_size.items()}
-md(
+say(
     f"At initialization, the sigmoid network's output layer receives a gradient "
     f"**{ratio['sigmoid']:.1e} times** as large as its first layer's; "
     f"in the ReLU network only {ratio['relu']:.1f} times."
@@ -126,7 +126,7 @@ for ax, (key, (run, label, _)) in zip(axes, runs.items()):
 axes[0].set_ylabel("mean |∂loss/∂weight| (log scale)")
 axes[1].legend(fontsize=8, ncol=2, loc="lower right")
 plt.show()
-md(
+say(
     f"After {len(sigmoid.history.epoch)} epoch(s), the sigmoid network reaches "
     f"**{sigmoid.history.val_acc[-1]:.1%}** validation accuracy (chance is about "
     f"10 %), the ReLU network **{relu.history.val_acc[-1]:.1%}**."

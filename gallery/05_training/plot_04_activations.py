@@ -73,7 +73,7 @@ zero, dead, values = record_activations(cnn, act_layers, X_probe)
 import matplotlib.pyplot as plt
 plt.style.use("mlviz.gallery")  # the gallery's look, shipped with mlviz
 
-from mlviz.report import md
+from mlviz.report import say
 
 after = {"relu1": "conv1", "relu2": "conv2", "relu3": "fc1"}
 n_states = len(cnn.epoch_checkpoints)
@@ -93,7 +93,7 @@ sm = plt.cm.ScalarMappable(cmap=plt.cm.viridis_r, norm=plt.Normalize(0, n_states
 fig.colorbar(sm, ax=axes, label="epoch (0 = init)", ticks=range(n_states))
 plt.show()
 
-md(
+say(
     "Share of exact zeros (ReLU off) at initialization → after the last epoch: "
     + ", ".join(f"**{l}** {zero[l][0]:.0%} → {zero[l][-1]:.0%}" for l in act_layers)
     + ". Units (channels or neurons) dead on every probe image after the last epoch: "
@@ -135,7 +135,7 @@ axes[1].legend()
 plt.show()
 worst = {lr: max(d[layer][-1] for layer in mlp_layers) for lr, d in mlp_dead.items()}
 acc = {lr: run.history.val_acc[-1] for lr, run in runs.items()}
-md(
+say(
     f"With lr=0.3, up to **{worst[0.3]:.0%}** of a layer's units are dead after "
     f"training (lr=0.02: {worst[0.02]:.0%}); validation accuracy {acc[0.3]:.1%} "
     f"against {acc[0.02]:.1%}."

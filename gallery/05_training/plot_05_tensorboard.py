@@ -60,9 +60,9 @@ print(sorted(str(p.relative_to(logdir)) for p in logdir.rglob("events.out.tfeven
 #
 # The command below starts TensorBoard on the folder this page just wrote; open the
 # address it prints (http://localhost:6006 by default).
-from mlviz.report import md
+from mlviz.report import say
 
-md(f"```\ntensorboard --logdir {logdir}\n```")
+say(f"```\ntensorboard --logdir {logdir}\n```")
 
 # %%
 # ## Read the event files back
@@ -82,7 +82,7 @@ for folder in sorted({p.parent for p in logdir.rglob("events.out.tfevents.*")}):
     if run == ".":
         histogram_tags = acc.Tags()["histograms"]
         fc1_hist = acc.Histograms("fc1.weight")
-md(
+say(
     "Scalar series found in the event files: "
     + ", ".join(f"`{tag}` ({len(steps)} points)" for tag, (steps, _) in scalars.items())
     + f". Histogram tags: {', '.join(f'`{t}`' for t in histogram_tags)}."
@@ -122,10 +122,9 @@ axes[2].set(title="fc1.weight histogram", xlabel="weight value", ylabel="count p
 axes[2].legend(fontsize=8)
 for ax in axes:
     ax.grid(alpha=0.3)
-fig.tight_layout()
 plt.show()
 steps_acc, acc_values = scalars["epoch/val_accuracy"]
-md(f"The validation accuracy read back from the event files reaches **{acc_values[-1]:.1%}** after epoch {steps_acc[-1]}.")
+say(f"The validation accuracy read back from the event files reaches **{acc_values[-1]:.1%}** after epoch {steps_acc[-1]}.")
 
 # %%
 # ## How to read this figure

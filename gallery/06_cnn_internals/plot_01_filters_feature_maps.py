@@ -88,10 +88,10 @@ for k, ax in enumerate(axes.flat):
     ax.set_xticks([]), ax.set_yticks([])
 plt.show()
 
-from mlviz.report import md
+from mlviz.report import say
 
 silent = {name: int((a.reshape(len(a), -1).max(1) == 0).sum()) for name, a in maps.items() if name.startswith("relu")}
-md(
+say(
     f"For this digit (a {y[0].item()}), **{np.mean(maps['relu1'] > 0):.0%}** of the relu1 values and "
     f"**{np.mean(maps['relu2'] > 0):.0%}** of the relu2 values are positive; "
     + ", ".join(f"{n} of the {len(maps[k])} {k} maps" for k, n in silent.items())

@@ -88,11 +88,11 @@ for r, name in enumerate(["mean image", "mean relu2", "minus overall"]):
     axes[r, 0].set_ylabel(name, fontsize=8)
 plt.show()
 
-from mlviz.report import md
+from mlviz.report import say
 
 corr = [np.corrcoef(upsample(mean_heat[c]).ravel(), mean_img[c].ravel())[0, 1] for c in classes]
 busiest = int(np.argmax(mean_heat.sum((1, 2))))
-md(
+say(
     f"Averaged over {len(y):,} digits, the class-mean relu2 heatmap correlates with the class-mean image at "
     f"r = {min(corr):.2f} to {max(corr):.2f} (median {np.median(corr):.2f})"
     + (": the second layer is active mostly where there is ink. " if min(corr) > 0.5 else "; activity and ink only partly coincide. ")

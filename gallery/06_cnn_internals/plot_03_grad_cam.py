@@ -56,11 +56,11 @@ cam_by_hand = torch.relu((weights[:, :, None, None] * A).sum(1))  # (1, 14, 14)
 # specific code is `get_cam_weights` (the average gradient); the base class runs the
 # hooks, upsamples the 14x14 map to 28x28 and scales it to [0, 1]. Both agree:
 from mlviz.attribution import ClassifierOutputTarget, GradCAM, GradCAMPlusPlus, overlay
-from mlviz.report import md
+from mlviz.report import say
 
 with GradCAM(model, [model.relu2]) as cam:
     raw = cam.layer_cams(x[:1])[0]
-md(f"Largest difference between the hand-written map and `GradCAM`: **{np.abs(raw - cam_by_hand.detach().numpy()).max():.1e}**.")
+say(f"Largest difference between the hand-written map and `GradCAM`: **{np.abs(raw - cam_by_hand.detach().numpy()).max():.1e}**.")
 
 # %%
 # ## Grad-CAM and Grad-CAM++ for the predicted class
@@ -89,7 +89,7 @@ plt.show()
 ink = images > 0.3
 share_on_ink = {name: float(np.mean([(m[j] * ink[j]).sum() / m[j].sum() for j in range(len(m))])) for name, m in maps.items()}
 corr = np.mean([np.corrcoef(maps["Grad-CAM"][j].ravel(), maps["Grad-CAM++"][j].ravel())[0, 1] for j in range(len(picked))])
-md(
+say(
     f"On average **{share_on_ink['Grad-CAM']:.0%}** of the Grad-CAM mass and **{share_on_ink['Grad-CAM++']:.0%}** of the "
     f"Grad-CAM++ mass lie on ink pixels ({ink.mean():.0%} of the pixels are ink); the two maps correlate at r = {corr:.2f}."
 )
@@ -119,7 +119,7 @@ plt.show()
 
 ratio = raw_wrong.sum((1, 2)) / np.maximum(raw_right.sum((1, 2)), 1e-12)
 logit_gap = np.log(proba[picked, y[picked].numpy()] / proba[picked, runner_up])
-md(
+say(
     f"Before scaling, a wrong-class map has between **{ratio.min():.0%}** and **{ratio.max():.0%}** of the mass of the "
     f"predicted-class map of the same digit, although the runner-up logit is {logit_gap.min():.1f} to {logit_gap.max():.1f} "
     "below the true one: Grad-CAM shows the positive evidence only, and the larger negative evidence against the wrong "

@@ -43,12 +43,12 @@ saliency_by_hand = grad.abs()[0, 0].numpy()
 # `n_samples` copies with Gaussian noise of standard deviation `noise_level` times the
 # image's value range, and averages the absolute gradients.
 from mlviz.attribution import saliency, smoothgrad
-from mlviz.report import md
+from mlviz.report import say
 
 sal = saliency(model, x)
 n_samples = 10 if QUICK else 50
 smooth = {s: smoothgrad(model, x, n_samples=n_samples, noise_level=s, seed=SEED) for s in (0.1, 0.25)}
-md(f"Hand-written gradient vs `saliency`: largest difference **{np.abs(sal[0] - saliency_by_hand).max():.1e}**. SmoothGrad uses {n_samples} noisy copies per image.")
+say(f"Hand-written gradient vs `saliency`: largest difference **{np.abs(sal[0] - saliency_by_hand).max():.1e}**. SmoothGrad uses {n_samples} noisy copies per image.")
 
 # %%
 # ## Saliency against SmoothGrad
@@ -80,7 +80,7 @@ def roughness(m):
 
 
 ink = images > 0.3
-md(
+say(
     "Roughness (mean jump between neighbouring pixels / mean value): "
     + ", ".join(f"**{name}** {np.mean([roughness(m) for m in maps]):.2f}" for name, maps in list(rows.items())[1:])
     + ". Share of the map on ink pixels: "

@@ -77,7 +77,7 @@ import matplotlib.pyplot as plt
 plt.style.use("mlviz.gallery")  # the gallery's look, shipped with mlviz
 
 from mlviz.models import from_tensor
-from mlviz.report import md
+from mlviz.report import say
 
 to_img = lambda a: from_tensor(torch.from_numpy(a))  # noqa: E731  back to grey levels in [0, 1]
 fig, axes = plt.subplots(2, 6, figsize=(10, 4.6))
@@ -109,7 +109,7 @@ with torch.no_grad():
     tv_reg = total_variation(torch.from_numpy(classes)).item()
     logit_noise = model(torch.from_numpy(noise_3[None, None]))[0, 3].item()
     logit_reg = model(torch.from_numpy(classes[3:4]))[0, 3].item()
-md(
+say(
     f"The network assigns each regularized image to its target class with probability "
     f"{proba.diagonal().min():.0%}–{proba.diagonal().max():.0%}. The unregularized image reaches a class-3 logit of "
     f"{logit_noise:.0f} (vs {logit_reg:.0f} regularized) and is "

@@ -96,13 +96,13 @@ axes[0].set_ylabel("weight")
 axes[0].set_title("channel pattern", fontsize=10)
 plt.show()
 
-from mlviz.report import md
+from mlviz.report import say
 
 share = heatmaps.sum(axis=(0, 2, 3)) / heatmaps.sum()
 top_channels = [np.argsort(c)[::-1][:3].tolist() for c in concepts]
 by_class = np.stack([heatmaps[y.numpy() == d].sum(axis=(0, 2, 3)) for d in range(10)])
 by_class = by_class / by_class.sum(1, keepdims=True)
-md(
+say(
     f"With {k} concepts NMF rebuilds the relu2 activations with a relative error of "
     f"**{np.linalg.norm(V - rebuilt) / np.linalg.norm(V):.0%}**. Shares of the total activation: "
     + ", ".join(f"concept {c} {s:.0%} (channels {top_channels[c]})" for c, s in enumerate(share))

@@ -65,10 +65,10 @@ for ax, ((space, method), run) in zip(axes.flat, runs.items()):
 fig.legend(handles=[crosses], loc="outside lower center", fontsize=10, frameon=False)
 plt.show()
 
-from mlviz.report import md
+from mlviz.report import say
 
 agree = {key: neighbour_agreement(run.coords, y) for key, run in runs.items()}
-md(
+say(
     f"Share of the 10 nearest map neighbours with the same digit: t-SNE **{agree[('raw pixels', 't-SNE')]:.1%}** on pixels vs "
     f"**{agree[('CNN embedding', 't-SNE')]:.1%}** on the embedding; UMAP {agree[('raw pixels', 'UMAP')]:.1%} vs "
     f"{agree[('CNN embedding', 'UMAP')]:.1%}. In the 64-d embedding itself: {neighbour_agreement(Z, y):.1%} "

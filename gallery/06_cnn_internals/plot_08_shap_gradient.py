@@ -55,7 +55,7 @@ print("shap values:", sv.shape)
 # For each digit and class, the attributions should sum to the logit minus the mean
 # logit over the background. Expected gradients is a sampling method, so the sums match
 # only up to sampling noise.
-from mlviz.report import md
+from mlviz.report import say
 
 with torch.no_grad():
     logits = model(x).numpy()
@@ -63,7 +63,7 @@ with torch.no_grad():
 sums = sv.reshape(len(x), -1, 10).sum(1)
 target = logits - base
 err = np.abs(sums - target).max(1) / np.abs(target).max(1)
-md(
+say(
     f"Sum of attributions vs logit − mean background logit, over all 10 classes: largest error **{err.max():.0%}** of the "
     f"largest gap, with {nsamples} samples and {len(background)} background images."
 )
@@ -96,7 +96,7 @@ for ax in axes.flat:
 plt.show()
 
 pos = [sv[i, 0, :, :, logits[i].argmax()].clip(min=0).sum() / np.abs(sv[i, 0, :, :, logits[i].argmax()]).sum() for i in range(len(x))]
-md(
+say(
     "Share of the predicted class's absolute attribution that is positive: "
     + ", ".join(f"digit {y[picked[i]].item()} **{p:.0%}**" for i, p in enumerate(pos))
     + "."

@@ -83,7 +83,7 @@ for (name, _), w, d in zip(model.named_parameters(), weights, d1):
 import numpy as np
 
 from mlviz.landscape import loss_grid
-from mlviz.report import md
+from mlviz.report import say
 
 n_grid = 7 if QUICK else 15
 coords = np.linspace(-1.0, 1.0, n_grid)
@@ -93,7 +93,7 @@ centre = grid.loss[middle]
 radius = np.hypot(*np.meshgrid(coords, coords))
 low = np.unravel_index(grid.loss.argmin(), grid.loss.shape)
 ring = np.isclose(radius, 0.5, atol=0.5 / (n_grid - 1) * 1.5)
-md(
+say(
     f"At the trained weights the loss is **{centre:.3f}** (accuracy "
     f"{grid.accuracy[middle]:.1%}) on {len(y_eval)} validation images. Half a "
     f"filter-norm away (|(a, b)| ≈ 0.5) it averages {grid.loss[ring].mean():.3f}; the "
@@ -181,7 +181,7 @@ pca_grid = loss_grid(
 start_loss = torch.nn.functional.cross_entropy(
     torch.func.functional_call(model, run.checkpoints[0], (X_eval,)), y_eval).item()
 distance = np.linalg.norm(flatten(path[0]) - flatten(weights))
-md(
+say(
     f"The two principal directions explain **{explained[0]:.0%}** and "
     f"**{explained[1]:.0%}** of how the weights moved ({explained.sum():.0%} "
     f"together). The path runs from the initialization (loss {start_loss:.2f}) at "

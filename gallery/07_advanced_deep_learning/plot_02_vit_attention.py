@@ -21,7 +21,7 @@ which follows the information through the stack instead of reading one layer alo
 # of the gallery's MNIST split (MNIST's official 10,000-image test split, divided by
 # the gallery into train/validation/test), and evaluated here on the test part.
 from mlviz.models import count_parameters, evaluate, load_mnist_vit, mnist_tensors
-from mlviz.report import md
+from mlviz.report import say
 
 vit = load_mnist_vit()
 model = vit.model
@@ -29,7 +29,7 @@ X_test, y_test = mnist_tensors("test")
 scores = evaluate(model, X_test, y_test)
 kw = vit.config.arch_kwargs
 n_train = vit.config.n_train or len(mnist_tensors("train")[1])
-md(
+say(
     f"The transformer ({count_parameters(model):,} parameters, {kw['depth']} blocks x {kw['heads']} heads, "
     f"{kw['patch']}x{kw['patch']} patches, {vit.config.epochs} epochs on "
     f"{n_train:,} images) reaches **{scores['accuracy']:.1%}** accuracy on the "
@@ -91,7 +91,6 @@ for ax in axes.ravel():
     ax.set_yticks([])
 axes[0, 0].set_title(f"digit {int(y[example])}, predicted {int(predicted[example])}", fontsize=9)
 fig.suptitle("Class-token attention over the 4x4 patches, per layer (rows) and head (columns)", fontsize=11)
-fig.tight_layout()
 plt.show()
 
 # %%
@@ -113,7 +112,7 @@ ink = images.reshape(len(images), grid, 28 // grid, grid, 28 // grid).mean(axis=
 has_ink = ink > 0.1
 on_ink = (patch_weights * has_ink).sum(axis=(1, 2))
 on_ink_last = (last_layer * has_ink).sum(axis=(1, 2))
-md(
+say(
     f"Over {n_images} test digits, rollout puts **{on_ink.mean():.0%}** of the class token's patch attention on patches "
     f"that contain ink, which are {has_ink.mean():.0%} of all patches (uniform attention would give that share). "
     f"The last layer's attention alone puts {on_ink_last.mean():.0%} there."
@@ -136,7 +135,6 @@ for ax in axes.ravel():
 for row, label in enumerate(("digit\n(label -> pred.)", "rollout", "last layer")):
     axes[row, 0].set_ylabel(label, fontsize=9)
 fig.suptitle("Attention rollout vs the last layer's attention", fontsize=11)
-fig.tight_layout()
 plt.show()
 
 # %%

@@ -88,7 +88,7 @@ import numpy as np
 import pandas as pd
 
 from mlviz.gan import mode_coverage
-from mlviz.report import md
+from mlviz.report import say
 
 noise = torch.randn(2000, NOISE, generator=torch.Generator().manual_seed(SEED + 1))
 samples, coverage = {}, {}
@@ -161,7 +161,7 @@ plt.show()
 
 final = coverage[n_steps]
 collapse = final["covered"] < len(centers)
-md(
+say(
     f"After {n_steps} steps the generator covers **{final['covered']} of the 8 modes**, with "
     f"{final['high_quality']:.0%} of its points within 3 standard deviations of a mode. "
     + (

@@ -100,7 +100,7 @@ fig.colorbar(image, ax=axes, shrink=0.8, label="mean attention weight on the pat
 fig.suptitle(f"How strongly each head follows each pattern ({len(sentences)} sentences)")
 plt.show()
 
-from mlviz.report import md
+from mlviz.report import say
 
 head_of = {p: tuple(int(v) for v in scores[p].idxmax()) for p in patterns}
 lines = []
@@ -119,7 +119,7 @@ if weak:
         f"specializes in {', '.join(f'`{p}`' for p in weak)} on these sentences."
     )
 sink = "[CLS]" if scores["[CLS]"].median() > scores["[SEP]"].median() else "[SEP]"
-md(
+say(
     "The strongest head for each pattern:\n\n" + "\n".join(lines)
     + f"\n\nAcross all {len(scores)} heads the median weight on {sink} is "
     f"{scores[sink].median():.0%}: in this model, `{sink}` is where many heads park attention "
@@ -175,7 +175,7 @@ plt.show()
 repeated = [t for t in set(tokens) if tokens.count(t) > 1 and t not in ("[CLS]", "[SEP]")]
 pairs = [(i, j) for i, a in enumerate(tokens) for j, b in enumerate(tokens) if a == b and i != j and a in repeated]
 on_pairs = float(np.mean([weights[layer, head, i, j] for i, j in pairs]))
-md(
+say(
     f"In this sentence the repeated tokens are {', '.join(f'*{t}*' for t in sorted(repeated))}; "
     f"each occurrence gives the other one **{on_pairs:.0%}** of its attention on average in this head."
 )

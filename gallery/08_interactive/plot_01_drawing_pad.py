@@ -23,7 +23,7 @@ import numpy as np
 
 from mlviz.datasets import load_mnist_split
 from mlviz.models import count_parameters, evaluate, load_mnist_cnn, mnist_tensors
-from mlviz.report import md
+from mlviz.report import say
 
 cnn = load_mnist_cnn()
 model = cnn.model
@@ -34,7 +34,7 @@ demo_labels = split.y_test[demo_index]
 X_test, y_test = mnist_tensors("test")
 test_acc = evaluate(model, X_test, y_test)["accuracy"]
 n_train = cnn.config.n_train or len(split.y_train)  # None: the whole train part
-md(
+say(
     f"The CNN has **{count_parameters(model):,} parameters**, was trained on "
     f"{n_train:,} digits for {cnn.config.epochs} epochs, and classifies "
     f"**{test_acc:.1%}** of the {len(y_test):,} test digits correctly."
@@ -59,7 +59,7 @@ path = export_cnn(
     metadata={"test_accuracy": round(float(test_acc), 4)},
 )
 exported = load_cnn_export(path)
-md(
+say(
     f"`{path.name}`: **{path.stat().st_size / 1e3:,.0f} kB**, layers "
     + " → ".join(f"`{spec['name']}`" for spec in exported["layers"])
     + "."
@@ -177,7 +177,7 @@ table = "| digit | NumPy, drawing | torch, drawing | torch, original image |\n|-
 for k in range(10):
     table += f"| {k} | {p_numpy[k]:.3e} | {p_torch[k]:.3e} | {p_original[k]:.3e} |\n"
 gap = np.abs(p_numpy - p_torch).max()
-md(
+say(
     f"{table}\nThe hand-written forward pass and torch differ by at most **{gap:.1e}**. "
     f"On the re-drawn digit the network predicts **{p_torch.argmax()}** "
     f"({p_torch.max():.1%}); on the original MNIST image, **{p_original.argmax()}** "

@@ -74,9 +74,9 @@ torch.set_num_threads(threads)
 with torch.no_grad():
     accuracy = ((model(X_test).squeeze(1) > 0).double() == y_test).double().mean().item()
 
-from mlviz.report import md
+from mlviz.report import say
 
-md(
+say(
     f"After **{n_epochs} epochs** the training loss is {history['train'][-1]:.3f} and the test loss "
     f"{history['test'][-1]:.3f} (it started at {history['test'][0]:.3f} after the first epoch); "
     f"the network classifies **{accuracy:.1%}** of the {len(X_test)} test points correctly."
@@ -166,7 +166,7 @@ plt.show()
 
 gap = history["test"][-1] - history["train"][-1]
 best = int(np.argmin(history["test"])) + 1
-md(
+say(
     f"The test loss is lowest at epoch {best} ({min(history['test']):.3f}); at the end it is "
     f"{gap:+.3f} from the training loss. "
     + (

@@ -1,24 +1,45 @@
-"""Numbers formatted into the page's prose.
+"""What a page says about its own run: findings computed from the numbers, claims checked.
 
-A gallery page should draw its conclusions from the numbers it computed, not from a
-sentence written for one run. End a cell with ``md(f"... {value:.1%} ...")``: the build
-renders it as formatted text on the page, and a plain ``python plot_x.py`` run prints it.
+A gallery page should draw its conclusions from the numbers it computed, never from a
+sentence written for one run. Two functions keep that promise and stay out of the way
+in copied code:
+
+* :func:`say` shows a finding written as an f-string (Markdown allowed): a formatted box
+  on the site, rich output in Jupyter, plain text in a terminal. Choose its words from
+  the numbers (``"rises" if late > early else "falls"``).
+* :func:`claim` checks a statement that the page's fixed prose makes about this run
+  ("two components keep most of the variance"). When a rebuild with other data or
+  library versions breaks it, the page fails loudly instead of publishing a false
+  sentence.
 """
 
 from __future__ import annotations
 
+import base64
+import os
+import re
+import sys
+
 import markdown as _markdown
 
-__all__ = ["Markdown", "md"]
+__all__ = ["ClaimError", "Finding", "claim", "render_findings", "say"]
+
+#: How a finding travels through the gallery build's captured output (one line each).
+_SENTINEL = "<<mlviz-finding:{}>>"
+_SENTINEL_RE = re.compile(r"<<mlviz-finding:([A-Za-z0-9+/=]*)>>")
 
 
-class Markdown:
-    """A piece of Markdown that renders as HTML in the gallery and as text elsewhere.
+class ClaimError(AssertionError):
+    """A statement the page makes about its run does not hold for this run."""
+
+
+class Finding:
+    """A piece of Markdown that renders as HTML (site, Jupyter) and as text (terminal).
 
     Parameters
     ----------
     text : str
-        Markdown source (tables, emphasis, lists).
+        Markdown source (emphasis, lists, tables).
     """
 
     def __init__(self, text: str):
@@ -30,28 +51,95 @@ class Markdown:
         body = _markdown.markdown(self.text, extensions=["tables"])
         return f'<div class="mlviz-finding">{body}</div>'
 
+    def _repr_markdown_(self) -> str:
+        return self.text
+
     def __repr__(self) -> str:
         return self.text
 
-    def __str__(self) -> str:
-        return self.text
+    __str__ = __repr__
 
 
-def md(text: str) -> Markdown:
-    """Return ``text`` as :class:`Markdown`; print it too when run as a plain script.
+def say(text: str) -> None:
+    """Show a finding computed by the page, wherever the page runs.
 
-    In the gallery build, the last expression of a cell is rendered on the page, so the
-    reader sees formatted text. Run from a terminal, the text is printed instead.
+    Works anywhere in a cell (not only as its last line). In the gallery build the text
+    becomes a formatted box on the page; in Jupyter it is displayed as Markdown; from a
+    terminal it is printed.
+
+    Parameters
+    ----------
+    text : str
+        Markdown, usually an f-string of the page's numbers.
+
+    Examples
+    --------
+    >>> say(f"Two components keep **{0.958:.1%}** of the variance.")
+    Two components keep **95.8%** of the variance.
     """
-    import sys
+    finding = Finding(text)
+    if os.environ.get("MLVIZ_GALLERY_BUILD") == "1":
+        print(_SENTINEL.format(base64.b64encode(text.encode()).decode()))
+    elif "ipykernel" in sys.modules:
+        from IPython.display import display
 
-    obj = Markdown(text)
-    if not _in_gallery_build() and "ipykernel" not in sys.modules:
-        print(obj.text)
-    return obj
+        display(finding)
+    else:
+        print(finding.text)
 
 
-def _in_gallery_build() -> bool:
-    import os
+def claim(condition, statement: str, *, evidence: str = "") -> None:
+    """Check a statement that the page's prose makes about this run; raise if it fails.
 
-    return os.environ.get("MLVIZ_GALLERY_BUILD") == "1"
+    Parameters
+    ----------
+    condition : bool
+        The statement, computed from this run's numbers.
+    statement : str
+        The sentence (or its gist) as the page states it.
+    evidence : str, optional
+        The numbers behind it, shown when the check fails.
+
+    Raises
+    ------
+    ClaimError
+        If ``condition`` is false: the page would publish a false sentence.
+
+    Examples
+    --------
+    >>> kept = 0.958
+    >>> claim(kept > 0.9, "two components keep most of the variance", evidence=f"{kept:.1%}")
+    """
+    if not isinstance(statement, str) or not statement:
+        raise TypeError(f"statement must be the sentence the page states; got {statement!r}")
+    if not bool(condition):
+        detail = f" ({evidence})" if evidence else ""
+        raise ClaimError(
+            f"The page says {statement!r}, but this run does not bear it out{detail}. "
+            "Rewrite the sentence, or choose its words from the numbers."
+        )
+
+
+def render_findings(output: str) -> list[str | Finding]:
+    """Split a page's captured output into plain text and the findings :func:`say` sent.
+
+    Used by the gallery build to turn the findings back into formatted boxes.
+
+    Returns
+    -------
+    list
+        In order: ``str`` for plain output, :class:`Finding` for each finding. Blank
+        plain text between findings is dropped.
+    """
+    parts: list[str | Finding] = []
+    position = 0
+    for match in _SENTINEL_RE.finditer(output):
+        before = output[position : match.start()]
+        if before.strip():
+            parts.append(before.strip("\n"))
+        parts.append(Finding(base64.b64decode(match.group(1)).decode()))
+        position = match.end()
+    rest = output[position:]
+    if rest.strip():
+        parts.append(rest.strip("\n"))
+    return parts

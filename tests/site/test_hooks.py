@@ -67,3 +67,29 @@ def test_generated_gallery_is_wiped_when_the_mode_changes(tmp_path, monkeypatch)
     monkeypatch.setenv("MLVIZ_QUICK", "0")
     hooks.on_config(config)
     assert not (gallery / "page.md").exists(), "quick output must not survive into a full build"
+
+
+def _output_block(text: str) -> str:
+    return f"Out:\n{{: .mkd-glr-script-out }}\n\n```{{.shell .mkd-glr-script-out-disp }}\n{text}\n```\n"
+
+
+def test_findings_in_cell_output_become_boxes_between_the_plain_output(monkeypatch, capsys):
+    from mlviz.report import say
+    from mlviz.site.hooks import format_outputs
+
+    monkeypatch.setenv("MLVIZ_GALLERY_BUILD", "1")
+    print("first")
+    say("Two components keep **95.8%**.")
+    out = capsys.readouterr().out.rstrip("\n")
+    page = format_outputs("before\n\n" + _output_block(out) + "\nafter", "plot_x.py")
+    assert page.count("Out:") == 1 and "first" in page and "mlviz-finding" not in page.split("Out:")[0]
+    assert '<div class="mlviz-finding"><p>Two components keep <strong>95.8%</strong>.</p></div>' in page
+    assert "<<mlviz-finding" not in page and page.endswith("after")
+
+
+def test_warning_text_in_a_page_fails_the_build():
+    from mlviz.site.hooks import format_outputs
+
+    block = _output_block("/work/x/plot_e1.py:12: UserWarning: The figure layout has changed to tight\n  plt.show()")
+    with pytest.raises(PluginError, match="plot_e1.py prints a warning; fix its cause: UserWarning: The figure layout"):
+        format_outputs(block, "plot_e1.py")
