@@ -96,7 +96,7 @@ test: $(STAMP) $(CHROMIUM)
 # A measurement, not a test: writes bench/report.json and prints a table with the budgets.
 bench: $(STAMP)
 	@mkdir -p $(NUMBA_CACHE_DIR)
-	$(BIN)/python -m mlviz.site.bench
+	$(BIN)/python -m mlviz.bench
 
 clean:
 	rm -rf site site.tmp docs/gallery

@@ -1,3 +1,3 @@
-"""mkdocs-gallery's conf_script (it must live in docs/): the settings are in mlviz.site."""
+"""mkdocs-gallery's conf_script (it must live in docs/): the settings are in mlviz.build."""
 
-from mlviz.site.gallery_conf import conf  # noqa: F401
+from mlviz.build.gallery_conf import conf  # noqa: F401

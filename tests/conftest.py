@@ -14,8 +14,8 @@ import numpy as np
 import pytest
 
 from mlviz.datasets import DataFetcher
-from mlviz.site.bench import copy_project  # noqa: F401  (used by the build tests)
-from mlviz.site.browser import CHROMIUM, CHROMIUM_ARGS, serve
+from mlviz.bench.build import copy_project  # noqa: F401  (used by the build tests)
+from mlviz.bench.browser import CHROMIUM, CHROMIUM_ARGS, serve
 
 
 def sha256(path: Path) -> str:

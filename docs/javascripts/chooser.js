@@ -1,6 +1,6 @@
 // The visualization chooser (docs/chooser.md): filter the gallery's cards by question,
 // model family and lifecycle phase. The cards and their data-* attributes are generated
-// at build time by mlviz.site.chooser from each example's tag line.
+// at build time by mlviz.build.chooser from each example's tag line.
 //
 // Rules: ticked questions (or phases) match a page that has ANY of them; the three
 // groups combine with AND. A concrete model family also matches the model-agnostic

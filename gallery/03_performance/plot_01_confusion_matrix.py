@@ -83,7 +83,7 @@ plt.show()
 # cells of the row-normalized matrix.
 import numpy as np
 
-from mlviz.performance import top_confusions
+from mlviz.inspect.performance import top_confusions
 
 recall = np.diag(rates.confusion_matrix)
 worst = top_confusions(rates.confusion_matrix, class_names, top=2)

@@ -54,7 +54,7 @@ search = GridSearchCV(
 #
 # `cv_results_` holds one row per pair; `grid_search_table` (from the gallery's helper
 # package) pivots it into a table with one row per C and one column per gamma.
-from mlviz.performance import grid_search_table
+from mlviz.inspect.performance import grid_search_table
 from mlviz.report import say
 
 scores = grid_search_table(search.cv_results_, "svc__C", "svc__gamma")

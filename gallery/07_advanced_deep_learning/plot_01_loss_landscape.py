@@ -45,7 +45,7 @@ print(f"{len(run.checkpoints)} checkpoints at steps {run.checkpoint_steps.tolist
 # direction changes every filter by as much as its own size. (`parameters_of` returns
 # the weights as a list of tensors, in `model.parameters()` order.)
 from mlviz.config import SEED
-from mlviz.landscape import parameters_of
+from mlviz.inspect.landscape import parameters_of
 
 
 def filter_normalized_direction(weights, seed):
@@ -82,7 +82,7 @@ for (name, _), w, d in zip(model.named_parameters(), weights, d1):
 # build than in quick mode).
 import numpy as np
 
-from mlviz.landscape import loss_grid
+from mlviz.inspect.landscape import loss_grid
 from mlviz.report import say
 
 n_grid = 7 if QUICK else 15
@@ -167,7 +167,7 @@ fig
 # `checkpoint - final weights` (PCA), and draw the loss on *that* plane. The share of
 # the moves' variance the two directions explain tells how faithful the 2-D picture of
 # the path is.
-from mlviz.landscape import flatten, pca_directions, project_onto
+from mlviz.inspect.landscape import flatten, pca_directions, project_onto
 
 path = [parameters_of(state, model) for state in run.checkpoints]
 pcs, explained = pca_directions(path, weights)

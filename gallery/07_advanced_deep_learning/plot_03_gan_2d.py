@@ -19,7 +19,7 @@ failure, **mode collapse**: the generator covering only some of the data's modes
 # (standard deviation 0.05) on a circle of radius 2. A good generator puts points on
 # all eight, in equal shares, and nowhere in between.
 from mlviz.config import QUICK, SEED
-from mlviz.gan import ring_centers, ring_of_gaussians
+from mlviz.inspect.gan import ring_centers, ring_of_gaussians
 
 STD = 0.05
 centers = ring_centers(8, radius=2.0)
@@ -87,7 +87,7 @@ for step in range(n_steps + 1):
 import numpy as np
 import pandas as pd
 
-from mlviz.gan import mode_coverage
+from mlviz.inspect.gan import mode_coverage
 from mlviz.report import say
 
 noise = torch.randn(2000, NOISE, generator=torch.Generator().manual_seed(SEED + 1))

@@ -67,7 +67,7 @@ print("largest deviation of a row sum from 1:", float(np.abs(weights.sum(-1) - 1
 # (last column below). Scores are then averaged over the sentences.
 import pandas as pd
 
-from mlviz.text import head_pattern_scores, uniform_pattern_scores
+from mlviz.attention import head_pattern_scores, uniform_pattern_scores
 
 scores = pd.concat([head_pattern_scores(w, t) for t, w in encoded]).groupby(level=["layer", "head"]).mean()
 baseline = pd.concat([uniform_pattern_scores(t) for t, _ in encoded], axis=1).mean(axis=1)
@@ -133,7 +133,7 @@ say(
 # the right as keys (the tokens looked at). A line joins them with an opacity and width
 # that follow the attention weight. Below are the heads found above, on the first
 # sentence.
-from mlviz.text import HeadViewDisplay
+from mlviz.attention import HeadViewDisplay
 
 shown = ["previous", "[CLS]", "[SEP]", "same word"]
 fig, axes = plt.subplots(1, len(shown), figsize=(13, 0.33 * len(tokens) + 1.2))
@@ -153,7 +153,7 @@ plt.show()
 # framed in red. Diagonal stripes are position-based heads (one step below the diagonal
 # = previous token); a dark first column is attention parked on `[CLS]`, a dark last
 # column on `[SEP]`.
-from mlviz.text import plot_attention_grid
+from mlviz.attention import plot_attention_grid
 
 fig = plt.figure(figsize=(12.5, 6.8))
 plot_attention_grid(weights, tokens, fig=fig, highlight=[head_of[p] for p in shown])
@@ -165,7 +165,7 @@ plt.show()
 #
 # The "same word" head as a labelled heatmap: the cells that join the two occurrences
 # of a repeated word should stand out.
-from mlviz.text import plot_attention_heatmap
+from mlviz.attention import plot_attention_heatmap
 
 layer, head = head_of["same word"]
 ax = plot_attention_heatmap(weights[layer, head], tokens, title=f"layer {layer}, head {head}")
@@ -186,7 +186,7 @@ say(
 # Move the slider to pick a layer and head (labelled *layer.head*); hover over a cell for
 # the query, the key and the weight. The figure holds all 72 matrices of the first
 # sentence, so it works without any server.
-from mlviz.text import attention_slider_figure
+from mlviz.attention import attention_slider_figure
 
 fig = attention_slider_figure(weights, tokens, title="all-MiniLM-L6-v2")
 fig

@@ -49,7 +49,7 @@ say(
 # this section's generated pages, which MkDocs publishes next to the page; the page's
 # script fetches it from there. float32 is what torch computes with, so the browser can
 # reproduce torch's probabilities to a few decimal places.
-from mlviz.site.export import export_cnn, load_cnn_export, site_output_dir
+from mlviz.widgets.export import export_cnn, load_cnn_export, site_output_dir
 
 path = export_cnn(
     model,
@@ -75,7 +75,7 @@ say(
 # (after their ReLU; yellow is strong, dark purple is zero, on one colour scale per
 # layer) and the 64 units of `fc1`, the representation the last layer turns into the ten
 # scores. The little grey image is exactly what the network receives.
-from mlviz.site.drawpad import DrawingPad
+from mlviz.widgets.drawpad import DrawingPad
 
 DrawingPad(
     model_url="../drawpad_cnn.json",  # relative to this page's URL
@@ -101,7 +101,7 @@ DrawingPad(
 import matplotlib.pyplot as plt
 plt.style.use("mlviz.gallery")  # the gallery's look, shipped with mlviz
 
-from mlviz.site.drawpad import preprocess_drawing
+from mlviz.widgets.drawpad import preprocess_drawing
 
 digit = demo_images[4] / 255.0
 rows = np.flatnonzero(digit.any(axis=1))

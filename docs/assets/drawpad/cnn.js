@@ -1,6 +1,6 @@
 // The forward pass of a small convolutional network in plain JavaScript.
 //
-// Reads the "mlviz-cnn/1" files written by mlviz.site.export.export_cnn: a list of
+// Reads the "mlviz-cnn/1" files written by mlviz.widgets.export.export_cnn: a list of
 // layers (conv2d, relu, sigmoid, tanh, maxpool2d, flatten, linear) with float32
 // weights stored as base64 little-endian bytes. Every function is pure and works on
 // flat Float64Array tensors in (channels, height, width) order, the order of PyTorch's

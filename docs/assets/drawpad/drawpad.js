@@ -2,7 +2,7 @@
 // and its layers' activations, all computed here, in the browser (no server).
 //
 // The page holds <div class="mlviz-drawpad" data-model="URL of the exported network">
-// (written by mlviz.site.drawpad.DrawingPad). window.mlvizDrawpad exposes the
+// (written by mlviz.widgets.drawpad.DrawingPad). window.mlvizDrawpad exposes the
 // computation for tests: predict(pixels) takes 784 grey levels in [0, 1].
 import { forward, loadNetwork, normalize } from "./cnn.js";
 import { preprocessDrawing } from "./preprocess.js";

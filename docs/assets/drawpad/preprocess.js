@@ -1,5 +1,5 @@
 // MNIST-style preprocessing of a drawing, the same arithmetic as
-// mlviz.site.drawpad.preprocess_drawing (the browser tests compare the two).
+// mlviz.widgets.drawpad.preprocess_drawing (the browser tests compare the two).
 //
 // MNIST's digits were cropped to their bounding box, scaled so that the longer side is
 // 20 px (keeping the aspect ratio, anti-aliased), then pasted into a 28 x 28 field

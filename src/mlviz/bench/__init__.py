@@ -1,0 +1,1 @@
+"""Measuring the build and the site: ``make bench`` (``python -m mlviz.bench``), and Chromium on a local server."""

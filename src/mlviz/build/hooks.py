@@ -1,0 +1,316 @@
+"""MkDocs hooks for the gallery site (named under ``hooks:`` in ``mkdocs.yml``).
+
+* **Build mode**: mkdocs-gallery skips examples whose source did not change (MD5).
+  A page built in quick mode, or with an older helper package, must not survive into a
+  full build, so the generated gallery is wiped when the mode or the package changes.
+* **Offline plotly**: plotly figures link plotly.js from a CDN; every page is rewritten
+  to load the copy that the site serves itself, and the build fails if any page still
+  loads a script or stylesheet from another host. Pages with an interactive shap plot
+  load shap's JavaScript bundle, copied from the shap package into the site.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import re
+import shutil
+from pathlib import Path
+
+from mkdocs.exceptions import PluginError
+from mkdocs.utils import get_relative_url
+
+from mlviz.config import cache_dir, is_quick
+from mlviz.build.wheel import WHEEL_DIR, build_wheel, install_command, wheel_name
+
+log = logging.getLogger("mkdocs.hooks.mlviz")
+
+PLOTLY_JS = "assets/javascripts/plotly.min.js"
+#: shap's bundle for interactive force plots (the pages' inline scripts expect window.SHAP).
+SHAP_JS = "assets/javascripts/shap-bundle.js"
+_STAMP = ".mlviz-build-mode"
+_PACKAGE = Path(__file__).resolve().parents[1]
+
+_CDN_SCRIPT = re.compile(r'<script[^>]*\bsrc="https?://[^"]*(?:plot\.ly|plotly|mathjax)[^"]*"[^>]*>\s*</script>', re.I)
+# Anything the browser would fetch from another host when the page loads.
+_EXTERNAL = re.compile(
+    r'<script\b[^>]*\bsrc="(?:https?:)?//[^"]+"[^>]*>'
+    r'|<link\b(?=[^>]*\brel="(?:stylesheet|preload|preconnect|icon|modulepreload)")[^>]*\bhref="(?:https?:)?//[^"]+"[^>]*>'
+    r'|<(?:img|iframe)\b[^>]*\bsrc="(?:https?:)?//[^"]+"[^>]*>',
+    re.I,
+)
+
+
+def package_digest() -> str:
+    """A hash of the helper package's files (code, style), to tell when it changed."""
+    digest = hashlib.sha256()
+    for path in sorted(_PACKAGE.rglob("*")):
+        if path.is_file() and "__pycache__" not in path.parts:
+            digest.update(path.relative_to(_PACKAGE).as_posix().encode())
+            digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def build_mode() -> str:
+    """A string that changes when quick mode, the helper package or its install line changes."""
+    return f"quick={int(is_quick())} package={package_digest()} install={install_command()!r}"
+
+
+def _gallery_dirs(config) -> list[Path]:
+    plugin = config["plugins"].get("gallery")
+    dirs = plugin.config["gallery_dirs"] if plugin is not None else []
+    if isinstance(dirs, str):
+        dirs = [dirs]
+    root = Path(config["config_file_path"]).parent
+    return [root / d for d in dirs]
+
+
+def forget_failed_examples(folder: Path) -> list[str]:
+    """Delete the MD5 stamps of examples whose last run failed, so that they run again.
+
+    mkdocs-gallery 0.10.4 writes an example's MD5 even when it raised, so without this
+    the next build would skip the broken example and succeed. A failed run is recognised
+    by the traceback block mkdocs-gallery writes into the page (``mkd-glr-script-err-disp``).
+    """
+    forgotten = []
+    for stamp in folder.glob("*/*.py.md5"):
+        stem = stamp.name[: -len(".py.md5")]
+        page = stamp.parent / f"{stem}.md"
+        if not page.is_file() or "mkd-glr-script-err-disp" in page.read_text(encoding="utf-8"):
+            stamp.unlink()
+            forgotten.append(stem)
+    return forgotten
+
+
+def on_config(config, **kwargs):
+    mode = build_mode()
+    for folder in _gallery_dirs(config):
+        if folder.exists():
+            for stem in forget_failed_examples(folder):
+                log.info("mlviz: %s failed last time; it will run again", stem)
+        stamp = folder / _STAMP
+        if folder.exists() and (not stamp.exists() or stamp.read_text() != mode):
+            log.info("mlviz: build mode changed (%s); regenerating %s", mode, folder)
+            shutil.rmtree(folder)
+        folder.mkdir(parents=True, exist_ok=True)
+        stamp.write_text(mode)
+    return config
+
+
+def on_post_page(output, page, config, **kwargs):
+    if "plotly-graph-div" in output:
+        local = get_relative_url(PLOTLY_JS, page.url)
+        tag = f'<script charset="utf-8" src="{local}"></script>'
+        first = [True]
+
+        def _swap(match):
+            if first[0]:
+                first[0] = False
+                return tag
+            return ""
+
+        output = _CDN_SCRIPT.sub(_swap, output)
+        if first[0]:  # the figure carried no script tag of its own: load plotly.js once
+            output = output.replace("</head>", f"{tag}</head>", 1)
+    if "SHAP.ReactDom.render" in output:  # an interactive shap plot: load the site's copy of shap's JS first
+        local = get_relative_url(SHAP_JS, page.url)
+        output = output.replace("</head>", f'<script charset="utf-8" src="{local}"></script></head>', 1)
+    external = [m.group(0) for m in _EXTERNAL.finditer(output)]
+    if external:
+        raise PluginError(
+            f"{page.file.src_uri} loads from another host, but the site must work offline: "
+            + "; ".join(external[:3])
+        )
+    return output
+
+
+def on_files(files, config, **kwargs):
+    """Publish the helper package's wheel, built once per version of its files."""
+    from mkdocs.structure.files import File
+
+    cached = cache_dir("wheels", package_digest())
+    if not (cached / wheel_name()).is_file():
+        build_wheel(Path(config["config_file_path"]).parent, cached)
+    files.append(File.generated(config, f"{WHEEL_DIR}/{wheel_name()}", abs_src_path=str(cached / wheel_name())))
+    return files
+
+
+def _site_asset(package: str, relative: str) -> Path:
+    """A JavaScript file shipped inside an installed Python package."""
+    import importlib
+
+    source = Path(importlib.import_module(package).__file__).parent / relative
+    if not source.is_file():
+        raise PluginError(f"{package}'s JavaScript {relative} not found at {source}; reinstall {package}")
+    return source
+
+
+def on_post_build(config, **kwargs):
+    # The site serves these itself, so that it works offline.
+    for package, relative, target in (
+        ("plotly", "package_data/plotly.min.js", PLOTLY_JS),
+        ("shap", "plots/resources/bundle.js", SHAP_JS),
+    ):
+        destination = Path(config["site_dir"]) / target
+        destination.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(_site_asset(package, relative), destination)
+
+
+# -- provenance on every gallery page -------------------------------------------------------
+_DATA_FILES = {
+    "MNIST": ("t10k-images-idx3-ubyte.gz", "t10k-labels-idx1-ubyte.gz"),
+    "insurance": ("insurance.csv",),
+    "MBA": ("MBA.csv",),
+}
+# import name -> distribution name, for the versions line
+_LIBRARIES = {
+    "numpy": "numpy",
+    "pandas": "pandas",
+    "sklearn": "scikit-learn",
+    "scipy": "scipy",
+    "matplotlib": "matplotlib",
+    "plotly": "plotly",
+    "torch": "torch",
+    "shap": "shap",
+    "lime": "lime",
+    "umap": "umap-learn",
+    "transformers": "transformers",
+    "sentence_transformers": "sentence-transformers",
+    "tensorboard": "tensorboard",
+}
+_RUN_TIME = re.compile(r"\*\*Total running time of the script:\*\*\s*\(\s*(\d+) minutes\s+([\d.]+) seconds\)")
+
+
+def _imported_libraries(source: str) -> list[str]:
+    import ast
+
+    names = set()
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Import):
+            names.update(alias.name.split(".")[0] for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            names.add(node.module.split(".")[0])
+    names |= {"numpy", "matplotlib"}  # every page draws with these
+    return [lib for lib in _LIBRARIES if lib in names]
+
+
+def provenance_markdown(example: Path, markdown: str) -> str:
+    """The provenance admonition of one example page: data and hashes, seed, versions, command."""
+    import platform
+    from importlib.metadata import PackageNotFoundError, version
+
+    from mlviz.config import SEED
+    from mlviz.datasets import REGISTRY
+    from mlviz.build.metadata import parse_example
+
+    meta = parse_example(example)
+    data = []
+    for name in meta.data:
+        files = _DATA_FILES.get(name)
+        if files:
+            hashes = ", ".join(f"`{f}` SHA-256 `{REGISTRY[f].split(':')[1]}`" for f in files)
+            data.append(f"{name} ({hashes})")
+        elif name == "Iris":
+            data.append(f"Iris (ships with scikit-learn {version('scikit-learn')})")
+        else:
+            data.append(name)
+    versions = [f"Python {platform.python_version()}"]
+    for lib in _imported_libraries(example.read_text(encoding="utf-8")):
+        try:
+            versions.append(f"{_LIBRARIES[lib]} {version(_LIBRARIES[lib])}")
+        except PackageNotFoundError:
+            continue
+    run = _RUN_TIME.search(markdown)
+    seconds = f"{int(run.group(1)) * 60 + float(run.group(2)):.1f} s" if run else "not run in this build"
+    mode = "quick" if is_quick() else "full"
+    lines = [
+        f'??? info "Provenance: catalog {meta.id}, built in {mode} mode"',
+        "",
+        f"    * **Data:** {'; '.join(data)}",
+        f"    * **Seed:** `mlviz.config.SEED = {SEED}` (every random step takes it)",
+        f"    * **Run time:** {seconds}"
+        + (" (quick mode, `MLVIZ_QUICK=1`: small subsets and few epochs)" if is_quick() else ""),
+        f"    * **Built with:** {', '.join(versions)}",
+        f"    * **Rebuild only this page:** `make docs EXAMPLES={example.stem}`",
+        f"    * **Run it as a script:** `python gallery/{example.parent.name}/{example.name}`",
+        "",
+    ]
+    return "\n".join(lines)
+
+
+def _example_source(page, config) -> Path | None:
+    """The example script behind a generated gallery page, or None for other pages."""
+    parts = Path(page.file.src_uri).parts
+    if len(parts) != 3 or parts[0] != "gallery" or not parts[2].startswith("plot_"):
+        return None
+    root = Path(config["config_file_path"]).parent
+    source = root / "gallery" / parts[1] / (Path(parts[2]).stem + ".py")
+    return source if source.is_file() else None
+
+
+INSTALL_MARKER = "<!-- mlviz:install -->"
+
+
+def install_markdown(src_uri: str) -> str:
+    """How to install the helper package: the one line, and the wheel's link on this site.
+
+    ``src_uri`` is the Markdown file's path in ``docs/``; the link is relative to it.
+    """
+    link = get_relative_url(f"{WHEEL_DIR}/{wheel_name()}", src_uri)
+    return (
+        "Every page imports the gallery's helper package, `mlviz` (verified data loaders, "
+        f"cached models, the figure style). Install it with one line ([{wheel_name()}]({link}), "
+        "Python 3.11 to 3.13):\n\n"
+        f"```bash\n{install_command()}\n```\n"
+    )
+
+
+# The captured output of one code cell, as mkdocs-gallery 0.10.4 writes it.
+_OUTPUT_BLOCK = re.compile(
+    r"Out:\n\{: \.mkd-glr-script-out \}\n\n```\{\.shell \.mkd-glr-script-out-disp \}\n(.*?)\n```\n", re.S
+)
+# What Python's warnings module prints ("...: UserWarning: ..."): never published.
+_WARNING_TEXT = re.compile(r"\b[A-Z]\w*Warning: .*")
+
+
+def format_outputs(markdown: str, page_name: str) -> str:
+    """Turn the findings a page :func:`~mlviz.report.say` into boxes; refuse warning text.
+
+    Raises
+    ------
+    PluginError
+        If a cell's output holds a warning: fix its cause in the example instead of
+        publishing build paths and library noise.
+    """
+    from mlviz.report import Finding, render_findings
+
+    def _rewrite(match):
+        pieces = []
+        for part in render_findings(match.group(1)):
+            if isinstance(part, Finding):
+                pieces.append("\n" + part._repr_html_().replace("\n\n", "\n") + "\n")
+                continue
+            warning = _WARNING_TEXT.search(part)
+            if warning:
+                raise PluginError(f"{page_name} prints a warning; fix its cause: {warning.group(0)[:300]}")
+            pieces.append(f"Out:\n{{: .mkd-glr-script-out }}\n\n```{{.shell .mkd-glr-script-out-disp }}\n{part}\n```\n")
+        return "\n".join(pieces) + "\n"
+
+    return _OUTPUT_BLOCK.sub(_rewrite, markdown)
+
+
+def on_page_markdown(markdown, page, config, files, **kwargs):
+    if INSTALL_MARKER in markdown:
+        markdown = markdown.replace(INSTALL_MARKER, install_markdown(page.file.src_uri))
+    source = _example_source(page, config)
+    if source is None:
+        return markdown
+    markdown = format_outputs(markdown, source.name)
+    block = provenance_markdown(source, markdown)
+    anchor = '<div id="download_links"></div>'
+    if anchor in markdown:
+        install = '!!! tip "Run this page yourself"\n\n' + "\n".join(
+            f"    {line}" if line else "" for line in install_markdown(page.file.src_uri).splitlines()
+        )
+        return markdown.replace(anchor, block + "\n" + anchor + "\n\n" + install + "\n", 1)
+    return markdown + "\n\n" + block

@@ -1,1 +1,0 @@
-"""Pieces of the documentation build: MkDocs hooks and mkdocs-gallery settings."""

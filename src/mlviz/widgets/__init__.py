@@ -1,0 +1,1 @@
+"""Widgets that run in the reader's browser: the drawing pad and the network export it reads."""

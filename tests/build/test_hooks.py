@@ -1,0 +1,95 @@
+"""The MkDocs hooks: offline plotly and the build-mode stamp."""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+import pytest
+from mkdocs.exceptions import PluginError
+
+from mlviz.build import hooks
+
+# The shape of the tag plotly writes (its real host is a CDN; any plotly/mathjax script on
+# another host is rewritten).
+CDN = '<script charset="utf-8" src="https://cdn.example.org/plotly-3.0.1.min.js" integrity="x" crossorigin="anonymous"></script>'
+
+
+def page(url="gallery/a/plot_x/", src="gallery/a/plot_x.md"):
+    return SimpleNamespace(url=url, file=SimpleNamespace(src_uri=src))
+
+
+def test_plotly_cdn_is_replaced_by_the_local_copy_once():
+    html = f"<html><head></head><body><div>{CDN}<div class='plotly-graph-div'></div></div>{CDN}<div class='plotly-graph-div'></div></body></html>"
+    out = hooks.on_post_page(html, page(), config={})
+    assert "cdn.example.org" not in out
+    assert out.count('src="../../../assets/javascripts/plotly.min.js"') == 1
+
+
+def test_plotly_without_script_tag_gets_one_in_head():
+    out = hooks.on_post_page("<html><head></head><body><div class='plotly-graph-div'></div></body></html>", page("index.html"), {})
+    assert '<script charset="utf-8" src="assets/javascripts/plotly.min.js"></script></head>' in out
+
+
+@pytest.mark.parametrize(
+    "tag",
+    [
+        '<script src="https://scripts.example.org/x.js"></script>',
+        '<link rel="stylesheet" href="https://fonts.example.org/css?family=Roboto">',
+        '<img src="//example.org/a.png">',
+    ],
+)
+def test_any_other_external_resource_fails_the_build(tag):
+    with pytest.raises(PluginError, match="gallery/a/plot_x.md loads from another host"):
+        hooks.on_post_page(f"<html><head>{tag}</head></html>", page(), {})
+
+
+def test_links_to_other_sites_are_fine():
+    html = '<html><head><link rel="canonical" href="https://example.org/x/"></head><a href="https://scikit-learn.org">sk</a></html>'
+    assert hooks.on_post_page(html, page(), {}) == html
+
+
+def test_build_mode_depends_on_quick(monkeypatch):
+    monkeypatch.setenv("MLVIZ_QUICK", "0")
+    full = hooks.build_mode()
+    monkeypatch.setenv("MLVIZ_QUICK", "1")
+    assert hooks.build_mode() != full and "quick=1" in hooks.build_mode()
+
+
+def test_generated_gallery_is_wiped_when_the_mode_changes(tmp_path, monkeypatch):
+    gallery = tmp_path / "docs" / "gallery"
+    plugin = SimpleNamespace(config={"gallery_dirs": ["docs/gallery"]})
+    config = {"plugins": {"gallery": plugin}, "config_file_path": str(tmp_path / "mkdocs.yml")}
+    monkeypatch.setenv("MLVIZ_QUICK", "1")
+    hooks.on_config(config)
+    (gallery / "page.md").write_text("quick output")
+    hooks.on_config(config)
+    assert (gallery / "page.md").exists(), "same mode: generated pages are kept"
+    monkeypatch.setenv("MLVIZ_QUICK", "0")
+    hooks.on_config(config)
+    assert not (gallery / "page.md").exists(), "quick output must not survive into a full build"
+
+
+def _output_block(text: str) -> str:
+    return f"Out:\n{{: .mkd-glr-script-out }}\n\n```{{.shell .mkd-glr-script-out-disp }}\n{text}\n```\n"
+
+
+def test_findings_in_cell_output_become_boxes_between_the_plain_output(monkeypatch, capsys):
+    from mlviz.report import say
+    from mlviz.build.hooks import format_outputs
+
+    monkeypatch.setenv("MLVIZ_GALLERY_BUILD", "1")
+    print("first")
+    say("Two components keep **95.8%**.")
+    out = capsys.readouterr().out.rstrip("\n")
+    page = format_outputs("before\n\n" + _output_block(out) + "\nafter", "plot_x.py")
+    assert page.count("Out:") == 1 and "first" in page and "mlviz-finding" not in page.split("Out:")[0]
+    assert '<div class="mlviz-finding"><p>Two components keep <strong>95.8%</strong>.</p></div>' in page
+    assert "<<mlviz-finding" not in page and page.endswith("after")
+
+
+def test_warning_text_in_a_page_fails_the_build():
+    from mlviz.build.hooks import format_outputs
+
+    block = _output_block("/work/x/plot_e1.py:12: UserWarning: The figure layout has changed to tight\n  plt.show()")
+    with pytest.raises(PluginError, match="plot_e1.py prints a warning; fix its cause: UserWarning: The figure layout"):
+        format_outputs(block, "plot_e1.py")
