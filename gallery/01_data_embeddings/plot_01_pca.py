@@ -36,6 +36,7 @@ print("explained variance ratio per component:", pca.explained_variance_ratio_.r
 # the two components, scaled to be visible. Arrows pointing the same way are correlated.
 import matplotlib.pyplot as plt
 import numpy as np
+
 plt.style.use("mlviz.gallery")  # the gallery's look, shipped with mlviz
 
 fig, (ax, ax_var) = plt.subplots(1, 2, figsize=(12, 5), width_ratios=[1.3, 1])
@@ -50,9 +51,17 @@ for a in range(len(labels_at)):  # nudge apart labels of arrows that nearly coin
         if np.abs(labels_at[a] - labels_at[b]).max() < 0.35:
             labels_at[a, 1] -= 0.35
 for feature, tip, at in zip(X_iris.columns, tips, labels_at):
-    ax.annotate("", xy=tip, xytext=(0, 0), arrowprops={"arrowstyle": "->", "color": "0.2"})
-    ax.text(*at, feature.replace(" (cm)", ""), fontsize=9, ha="center", va="center",
-            bbox={"boxstyle": "round,pad=0.15", "fc": "white", "ec": "none", "alpha": 0.8})
+    ax.annotate(
+        "", xy=tip, xytext=(0, 0), arrowprops={"arrowstyle": "->", "color": "0.2"}
+    )
+    ax.text(
+        *at,
+        feature.replace(" (cm)", ""),
+        fontsize=9,
+        ha="center",
+        va="center",
+        bbox={"boxstyle": "round,pad=0.15", "fc": "white", "ec": "none", "alpha": 0.8},
+    )
 ax.set_xlabel(f"PC1 ({pca.explained_variance_ratio_[0]:.0%} of variance)")
 ax.set_ylabel(f"PC2 ({pca.explained_variance_ratio_[1]:.0%} of variance)")
 ax.set_title("Iris in its first two principal components")
@@ -65,7 +74,14 @@ components = np.arange(1, len(ratios) + 1)
 ax_var.bar(components, ratios, label="each component")
 ax_var.plot(components, np.cumsum(ratios), "o-", color="C1", label="cumulative")
 for c, r in zip(components, np.cumsum(ratios)):
-    ax_var.annotate(f"{r:.0%}", (c, r), textcoords="offset points", xytext=(0, 7), ha="center", fontsize=9)
+    ax_var.annotate(
+        f"{r:.0%}",
+        (c, r),
+        textcoords="offset points",
+        xytext=(0, 7),
+        ha="center",
+        fontsize=9,
+    )
 ax_var.set_xticks(components)
 ax_var.set_ylim(0, 1.12)
 ax_var.set_xlabel("principal component")
@@ -101,7 +117,10 @@ X_digits = images.reshape(len(images), -1) / 255.0
 
 digits_pca = PCA(random_state=SEED).fit(X_digits)
 cumulative = np.cumsum(digits_pca.explained_variance_ratio_)
-needed = {share: int(np.searchsorted(cumulative, share) + 1) for share in (0.5, 0.8, 0.9, 0.95)}
+needed = {
+    share: int(np.searchsorted(cumulative, share) + 1)
+    for share in (0.5, 0.8, 0.9, 0.95)
+}
 say(
     f"PCA on {n_images:,} training digits. Components needed to keep a share of the variance: "
     + ", ".join(f"**{k}** for {share:.0%}" for share, k in needed.items())
@@ -121,7 +140,13 @@ ax.plot(np.arange(1, len(cumulative) + 1), cumulative)
 for share, k in needed.items():
     ax.plot([k, k], [0, share], ":", color="0.5")
     ax.plot(k, share, "o", color="C1")
-    ax.annotate(f"{share:.0%}: k={k}", (k, share), textcoords="offset points", xytext=(8, -12), fontsize=9)
+    ax.annotate(
+        f"{share:.0%}: k={k}",
+        (k, share),
+        textcoords="offset points",
+        xytext=(8, -12),
+        fontsize=9,
+    )
 ax.set_xscale("log")
 ax.set_ylim(0, 1.02)
 ax.set_xlabel("number of components k (log scale)")
@@ -142,7 +167,10 @@ for row, k in enumerate(ks):
         a.set_yticks([])
         if col == 0:
             a.set_ylabel(f"k={k}", rotation=0, ha="right", va="center", fontsize=9)
-fig.suptitle("Left: cumulative explained variance. Right: digits rebuilt from k components", fontsize=11)
+fig.suptitle(
+    "Left: cumulative explained variance. Right: digits rebuilt from k components",
+    fontsize=11,
+)
 plt.show()
 
 # %%
@@ -156,7 +184,12 @@ import plotly.express as px
 
 codes2 = digits_pca.transform(X_digits)[:, :2]
 frame = pd.DataFrame(
-    {"PC1": codes2[:, 0], "PC2": codes2[:, 1], "digit": labels.astype(str), "index": np.arange(n_images)}
+    {
+        "PC1": codes2[:, 0],
+        "PC2": codes2[:, 1],
+        "digit": labels.astype(str),
+        "index": np.arange(n_images),
+    }
 )
 fig = px.scatter(
     frame,

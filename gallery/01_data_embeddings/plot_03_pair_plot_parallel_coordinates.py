@@ -30,6 +30,7 @@ X.describe().round(2)
 # figure in one call).
 import matplotlib.pyplot as plt
 import numpy as np
+
 plt.style.use("mlviz.gallery")  # the gallery's look, shipped with mlviz
 
 features = list(X.columns)
@@ -43,9 +44,21 @@ for i in range(n):
             rows = species == name
             if i == j:
                 bins = np.linspace(X[features[j]].min(), X[features[j]].max(), 16)
-                ax.hist(X.loc[rows, features[j]], bins=bins, alpha=0.6, color=f"C{k}", label=name)
+                ax.hist(
+                    X.loc[rows, features[j]],
+                    bins=bins,
+                    alpha=0.6,
+                    color=f"C{k}",
+                    label=name,
+                )
             else:
-                ax.scatter(X.loc[rows, features[j]], X.loc[rows, features[i]], s=8, alpha=0.7, color=f"C{k}")
+                ax.scatter(
+                    X.loc[rows, features[j]],
+                    X.loc[rows, features[i]],
+                    s=8,
+                    alpha=0.7,
+                    color=f"C{k}",
+                )
         if i == n - 1:
             ax.set_xlabel(short[j])
         if j == 0:
@@ -94,7 +107,14 @@ from pandas.plotting import parallel_coordinates
 Z = (X - X.mean()) / X.std()
 Z.columns = short
 fig, ax = plt.subplots(figsize=(9, 4.5))
-parallel_coordinates(Z.assign(species=species.astype(str)), "species", color=["C0", "C1", "C2"], alpha=0.45, lw=1, ax=ax)
+parallel_coordinates(
+    Z.assign(species=species.astype(str)),
+    "species",
+    color=["C0", "C1", "C2"],
+    alpha=0.45,
+    lw=1,
+    ax=ax,
+)
 ax.set_ylabel("standardized value")
 ax.set_title("Parallel coordinates of the Iris flowers")
 ax.legend(loc="upper right")

@@ -57,7 +57,9 @@ for name, features in (("raw pixels", raw), ("CNN embedding", embedded)):
     pca = make_pipeline(StandardScaler(), PCA(n_components=3, random_state=SEED))
     views[name] = pca.fit_transform(features)
     variance[name] = pca[-1].explained_variance_ratio_.sum()
-    knn[name] = cross_val_score(KNeighborsClassifier(5), views[name], labels, cv=5).mean()
+    knn[name] = cross_val_score(
+        KNeighborsClassifier(5), views[name], labels, cv=5
+    ).mean()
 say(
     f"Three principal components keep {variance['raw pixels']:.0%} of the (standardized) pixel variance and "
     f"{variance['CNN embedding']:.0%} of the embedding's. A 5-nearest-neighbour classifier on the three coordinates "
@@ -82,17 +84,34 @@ def projector(coords, title):
     frame["digit"] = labels.astype(str)
     frame["index"] = np.arange(len(labels))
     fig = px.scatter_3d(
-        frame, x="PC1", y="PC2", z="PC3", color="digit",
+        frame,
+        x="PC1",
+        y="PC2",
+        z="PC3",
+        color="digit",
         category_orders={"digit": [str(d) for d in range(10)]},
-        hover_data={"digit": True, "index": True, "PC1": False, "PC2": False, "PC3": False},
-        opacity=0.75, title=title, height=620,
+        hover_data={
+            "digit": True,
+            "index": True,
+            "PC1": False,
+            "PC2": False,
+            "PC3": False,
+        },
+        opacity=0.75,
+        title=title,
+        height=620,
     )
     fig.update_traces(marker={"size": 2.5})
-    fig.update_layout(margin={"l": 0, "r": 0, "t": 50, "b": 0}, legend={"itemsizing": "constant"})
+    fig.update_layout(
+        margin={"l": 0, "r": 0, "t": 50, "b": 0}, legend={"itemsizing": "constant"}
+    )
     return fig
 
 
-fig = projector(views["raw pixels"], f"MNIST raw pixels, PCA to 3-D ({variance['raw pixels']:.0%} of the variance)")
+fig = projector(
+    views["raw pixels"],
+    f"MNIST raw pixels, PCA to 3-D ({variance['raw pixels']:.0%} of the variance)",
+)
 fig
 
 # %%

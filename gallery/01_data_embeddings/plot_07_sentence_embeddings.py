@@ -76,7 +76,8 @@ corpus = {
 }
 per_topic = 4 if QUICK else 8
 sentences = pd.DataFrame(
-    [(topic, s) for topic, texts in corpus.items() for s in texts[:per_topic]], columns=["topic", "sentence"]
+    [(topic, s) for topic, texts in corpus.items() for s in texts[:per_topic]],
+    columns=["topic", "sentence"],
 )
 sentences.groupby("topic").size().rename("sentences")
 
@@ -106,20 +107,33 @@ print(f"embeddings: {X.shape}, norms between {norms.min():.4f} and {norms.max():
 import matplotlib.pyplot as plt
 import umap
 from sklearn.decomposition import PCA
+
 plt.style.use("mlviz.gallery")  # the gallery's look, shipped with mlviz
 
 from mlviz.config import SEED
 
 pca = PCA(n_components=2, random_state=SEED).fit(X)
 X_pca = pca.transform(X)
-X_umap = umap.UMAP(n_neighbors=5, min_dist=0.3, metric="cosine", random_state=SEED, n_jobs=1).fit_transform(X)
+X_umap = umap.UMAP(
+    n_neighbors=5, min_dist=0.3, metric="cosine", random_state=SEED, n_jobs=1
+).fit_transform(X)
 
 topics = list(corpus)
 fig, axes = plt.subplots(1, 2, figsize=(12, 5.2), layout="constrained")
-for ax, coords, name in [(axes[0], X_pca, "PCA"), (axes[1], X_umap, "UMAP (cosine, 5 neighbours)")]:
+for ax, coords, name in [
+    (axes[0], X_pca, "PCA"),
+    (axes[1], X_umap, "UMAP (cosine, 5 neighbours)"),
+]:
     for k, topic in enumerate(topics):
         mask = (sentences["topic"] == topic).to_numpy()
-        ax.scatter(coords[mask, 0], coords[mask, 1], s=45, color=f"C{k}", label=topic, alpha=0.85)
+        ax.scatter(
+            coords[mask, 0],
+            coords[mask, 1],
+            s=45,
+            color=f"C{k}",
+            label=topic,
+            alpha=0.85,
+        )
     ax.set_title(name)
     ax.set_xticks([])
     ax.set_yticks([])
@@ -128,7 +142,9 @@ axes[0].set_ylabel(f"PC2 ({pca.explained_variance_ratio_[1]:.0%} of variance)")
 axes[1].set_xlabel("UMAP 1")
 axes[1].set_ylabel("UMAP 2")
 axes[1].legend(title="topic", loc="center left", bbox_to_anchor=(1.0, 0.5))
-fig.suptitle(f"{len(sentences)} sentences embedded by all-MiniLM-L6-v2 ({X.shape[1]} dimensions) and projected")
+fig.suptitle(
+    f"{len(sentences)} sentences embedded by all-MiniLM-L6-v2 ({X.shape[1]} dimensions) and projected"
+)
 plt.show()
 
 # %%
@@ -175,7 +191,11 @@ neighbours = sentences.iloc[order].assign(cosine=cosine[order].round(3))
 fig, ax = plt.subplots(figsize=(10, 3.2), layout="constrained")
 bar_colors = [f"C{topics.index(t)}" for t in neighbours["topic"]]
 ax.barh(range(len(order)), neighbours["cosine"], color=bar_colors)
-ax.set_yticks(range(len(order)), [f"{s} ({t})" for s, t in zip(neighbours["sentence"], neighbours["topic"])], fontsize=9)
+ax.set_yticks(
+    range(len(order)),
+    [f"{s} ({t})" for s, t in zip(neighbours["sentence"], neighbours["topic"])],
+    fontsize=9,
+)
 ax.invert_yaxis()
 ax.set_xlim(0, 1)
 ax.set_xlabel("cosine similarity to the query")

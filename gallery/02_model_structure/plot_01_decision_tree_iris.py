@@ -22,8 +22,12 @@ from mlviz.config import SEED
 from mlviz.datasets import load_iris
 
 X, y = load_iris()
-X_train, X_test, y_train, y_test = train_test_split(X, y, test_size=0.25, stratify=y, random_state=SEED)
-print(f"{len(X_train)} training flowers, {len(X_test)} test flowers; features: {list(X.columns)}")
+X_train, X_test, y_train, y_test = train_test_split(
+    X, y, test_size=0.25, stratify=y, random_state=SEED
+)
+print(
+    f"{len(X_train)} training flowers, {len(X_test)} test flowers; features: {list(X.columns)}"
+)
 
 # %%
 # ## Fit a shallow tree
@@ -64,6 +68,7 @@ say(
 #     so telling them apart takes the deeper questions, and a leaf may stay mixed.
 import matplotlib.pyplot as plt
 from sklearn.tree import plot_tree
+
 plt.style.use("mlviz.gallery")  # the gallery's look, shipped with mlviz
 
 class_names = list(y.cat.categories)
@@ -122,7 +127,13 @@ say(
 # thick black outline.
 fig, ax = plt.subplots(figsize=(12, 6.5))
 nodes = plot_tree(
-    tree, feature_names=list(X.columns), class_names=class_names, filled=True, rounded=True, fontsize=9, ax=ax
+    tree,
+    feature_names=list(X.columns),
+    class_names=class_names,
+    filled=True,
+    rounded=True,
+    fontsize=9,
+    ax=ax,
 )
 fig.canvas.draw()  # the boxes exist once the text has been laid out
 # plot_tree also returns the "True"/"False" edge labels, which have no box: skip them.

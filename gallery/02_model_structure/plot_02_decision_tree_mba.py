@@ -20,7 +20,9 @@ from mlviz.config import SEED
 from mlviz.datasets import load_mba, prepare_mba
 
 X, y = prepare_mba(load_mba())
-X_train, X_test, y_train, y_test = train_test_split(X, y, test_size=0.25, stratify=y, random_state=SEED)
+X_train, X_test, y_train, y_test = train_test_split(
+    X, y, test_size=0.25, stratify=y, random_state=SEED
+)
 y_train.value_counts(normalize=True).round(3)
 
 # %%
@@ -35,8 +37,12 @@ from sklearn.tree import DecisionTreeClassifier
 
 from mlviz.report import say
 
-tree = DecisionTreeClassifier(max_depth=3, class_weight="balanced", random_state=SEED).fit(X_train, y_train)
-deep = DecisionTreeClassifier(class_weight="balanced", random_state=SEED).fit(X_train, y_train)
+tree = DecisionTreeClassifier(
+    max_depth=3, class_weight="balanced", random_state=SEED
+).fit(X_train, y_train)
+deep = DecisionTreeClassifier(class_weight="balanced", random_state=SEED).fit(
+    X_train, y_train
+)
 bal = balanced_accuracy_score(y_test, tree.predict(X_test))
 bal_deep = balanced_accuracy_score(y_test, deep.predict(X_test))
 say(
@@ -53,6 +59,7 @@ say(
 # share), and the colour follows the majority class.
 import matplotlib.pyplot as plt
 from sklearn.tree import plot_tree
+
 plt.style.use("mlviz.gallery")  # the gallery's look, shipped with mlviz
 
 class_names = [str(c) for c in tree.classes_]
@@ -69,7 +76,9 @@ plot_tree(
     fontsize=9,
     ax=ax,
 )
-ax.set_title(f"Depth-3 decision tree on {len(X_train):,} MBA applicants (class-weighted shares: {', '.join(class_names)})")
+ax.set_title(
+    f"Depth-3 decision tree on {len(X_train):,} MBA applicants (class-weighted shares: {', '.join(class_names)})"
+)
 plt.show()
 
 # %%
@@ -79,7 +88,13 @@ plt.show()
 # leaf. `show_weights=True` adds the (class-weighted) amount of each class in the leaf.
 from sklearn.tree import export_text
 
-rules = export_text(tree, feature_names=list(X.columns), class_names=class_names, show_weights=True, decimals=2)
+rules = export_text(
+    tree,
+    feature_names=list(X.columns),
+    class_names=class_names,
+    show_weights=True,
+    decimals=2,
+)
 print(rules)
 
 # %%
@@ -92,8 +107,13 @@ leaf_ids = tree.apply(X_train)
 leaves = pd.DataFrame(
     {
         "applicants": pd.Series(leaf_ids).value_counts().sort_index(),
-        "predicts": [class_names[np.argmax(tree.tree_.value[n][0])] for n in sorted(set(leaf_ids))],
-        "share admitted": [(y_train[leaf_ids == n] == "Admit").mean() for n in sorted(set(leaf_ids))],
+        "predicts": [
+            class_names[np.argmax(tree.tree_.value[n][0])]
+            for n in sorted(set(leaf_ids))
+        ],
+        "share admitted": [
+            (y_train[leaf_ids == n] == "Admit").mean() for n in sorted(set(leaf_ids))
+        ],
     }
 ).rename_axis("leaf")
 used = sorted({X.columns[f] for f in tree.tree_.feature if f >= 0})

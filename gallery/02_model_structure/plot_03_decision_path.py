@@ -25,8 +25,12 @@ from mlviz.config import SEED
 from mlviz.datasets import load_mba, prepare_mba
 
 X, y = prepare_mba(load_mba())
-X_train, X_test, y_train, y_test = train_test_split(X, y, test_size=0.25, stratify=y, random_state=SEED)
-tree = DecisionTreeClassifier(max_depth=4, min_samples_leaf=20, class_weight="balanced", random_state=SEED)
+X_train, X_test, y_train, y_test = train_test_split(
+    X, y, test_size=0.25, stratify=y, random_state=SEED
+)
+tree = DecisionTreeClassifier(
+    max_depth=4, min_samples_leaf=20, class_weight="balanced", random_state=SEED
+)
 tree.fit(X_train, y_train)
 print(f"{tree.get_n_leaves()} leaves; classes {list(tree.classes_)}")
 
@@ -45,7 +49,9 @@ from mlviz.inspect.trees import decision_path_steps, samples_reaching
 from mlviz.report import say
 
 admitted = X_test[y_test == "Admit"]
-depths = np.array([len(decision_path_steps(tree, admitted.iloc[[i]])) for i in range(len(admitted))])
+depths = np.array(
+    [len(decision_path_steps(tree, admitted.iloc[[i]])) for i in range(len(admitted))]
+)
 applicant = admitted.iloc[[int(np.argmax(depths == depths.max()))]]
 steps = decision_path_steps(tree, applicant)
 pd.DataFrame(steps)
@@ -59,7 +65,11 @@ proba = tree.predict_proba(applicant)[0]
 # applicant's value and the threshold.
 reaches = samples_reaching(tree, X_train, [s.node for s in steps])
 between = [
-    np.mean((X_train.iloc[:, s.feature][reaches[:, j]] - s.value) * (X_train.iloc[:, s.feature][reaches[:, j]] - s.threshold) < 0)
+    np.mean(
+        (X_train.iloc[:, s.feature][reaches[:, j]] - s.value)
+        * (X_train.iloc[:, s.feature][reaches[:, j]] - s.threshold)
+        < 0
+    )
     for j, s in enumerate(steps)
 ]
 closest = steps[int(np.argmin(between))]
@@ -81,12 +91,18 @@ say(
 # those rows (one colour per decision), the threshold (dashed), the side the applicant
 # took (shaded) and the applicant's value (black line and triangle).
 import matplotlib.pyplot as plt
+
 plt.style.use("mlviz.gallery")  # the gallery's look, shipped with mlviz
 
 from mlviz.plotting import plot_decision_path
 
-axes = plot_decision_path(steps, X_train, y_train, reaches, class_names=list(tree.classes_), bins=25, ncols=2)
-axes[0].figure.suptitle(f"The path of applicant #{applicant.index[0]} through the depth-4 tree", fontweight="bold")
+axes = plot_decision_path(
+    steps, X_train, y_train, reaches, class_names=list(tree.classes_), bins=25, ncols=2
+)
+axes[0].figure.suptitle(
+    f"The path of applicant #{applicant.index[0]} through the depth-4 tree",
+    fontweight="bold",
+)
 plt.show()
 
 counts = reaches.sum(axis=0)

@@ -26,7 +26,9 @@ features = ["petal length (cm)", "sepal width (cm)"]
 X = X_all[features]
 y = species.cat.codes.to_numpy()
 names = list(species.cat.categories)
-X_train, X_test, y_train, y_test = train_test_split(X, y, test_size=0.3, stratify=y, random_state=SEED)
+X_train, X_test, y_train, y_test = train_test_split(
+    X, y, test_size=0.3, stratify=y, random_state=SEED
+)
 print(f"{len(X_train)} training and {len(X_test)} test flowers on {features}")
 
 # %%
@@ -39,9 +41,14 @@ print(f"{len(X_train)} training and {len(X_test)} test flowers on {features}")
 from sklearn.ensemble import AdaBoostClassifier, RandomForestClassifier
 from sklearn.tree import DecisionTreeClassifier
 
-forest = RandomForestClassifier(n_estimators=50 if QUICK else 200, random_state=SEED, n_jobs=2).fit(X_train, y_train)
+forest = RandomForestClassifier(
+    n_estimators=50 if QUICK else 200, random_state=SEED, n_jobs=2
+).fit(X_train, y_train)
 ada = AdaBoostClassifier(
-    DecisionTreeClassifier(max_depth=1), n_estimators=40 if QUICK else 100, learning_rate=0.5, random_state=SEED
+    DecisionTreeClassifier(max_depth=1),
+    n_estimators=40 if QUICK else 100,
+    learning_rate=0.5,
+    random_state=SEED,
 ).fit(X_train, y_train)
 
 from mlviz.report import say
@@ -66,29 +73,58 @@ import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.colors import ListedColormap
 from sklearn.inspection import DecisionBoundaryDisplay
+
 plt.style.use("mlviz.gallery")  # the gallery's look, shipped with mlviz
 
 cmap = ListedColormap(["#4C72B0", "#DD8452", "#55A868"])
 grid_X = X_train.to_numpy()  # members were fitted on arrays, without feature names
 rows = [
-    [(f"forest tree {i}", forest.estimators_[i], grid_X) for i in range(3)] + [("random forest", forest, X_train)],
+    [(f"forest tree {i}", forest.estimators_[i], grid_X) for i in range(3)]
+    + [("random forest", forest, X_train)],
     [
-        (f"stump {i} (weight {ada.estimator_weights_[i]:.2f})", ada.estimators_[i], grid_X) for i in range(3)
-    ] + [("AdaBoost", ada, X_train)],
+        (
+            f"stump {i} (weight {ada.estimator_weights_[i]:.2f})",
+            ada.estimators_[i],
+            grid_X,
+        )
+        for i in range(3)
+    ]
+    + [("AdaBoost", ada, X_train)],
 ]
 fig, axes = plt.subplots(2, 4, figsize=(15, 7.5), sharex=True, sharey=True)
 for row, ax_row in zip(rows, axes):
     for (title, model, data), ax in zip(row, ax_row):
         DecisionBoundaryDisplay.from_estimator(
-            model, data, response_method="predict", multiclass_colors=list(cmap.colors), alpha=0.35, ax=ax, grid_resolution=200,
-            xlabel=features[0], ylabel=features[1],
+            model,
+            data,
+            response_method="predict",
+            multiclass_colors=list(cmap.colors),
+            alpha=0.35,
+            ax=ax,
+            grid_resolution=200,
+            xlabel=features[0],
+            ylabel=features[1],
         )
-        ax.scatter(grid_X[:, 0], grid_X[:, 1], c=y_train, cmap=cmap, edgecolor="k", s=18, lw=0.5)
+        ax.scatter(
+            grid_X[:, 0],
+            grid_X[:, 1],
+            c=y_train,
+            cmap=cmap,
+            edgecolor="k",
+            s=18,
+            lw=0.5,
+        )
         ax.set_title(title, fontsize=10)
         ax.label_outer()
-handles = [plt.Line2D([], [], marker="o", ls="", color=c, mec="k", label=n) for c, n in zip(cmap.colors, names)]
+handles = [
+    plt.Line2D([], [], marker="o", ls="", color=c, mec="k", label=n)
+    for c, n in zip(cmap.colors, names)
+]
 fig.legend(handles=handles, loc="lower center", ncols=3, bbox_to_anchor=(0.5, -0.04))
-fig.suptitle("Base models (first three columns) and the ensemble (last column)", fontweight="bold")
+fig.suptitle(
+    "Base models (first three columns) and the ensemble (last column)",
+    fontweight="bold",
+)
 plt.show()
 
 # %%
@@ -101,10 +137,20 @@ plt.show()
 fig, (ax_w, ax_e) = plt.subplots(1, 2, figsize=(12, 4))
 steps = np.arange(len(ada.estimators_))
 ax_w.bar(steps, ada.estimator_weights_[: len(steps)], color="C0")
-ax_w.set(xlabel="boosting round (stump index)", ylabel="weight in the vote", title="AdaBoost estimator weights")
+ax_w.set(
+    xlabel="boosting round (stump index)",
+    ylabel="weight in the vote",
+    title="AdaBoost estimator weights",
+)
 ax_e.plot(steps, ada.estimator_errors_[: len(steps)], "o-", ms=3, color="C3")
-ax_e.axhline(1 - 1 / len(names), color="0.4", ls=":", label="chance error for 3 classes")
-ax_e.set(xlabel="boosting round (stump index)", ylabel="weighted training error", title="Each stump's weighted error")
+ax_e.axhline(
+    1 - 1 / len(names), color="0.4", ls=":", label="chance error for 3 classes"
+)
+ax_e.set(
+    xlabel="boosting round (stump index)",
+    ylabel="weighted training error",
+    title="Each stump's weighted error",
+)
 ax_e.legend()
 plt.show()
 

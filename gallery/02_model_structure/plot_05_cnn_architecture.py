@@ -60,7 +60,10 @@ for h in handles:
 total = sum(r[3] for r in rows)
 say(
     "| layer | type | output shape | parameters |\n|---|---|---|---|\n"
-    + "\n".join(f"| {n} | {type(m).__name__} | {' × '.join(map(str, s))} | {p:,} |" for n, m, s, p in rows)
+    + "\n".join(
+        f"| {n} | {type(m).__name__} | {' × '.join(map(str, s))} | {p:,} |"
+        for n, m, s, p in rows
+    )
     + f"\n| | | **total** | **{total:,}** |"
 )
 
@@ -73,6 +76,7 @@ say(
 # or features). The bar on the right is the layer's share of all parameters.
 import matplotlib.pyplot as plt
 from matplotlib.patches import FancyBboxPatch
+
 plt.style.use("mlviz.gallery")  # the gallery's look, shipped with mlviz
 
 
@@ -87,7 +91,13 @@ def describe(module):
     return type(module).__name__
 
 
-colors = {"Conv2d": "#4c72b0", "Linear": "#dd8452", "MaxPool2d": "#55a868", "ReLU": "#c0c0c0", "Flatten": "#8172b3"}
+colors = {
+    "Conv2d": "#4c72b0",
+    "Linear": "#dd8452",
+    "MaxPool2d": "#55a868",
+    "ReLU": "#c0c0c0",
+    "Flatten": "#8172b3",
+}
 blocks = [("input", None, tuple(X_test.shape[1:]), 0)] + rows
 fig, ax = plt.subplots(figsize=(9, 10))
 step = 1.0
@@ -95,17 +105,55 @@ for i, (name, module, shape, n_params) in enumerate(blocks):
     y = -i * step
     kind = "input" if module is None else type(module).__name__
     color = colors.get(kind, "#eeeeee")
-    ax.add_patch(FancyBboxPatch((0, y - 0.35), 5.2, 0.7, boxstyle="round,pad=0.02", fc=color, ec="black", alpha=0.85))
+    ax.add_patch(
+        FancyBboxPatch(
+            (0, y - 0.35),
+            5.2,
+            0.7,
+            boxstyle="round,pad=0.02",
+            fc=color,
+            ec="black",
+            alpha=0.85,
+        )
+    )
     label = "input image" if module is None else f"{name}: {describe(module)}"
-    text_color = "white" if kind in ("Conv2d", "Linear", "MaxPool2d", "Flatten") else "black"
-    ax.text(0.15, y + 0.1, label, va="center", fontsize=11, color=text_color, fontweight="bold")
-    ax.text(0.15, y - 0.17, "output " + " × ".join(map(str, shape)), va="center", fontsize=10, color=text_color)
+    text_color = (
+        "white" if kind in ("Conv2d", "Linear", "MaxPool2d", "Flatten") else "black"
+    )
+    ax.text(
+        0.15,
+        y + 0.1,
+        label,
+        va="center",
+        fontsize=11,
+        color=text_color,
+        fontweight="bold",
+    )
+    ax.text(
+        0.15,
+        y - 0.17,
+        "output " + " × ".join(map(str, shape)),
+        va="center",
+        fontsize=10,
+        color=text_color,
+    )
     if i:
-        ax.annotate("", xy=(2.6, y + 0.37), xytext=(2.6, y + step - 0.37), arrowprops=dict(arrowstyle="->", lw=1.5))
+        ax.annotate(
+            "",
+            xy=(2.6, y + 0.37),
+            xytext=(2.6, y + step - 0.37),
+            arrowprops=dict(arrowstyle="->", lw=1.5),
+        )
     if n_params:
         share = n_params / total
         ax.add_patch(plt.Rectangle((5.6, y - 0.2), 3.0 * share, 0.4, fc=color))
-        ax.text(5.65 + 3.0 * share, y, f"{n_params:,} ({share:.0%})", va="center", fontsize=10)
+        ax.text(
+            5.65 + 3.0 * share,
+            y,
+            f"{n_params:,} ({share:.0%})",
+            va="center",
+            fontsize=10,
+        )
 ax.text(5.6, 0.55, "parameters (share of total)", fontsize=10)
 ax.set_xlim(-0.1, 9.4)
 ax.set_ylim(-(len(blocks) - 1) * step - 0.6, 0.9)

@@ -78,36 +78,64 @@ say(
 # (the name of their backward function without `Backward0`); orange boxes are the
 # parameters where the gradients are accumulated.
 import matplotlib.pyplot as plt
+
 plt.style.use("mlviz.gallery")  # the gallery's look, shipped with mlviz
 
 sink = id(loss.grad_fn)
 rows_from_loss = {sink: 0}
 for node in reversed(list(nx.topological_sort(graph))):
     for succ in graph.successors(node):
-        rows_from_loss[node] = max(rows_from_loss.get(node, 0), rows_from_loss[succ] + 1)
+        rows_from_loss[node] = max(
+            rows_from_loss.get(node, 0), rows_from_loss[succ] + 1
+        )
 n_rows = max(rows_from_loss.values())
 pos = {}
 for row in range(n_rows + 1):
     members = [n for n, r in rows_from_loss.items() if r == row]
     # the main chain (operations fed by another operation) in the middle, the rest around it
-    members.sort(key=lambda n: (graph.nodes[n]["leaf"] or graph.in_degree(n) == 1 and all(graph.nodes[p]["leaf"] for p in graph.predecessors(n)), graph.nodes[n]["label"]))
+    members.sort(
+        key=lambda n: (
+            graph.nodes[n]["leaf"]
+            or graph.in_degree(n) == 1
+            and all(graph.nodes[p]["leaf"] for p in graph.predecessors(n)),
+            graph.nodes[n]["label"],
+        )
+    )
     offsets = [0, 1.6, -1.6, 3.2, -3.2]
     for node, dx in zip(members, offsets):
         pos[node] = (dx, -(n_rows - row))
 
 fig, ax = plt.subplots(figsize=(9, 12))
-nx.draw_networkx_edges(graph, pos, ax=ax, arrows=True, arrowstyle="-|>", arrowsize=12, node_size=2500, edge_color="#555")
+nx.draw_networkx_edges(
+    graph,
+    pos,
+    ax=ax,
+    arrows=True,
+    arrowstyle="-|>",
+    arrowsize=12,
+    node_size=2500,
+    edge_color="#555",
+)
 for node, (x, y_) in pos.items():
     leaf = graph.nodes[node]["leaf"]
     ax.text(
-        x, y_, graph.nodes[node]["label"], ha="center", va="center", fontsize=9,
-        bbox=dict(boxstyle="round,pad=0.35", fc="#f4a261" if leaf else "#a8c5e6", ec="black"),
+        x,
+        y_,
+        graph.nodes[node]["label"],
+        ha="center",
+        va="center",
+        fontsize=9,
+        bbox=dict(
+            boxstyle="round,pad=0.35", fc="#f4a261" if leaf else "#a8c5e6", ec="black"
+        ),
     )
 xs = [p[0] for p in pos.values()]
 ax.set_xlim(min(xs) - 0.8, max(xs) + 0.8)
 ax.set_ylim(min(p[1] for p in pos.values()) - 0.6, 0.6)
 ax.axis("off")
-ax.set_title("Autograd graph of cross_entropy(model(x), y); backward() follows the arrows in reverse")
+ax.set_title(
+    "Autograd graph of cross_entropy(model(x), y); backward() follows the arrows in reverse"
+)
 plt.show()
 
 # %%
@@ -119,7 +147,8 @@ loss.backward()
 say(
     "| parameter | shape | gradient norm |\n|---|---|---|\n"
     + "\n".join(
-        f"| {name} | {' × '.join(map(str, p.shape))} | {p.grad.norm():.3g} |" for name, p in model.named_parameters()
+        f"| {name} | {' × '.join(map(str, p.shape))} | {p.grad.norm():.3g} |"
+        for name, p in model.named_parameters()
     )
 )
 model.zero_grad()

@@ -33,7 +33,9 @@ X, y = make_classification(
     class_sep=1.0,
     random_state=SEED,
 )
-X_train, X_test, y_train, y_test = train_test_split(X, y, test_size=1 / 3, stratify=y, random_state=SEED)
+X_train, X_test, y_train, y_test = train_test_split(
+    X, y, test_size=1 / 3, stratify=y, random_state=SEED
+)
 class_names = [f"class {k}" for k in range(6)]
 
 # %%
@@ -48,9 +50,13 @@ from sklearn.svm import SVC
 
 from mlviz.report import say
 
-svc = make_pipeline(StandardScaler(), SVC(C=3.0, gamma="scale", random_state=SEED)).fit(X_train, y_train)
+svc = make_pipeline(StandardScaler(), SVC(C=3.0, gamma="scale", random_state=SEED)).fit(
+    X_train, y_train
+)
 pred = svc.predict(X_test)
-say(f"Test accuracy of the SVC on {len(y_test)} samples: **{accuracy_score(y_test, pred):.1%}** (chance: 16.7%).")
+say(
+    f"Test accuracy of the SVC on {len(y_test)} samples: **{accuracy_score(y_test, pred):.1%}** (chance: 16.7%)."
+)
 
 # %%
 # ## Counts and row-normalized rates, side by side
@@ -60,6 +66,7 @@ say(f"Test accuracy of the SVC on {len(y_test)} samples: **{accuracy_score(y_tes
 # class's recall and a row sums to 100%.
 import matplotlib.pyplot as plt
 from sklearn.metrics import ConfusionMatrixDisplay
+
 plt.style.use("mlviz.gallery")  # the gallery's look, shipped with mlviz
 
 fig, (ax_counts, ax_rates) = plt.subplots(1, 2, figsize=(13, 5.5))
@@ -67,7 +74,13 @@ counts = ConfusionMatrixDisplay.from_predictions(
     y_test, pred, display_labels=class_names, cmap="Blues", ax=ax_counts, colorbar=False
 )
 rates = ConfusionMatrixDisplay.from_predictions(
-    y_test, pred, display_labels=class_names, normalize="true", values_format=".0%", cmap="Blues", ax=ax_rates,
+    y_test,
+    pred,
+    display_labels=class_names,
+    normalize="true",
+    values_format=".0%",
+    cmap="Blues",
+    ax=ax_rates,
     colorbar=False,
 )
 ax_counts.set_title("SVC, counts")
@@ -87,7 +100,9 @@ from mlviz.inspect.performance import top_confusions
 
 recall = np.diag(rates.confusion_matrix)
 worst = top_confusions(rates.confusion_matrix, class_names, top=2)
-reverse = rates.confusion_matrix[class_names.index(worst.predicted[0]), class_names.index(worst.true[0])]
+reverse = rates.confusion_matrix[
+    class_names.index(worst.predicted[0]), class_names.index(worst.true[0])
+]
 say(
     f"Recall ranges from **{recall.min():.0%}** (*{class_names[recall.argmin()]}*) to **{recall.max():.0%}** "
     f"(*{class_names[recall.argmax()]}*). The most frequent confusion: **{worst.value[0]:.0%}** of "
@@ -112,11 +127,24 @@ mba_classes = list(ym_test.cat.categories)  # Admit, Waitlist, Deny
 
 fig, (ax_counts, ax_rates) = plt.subplots(1, 2, figsize=(12, 4.8))
 mba_counts = ConfusionMatrixDisplay.from_estimator(
-    forest, Xm_test, ym_test, labels=mba_classes, cmap="Greens", ax=ax_counts, colorbar=False
+    forest,
+    Xm_test,
+    ym_test,
+    labels=mba_classes,
+    cmap="Greens",
+    ax=ax_counts,
+    colorbar=False,
 )
 mba_rates = ConfusionMatrixDisplay.from_estimator(
-    forest, Xm_test, ym_test, labels=mba_classes, normalize="true", values_format=".0%", cmap="Greens",
-    ax=ax_rates, colorbar=False,
+    forest,
+    Xm_test,
+    ym_test,
+    labels=mba_classes,
+    normalize="true",
+    values_format=".0%",
+    cmap="Greens",
+    ax=ax_rates,
+    colorbar=False,
 )
 ax_counts.set_title("Random forest on MBA, counts")
 ax_rates.set_title("normalized by true class (row = 100%)")
@@ -129,7 +157,9 @@ support = cm.sum(axis=1)
 mba_recall = np.diag(mba_rates.confusion_matrix)
 say(
     "| true class | test applicants | recall |\n|---|---|---|\n"
-    + "\n".join(f"| {c} | {n} | {r:.0%} |" for c, n, r in zip(mba_classes, support, mba_recall))
+    + "\n".join(
+        f"| {c} | {n} | {r:.0%} |" for c, n, r in zip(mba_classes, support, mba_recall)
+    )
     + f"\n\nOn the counts, the *Deny* row holds **{support[2] / support.sum():.0%}** of the test applicants and "
     f"its diagonal dominates the picture; the rates show that only {mba_recall[1]:.0%} of the "
     f"{support[1]} waitlisted applicants are recognized. Of the applicants predicted *Admit*, "

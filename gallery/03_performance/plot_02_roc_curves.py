@@ -39,6 +39,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import RocCurveDisplay, confusion_matrix
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
+
 plt.style.use("mlviz.gallery")  # the gallery's look, shipped with mlviz
 
 from mlviz.report import say
@@ -47,7 +48,11 @@ logreg = make_pipeline(StandardScaler(), LogisticRegression(max_iter=2000))
 logreg.fit(X_train, admit_train)
 fig, ax = plt.subplots(figsize=(6, 5.5))
 display = RocCurveDisplay.from_estimator(
-    logreg, X_test, admit_test, name="logistic regression", ax=ax,
+    logreg,
+    X_test,
+    admit_test,
+    name="logistic regression",
+    ax=ax,
     plot_chance_level=True,
 )
 tn, fp, fn, tp = confusion_matrix(admit_test, logreg.predict(X_test)).ravel()
@@ -86,8 +91,14 @@ fig, ax = plt.subplots(figsize=(6.5, 6))
 aucs = {}
 for i, (name, model) in enumerate(models.items()):
     model.fit(X_train, admit_train)
-    shown = RocCurveDisplay.from_estimator(model, X_test, admit_test, name=name, ax=ax,
-                                           plot_chance_level=(i == len(models) - 1))
+    shown = RocCurveDisplay.from_estimator(
+        model,
+        X_test,
+        admit_test,
+        name=name,
+        ax=ax,
+        plot_chance_level=(i == len(models) - 1),
+    )
     aucs[name] = shown.roc_auc
 ax.set_title("Admit vs not: four models")
 ax.legend(loc="lower right", fontsize=9)
@@ -127,7 +138,10 @@ fig, ax = plt.subplots(figsize=(6.5, 6))
 curves = {}
 for k, cls in enumerate(classes):
     curves[cls] = RocCurveDisplay.from_predictions(
-        is_class[:, k], proba[:, k], name=f"{cls} vs rest", ax=ax,
+        is_class[:, k],
+        proba[:, k],
+        name=f"{cls} vs rest",
+        ax=ax,
         plot_chance_level=(k == len(classes) - 1),
     )
 # each curve's positive label is "this class" (1 in its column of is_class)

@@ -24,8 +24,9 @@ admit = fit_mba_forest(target="admit")
 forest, X_test, admit_test = admit.model, admit.X_test, admit.y_test.to_numpy()
 score = forest.predict_proba(X_test)[:, 1]
 prevalence = admit_test.mean()
-print(f"{len(admit_test)} test applicants, {admit_test.sum()} admitted "
-      f"({prevalence:.1%})")
+print(
+    f"{len(admit_test)} test applicants, {admit_test.sum()} admitted ({prevalence:.1%})"
+)
 
 # %%
 # ## Compute both curves
@@ -59,6 +60,7 @@ ap = average_precision_score(admit_test, score)
 import matplotlib.pyplot as plt
 import numpy as np
 from sklearn.metrics import PrecisionRecallDisplay, RocCurveDisplay
+
 plt.style.use("mlviz.gallery")  # the gallery's look, shipped with mlviz
 
 from mlviz.report import say
@@ -74,7 +76,10 @@ RocCurveDisplay(fpr=fpr, tpr=tpr, roc_auc=roc_auc, name="random forest").plot(
     ax=ax_roc, plot_chance_level=True
 )
 PrecisionRecallDisplay(
-    precision, recall, average_precision=ap, name="random forest",
+    precision,
+    recall,
+    average_precision=ap,
+    name="random forest",
     prevalence_pos_label=prevalence,
 ).plot(ax=ax_pr, plot_chance_level=True)
 marker = {"color": "C3", "ms": 8, "label": f"threshold {threshold:.2f}"}
@@ -129,18 +134,27 @@ for name, w, color in [
     ("re-weighted to 50% admitted", weights, "C1"),
 ]:
     RocCurveDisplay.from_predictions(
-        admit_test, score, sample_weight=w, name=name, ax=ax_roc,
+        admit_test,
+        score,
+        sample_weight=w,
+        name=name,
+        ax=ax_roc,
         curve_kwargs={"color": color, "ls": "-" if w is None else "--"},
     )
     PrecisionRecallDisplay.from_predictions(
-        admit_test, score, sample_weight=w, name=name, ax=ax_pr,
+        admit_test,
+        score,
+        sample_weight=w,
+        name=name,
+        ax=ax_pr,
         curve_kwargs={"color": color},
     )
     # The chance level is the (weighted) share of positives; scikit-learn's own chance
     # line ignores sample_weight, so it is drawn here.
     share = np.average(admit_test, weights=w)
-    ax_pr.axhline(share, color=color, lw=1, ls=":",
-                  label=f"chance level ({share:.0%} positives)")
+    ax_pr.axhline(
+        share, color=color, lw=1, ls=":", label=f"chance level ({share:.0%} positives)"
+    )
 ax_roc.set_title(f"ROC-AUC {roc_auc:.3f} vs {balanced_auc:.3f}")
 ax_pr.set_title(f"Average precision {ap:.3f} vs {balanced_ap:.3f}")
 ax_pr.set_ylim(0, 1.02)

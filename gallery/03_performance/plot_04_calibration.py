@@ -56,6 +56,7 @@ proba = {name: model.predict_proba(X_test)[:, 1] for name, model in models.items
 # the histogram of each model's predictions.
 import matplotlib.pyplot as plt
 from sklearn.calibration import CalibrationDisplay
+
 plt.style.use("mlviz.gallery")  # the gallery's look, shipped with mlviz
 
 n_bins = 8 if QUICK else 10
@@ -65,7 +66,12 @@ ax_curve = fig.add_subplot(grid[0, :])
 displays = {}
 for i, (name, p) in enumerate(proba.items()):
     displays[name] = CalibrationDisplay.from_predictions(
-        admit_test, p, n_bins=n_bins, strategy="quantile", name=name, ax=ax_curve,
+        admit_test,
+        p,
+        n_bins=n_bins,
+        strategy="quantile",
+        name=name,
+        ax=ax_curve,
         color=f"C{i}",
     )
 ax_curve.set_title("Reliability diagram, Admit vs not (quantile bins)")
@@ -114,7 +120,8 @@ base_rate = np.full(len(admit_test), admit_train.mean())
 say(
     f"Share of admitted test applicants: **{admit_test.mean():.1%}**.\n\n"
     "| model | Brier score | mean prediction | largest gap (one bin) |\n"
-    "|---|---|---|---|\n" + "\n".join(rows)
+    "|---|---|---|---|\n"
+    + "\n".join(rows)
     + "\n\nA model that always predicts the base rate scores "
     f"{brier_score_loss(admit_test, base_rate):.4f}."
 )
@@ -141,8 +148,13 @@ grid = fig.add_gridspec(2, 3, height_ratios=[2, 1])
 ax_curve = fig.add_subplot(grid[0, :])
 for i, (name, p) in enumerate(recalibrated.items()):
     CalibrationDisplay.from_predictions(
-        admit_test, p, n_bins=n_bins, strategy="quantile", name=f"forest, {name}",
-        ax=ax_curve, color=f"C{i + 2}",
+        admit_test,
+        p,
+        n_bins=n_bins,
+        strategy="quantile",
+        name=f"forest, {name}",
+        ax=ax_curve,
+        color=f"C{i + 2}",
     )
     ax = fig.add_subplot(grid[1, i])
     ax.hist(p, bins=20, range=(0, 1), color=f"C{i + 2}")

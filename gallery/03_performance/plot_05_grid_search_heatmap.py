@@ -23,8 +23,14 @@ from sklearn.datasets import make_classification
 from mlviz.config import QUICK, SEED
 
 X, y = make_classification(
-    n_samples=300 if QUICK else 600, n_features=8, n_informative=5, n_redundant=1, n_classes=3,
-    flip_y=0.05, class_sep=1.0, random_state=SEED,
+    n_samples=300 if QUICK else 600,
+    n_features=8,
+    n_informative=5,
+    n_redundant=1,
+    n_classes=3,
+    flip_y=0.05,
+    class_sep=1.0,
+    random_state=SEED,
 )
 
 # %%
@@ -58,7 +64,9 @@ from mlviz.inspect.performance import grid_search_table
 from mlviz.report import say
 
 scores = grid_search_table(search.cv_results_, "svc__C", "svc__gamma")
-spread = grid_search_table(search.cv_results_, "svc__C", "svc__gamma", score="std_test_score")
+spread = grid_search_table(
+    search.cv_results_, "svc__C", "svc__gamma", score="std_test_score"
+)
 best_C, best_gamma = search.best_params_["svc__C"], search.best_params_["svc__gamma"]
 say(
     f"Best pair: C = **{best_C:g}**, gamma = **{best_gamma:g}**, mean cross-validated accuracy "
@@ -74,6 +82,7 @@ say(
 # learned next to nothing. The best cell is outlined.
 import matplotlib.pyplot as plt
 from matplotlib.patches import Rectangle
+
 plt.style.use("mlviz.gallery")  # the gallery's look, shipped with mlviz
 
 from mlviz.plotting import plot_heatmap
@@ -83,8 +92,13 @@ plot_heatmap(
     scores.to_numpy(),
     [f"{c:g}" for c in scores.index],
     [f"{g:g}" for g in scores.columns],
-    ax=ax, fmt="{:.0%}", cmap="viridis", vmin=1 / 3, vmax=1,
-    xlabel="gamma (kernel width: larger = more local)", ylabel="C (cost of a training error)",
+    ax=ax,
+    fmt="{:.0%}",
+    cmap="viridis",
+    vmin=1 / 3,
+    vmax=1,
+    xlabel="gamma (kernel width: larger = more local)",
+    ylabel="C (cost of a training error)",
     colorbar_label="mean cross-validated accuracy",
 )
 i, j = scores.index.get_loc(best_C), scores.columns.get_loc(best_gamma)
@@ -108,11 +122,26 @@ say(
 # one row or column of the heatmap.
 fig, (ax_c, ax_g) = plt.subplots(1, 2, figsize=(12, 4.5), sharey=True)
 for ax, values, band, fixed, name in [
-    (ax_c, scores.loc[:, best_gamma], spread.loc[:, best_gamma], f"gamma = {best_gamma:g}", "C"),
+    (
+        ax_c,
+        scores.loc[:, best_gamma],
+        spread.loc[:, best_gamma],
+        f"gamma = {best_gamma:g}",
+        "C",
+    ),
     (ax_g, scores.loc[best_C, :], spread.loc[best_C, :], f"C = {best_C:g}", "gamma"),
 ]:
-    ax.semilogx(values.index, values, "o-", color="C0", label=f"mean over folds ({fixed})")
-    ax.fill_between(values.index, values - band, values + band, color="C0", alpha=0.2, label="± 1 std over folds")
+    ax.semilogx(
+        values.index, values, "o-", color="C0", label=f"mean over folds ({fixed})"
+    )
+    ax.fill_between(
+        values.index,
+        values - band,
+        values + band,
+        color="C0",
+        alpha=0.2,
+        label="± 1 std over folds",
+    )
     ax.axhline(1 / 3, color="0.4", ls="--", lw=1, label="chance")
     ax.set_xlabel(name + " (log scale)")
     ax.set_title(f"accuracy vs {name}")

@@ -61,6 +61,7 @@ reports["random forest (balanced)"].round(3)
 # panels compare directly; the support goes into the row labels, since it is a count on
 # another scale.
 import matplotlib.pyplot as plt
+
 plt.style.use("mlviz.gallery")  # the gallery's look, shipped with mlviz
 
 from mlviz.plotting import plot_heatmap
@@ -69,9 +70,15 @@ fig, axes = plt.subplots(1, 2, figsize=(13, 4.6))
 for ax, (name, report) in zip(axes, reports.items()):
     labels = [f"{row} (n={n})" for row, n in zip(report.index, report["support"])]
     plot_heatmap(
-        report[["precision", "recall", "f1-score"]].to_numpy(), labels,
-        ["precision", "recall", "F1"], ax=ax, fmt="{:.2f}", cmap="RdYlGn",
-        vmin=0, vmax=1, colorbar=ax is axes[-1],
+        report[["precision", "recall", "f1-score"]].to_numpy(),
+        labels,
+        ["precision", "recall", "F1"],
+        ax=ax,
+        fmt="{:.2f}",
+        cmap="RdYlGn",
+        vmin=0,
+        vmax=1,
+        colorbar=ax is axes[-1],
     )
     # a white line separates the classes from the averages
     ax.axhline(len(classes) - 0.5, color="white", lw=3)
@@ -109,7 +116,8 @@ logreg_report = reports["logistic regression"]
 forest_f1 = forest_report.loc[classes, "f1-score"]
 say(
     "| model | accuracy | balanced accuracy | macro F1 | log loss |\n"
-    "|---|---|---|---|---|\n" + "\n".join(rows)
+    "|---|---|---|---|---|\n"
+    + "\n".join(rows)
     + "\n\nPredicting the class shares for everyone gives a log loss of "
     f"{baseline_loss:.3f}. The weakest class of the forest is *{forest_f1.idxmin()}* "
     f"(F1 {forest_f1.min():.2f}). *Admit* recall: "

@@ -22,8 +22,12 @@ from mlviz.config import SEED
 from mlviz.datasets import load_insurance, prepare_insurance
 
 X, y = prepare_insurance(load_insurance())
-X_train, X_test, y_train, y_test = train_test_split(X, y, test_size=0.25, random_state=SEED)
-print(f"{len(X_train)} training rows, {len(X_test)} test rows; charges from ${y.min():,.0f} to ${y.max():,.0f}")
+X_train, X_test, y_train, y_test = train_test_split(
+    X, y, test_size=0.25, random_state=SEED
+)
+print(
+    f"{len(X_train)} training rows, {len(X_test)} test rows; charges from ${y.min():,.0f} to ${y.max():,.0f}"
+)
 
 # %%
 # ## Fit two models
@@ -35,9 +39,13 @@ from sklearn.linear_model import LinearRegression
 
 models = {
     "linear regression": LinearRegression(),
-    "gradient boosting": HistGradientBoostingRegressor(max_iter=200, learning_rate=0.05, random_state=SEED),
+    "gradient boosting": HistGradientBoostingRegressor(
+        max_iter=200, learning_rate=0.05, random_state=SEED
+    ),
 }
-predictions = {name: model.fit(X_train, y_train).predict(X_test) for name, model in models.items()}
+predictions = {
+    name: model.fit(X_train, y_train).predict(X_test) for name, model in models.items()
+}
 
 # %%
 # ## Error metrics
@@ -56,9 +64,15 @@ scores = {}
 for name, pred in predictions.items():
     mse = mean_squared_error(y_test, pred)
     negative = int((pred < 0).sum())
-    msle = f"{mean_squared_log_error(y_test, pred):.3f}" if negative == 0 else f"undefined ({negative} negative predictions)"
+    msle = (
+        f"{mean_squared_log_error(y_test, pred):.3f}"
+        if negative == 0
+        else f"undefined ({negative} negative predictions)"
+    )
     scores[name] = {"rmse": np.sqrt(mse), "r2": r2_score(y_test, pred)}
-    rows.append(f"| {name} | {mse:,.0f} | ${np.sqrt(mse):,.0f} | {msle} | {r2_score(y_test, pred):.3f} |")
+    rows.append(
+        f"| {name} | {mse:,.0f} | ${np.sqrt(mse):,.0f} | {msle} | {r2_score(y_test, pred):.3f} |"
+    )
 better = min(scores, key=lambda n: scores[n]["rmse"])
 worse = max(scores, key=lambda n: scores[n]["rmse"])
 say(
@@ -89,6 +103,7 @@ say(
 #     boosting can learn the smoking-BMI interaction and puts the smokers back around zero.
 import matplotlib.pyplot as plt
 from sklearn.metrics import PredictionErrorDisplay
+
 plt.style.use("mlviz.gallery")  # the gallery's look, shipped with mlviz
 
 from matplotlib.lines import Line2D
@@ -98,16 +113,28 @@ dollars = FuncFormatter(lambda value, _: f"${value / 1000:,.0f}k")
 
 smoker = X_test["smoker"].to_numpy() == 1
 colors = np.where(smoker, "C1", "C0")
-legend = [Line2D([], [], ls="", marker="o", color=c, label=l) for c, l in [("C0", "non-smoker"), ("C1", "smoker")]]
+legend = [
+    Line2D([], [], ls="", marker="o", color=c, label=l)
+    for c, l in [("C0", "non-smoker"), ("C1", "smoker")]
+]
 fig, axes = plt.subplots(2, 2, figsize=(11, 10))
 for col, (name, pred) in enumerate(predictions.items()):
     for row, kind in enumerate(["actual_vs_predicted", "residual_vs_predicted"]):
         ax = axes[row, col]
         display = PredictionErrorDisplay.from_predictions(
-            y_test, pred, kind=kind, subsample=None, ax=ax, scatter_kwargs={"s": 12, "alpha": 0.6}
+            y_test,
+            pred,
+            kind=kind,
+            subsample=None,
+            ax=ax,
+            scatter_kwargs={"s": 12, "alpha": 0.6},
         )
-        display.scatter_.set_color(colors)  # the Display keeps its artists: recolour by smoking
-        ax.set_title(f"{name}: {'actual vs predicted' if row == 0 else 'residuals vs predicted'}")
+        display.scatter_.set_color(
+            colors
+        )  # the Display keeps its artists: recolour by smoking
+        ax.set_title(
+            f"{name}: {'actual vs predicted' if row == 0 else 'residuals vs predicted'}"
+        )
         ax.legend(handles=legend, loc="upper left" if row == 0 else "lower left")
         for axis in (ax.xaxis, ax.yaxis):  # dollars in thousands, at round values
             axis.set_major_locator(MaxNLocator(6))
@@ -126,7 +153,12 @@ for ax, (name, pred) in zip(axes, predictions.items()):
     residuals = y_test.to_numpy() - pred
     ax.hist(residuals, bins=40, color="C0", alpha=0.8)
     ax.axvline(0, color="0.2", lw=1)
-    ax.axvline(np.median(residuals), color="C1", ls="--", label=f"median {np.median(residuals):,.0f}")
+    ax.axvline(
+        np.median(residuals),
+        color="C1",
+        ls="--",
+        label=f"median {np.median(residuals):,.0f}",
+    )
     ax.set_title(f"{name}: skewness {stats.skew(residuals):.2f}")
     ax.set_xlabel("residual: actual - predicted charge (USD)")
     ax.legend()

@@ -39,17 +39,30 @@ import matplotlib.pyplot as plt
 import numpy as np
 from sklearn.model_selection import ValidationCurveDisplay
 from sklearn.tree import DecisionTreeClassifier
+
 plt.style.use("mlviz.gallery")  # the gallery's look, shipped with mlviz
 
 tree = DecisionTreeClassifier(class_weight="balanced", random_state=SEED)
 depths = np.arange(1, 13 if QUICK else 21)
 fig, ax = plt.subplots(figsize=(8, 4.8))
 vc = ValidationCurveDisplay.from_estimator(
-    tree, X, y, param_name="max_depth", param_range=depths, cv=cv, scoring="balanced_accuracy",
-    std_display_style="fill_between", n_jobs=2, ax=ax,
+    tree,
+    X,
+    y,
+    param_name="max_depth",
+    param_range=depths,
+    cv=cv,
+    scoring="balanced_accuracy",
+    std_display_style="fill_between",
+    n_jobs=2,
+    ax=ax,
 )
 ax.axhline(1 / 3, color="0.5", ls=":", label="chance (1/3)")
-ax.set(xlabel="max_depth", ylabel="balanced accuracy", title="Validation curve of a decision tree on MBA")
+ax.set(
+    xlabel="max_depth",
+    ylabel="balanced accuracy",
+    title="Validation curve of a decision tree on MBA",
+)
 # sklearn labels the held-out folds "Test"; they are validation folds here
 handles, labels = ax.get_legend_handles_labels()
 ax.legend(handles, ["validation folds" if lab == "Test" else lab for lab in labels])
@@ -76,21 +89,35 @@ say(
 from sklearn.base import clone
 from sklearn.model_selection import LearningCurveDisplay
 
-settings = [("max_depth=1", 1), (f"max_depth={depths[best]} (best)", int(depths[best])), ("unlimited depth", None)]
+settings = [
+    ("max_depth=1", 1),
+    (f"max_depth={depths[best]} (best)", int(depths[best])),
+    ("unlimited depth", None),
+]
 sizes = np.linspace(0.1, 1.0, 5 if QUICK else 8)
 fig, axes = plt.subplots(1, 3, figsize=(14, 4.5), sharey=True)
 curves = {}
 for (label, depth), ax in zip(settings, axes):
     curves[label] = LearningCurveDisplay.from_estimator(
-        clone(tree).set_params(max_depth=depth), X, y, train_sizes=sizes, cv=cv, scoring="balanced_accuracy",
-        std_display_style="fill_between", n_jobs=2, ax=ax, score_name="balanced accuracy",
+        clone(tree).set_params(max_depth=depth),
+        X,
+        y,
+        train_sizes=sizes,
+        cv=cv,
+        scoring="balanced_accuracy",
+        std_display_style="fill_between",
+        n_jobs=2,
+        ax=ax,
+        score_name="balanced accuracy",
     )
     ax.set_title(label)
     ax.set_xlabel("training applicants")
     ax.axhline(1 / 3, color="0.5", ls=":")
     if ax is axes[0]:
         handles, labels = ax.get_legend_handles_labels()
-        ax.legend(handles, ["validation folds" if lab == "Test" else lab for lab in labels])
+        ax.legend(
+            handles, ["validation folds" if lab == "Test" else lab for lab in labels]
+        )
     else:
         ax.get_legend().remove()
 plt.show()

@@ -42,6 +42,7 @@ say(
 # Sorting by the confidence of the (wrong) prediction puts the most worrying mistakes
 # first. Each title reads *true → predicted (confidence)*.
 import matplotlib.pyplot as plt
+
 plt.style.use("mlviz.gallery")  # the gallery's look, shipped with mlviz
 
 order = wrong[np.argsort(-confidence[wrong])]
@@ -49,13 +50,21 @@ n_cols = 8
 shown = order[: 4 * n_cols]
 n_rows = int(np.ceil(len(shown) / n_cols))
 images = from_tensor(X_test[shown])
-fig, axes = plt.subplots(n_rows, n_cols, figsize=(10, 1.45 * n_rows + 0.6), squeeze=False)
+fig, axes = plt.subplots(
+    n_rows, n_cols, figsize=(10, 1.45 * n_rows + 0.6), squeeze=False
+)
 for ax in axes.flat:
     ax.axis("off")
 for ax, i, image in zip(axes.flat, shown, images):
     ax.imshow(image, cmap="gray_r", vmin=0, vmax=1)
-    ax.set_title(f"{y_true[i]} → {y_pred[i]} ({confidence[i]:.0%})", fontsize=10, color="#b00020" if confidence[i] > 0.9 else "black")
-fig.suptitle(f"The {len(shown)} most confident of {len(wrong)} errors (true → predicted, confidence); red: above 90 %")
+    ax.set_title(
+        f"{y_true[i]} → {y_pred[i]} ({confidence[i]:.0%})",
+        fontsize=10,
+        color="#b00020" if confidence[i] > 0.9 else "black",
+    )
+fig.suptitle(
+    f"The {len(shown)} most confident of {len(wrong)} errors (true → predicted, confidence); red: above 90 %"
+)
 plt.show()
 
 # %%

@@ -52,14 +52,23 @@ say(
 # dollars. Left: change in charges per unit of each raw feature. Right: per standard
 # deviation of the numeric features (and still per switch of the indicators).
 import matplotlib.pyplot as plt
+
 plt.style.use("mlviz.gallery")  # the gallery's look, shipped with mlviz
 
 from mlviz.plotting import plot_bars
 
 fig, (ax_raw, ax_scaled) = plt.subplots(1, 2, figsize=(13, 4.8))
-plot_bars(raw.coef_, X.columns, ax=ax_raw, fmt="{:,.0f}", xlabel="USD per unit of the feature")
+plot_bars(
+    raw.coef_, X.columns, ax=ax_raw, fmt="{:,.0f}", xlabel="USD per unit of the feature"
+)
 ax_raw.set_title("Raw features: per year, per BMI point, per child")
-plot_bars(scaled.coef_, X_scaled.columns, ax=ax_scaled, fmt="{:,.0f}", xlabel="USD per standard deviation (numeric) or per switch (0/1)")
+plot_bars(
+    scaled.coef_,
+    X_scaled.columns,
+    ax=ax_scaled,
+    fmt="{:,.0f}",
+    xlabel="USD per standard deviation (numeric) or per switch (0/1)",
+)
 ax_scaled.set_title("Numeric features standardized")
 plt.show()
 

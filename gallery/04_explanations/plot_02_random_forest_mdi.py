@@ -21,7 +21,9 @@ spread across trees, and shows where to be careful before trusting the ranking.
 from mlviz.explain import mba_split
 
 X_train, X_test, y_train, y_test = mba_split()
-print(f"{X_train.shape[1]} features; {len(X_train)} training applicants, test decisions: {y_test.value_counts().to_dict()}")
+print(
+    f"{X_train.shape[1]} features; {len(X_train)} training applicants, test decisions: {y_test.value_counts().to_dict()}"
+)
 
 # %%
 # ## Fit a random forest
@@ -75,12 +77,20 @@ spread = per_tree.std(axis=0)
 #     thresholds (see the pitfalls), which is why a ranking like this one should be
 #     checked with permutation importance on held-out data.
 import matplotlib.pyplot as plt
+
 plt.style.use("mlviz.gallery")  # the gallery's look, shipped with mlviz
 
 from mlviz.plotting import plot_bars
 
 fig, ax = plt.subplots(figsize=(8, 6.5))
-plot_bars(importances, X_train.columns, errors=spread, top=15, ax=ax, xlabel="mean decrease in impurity (sums to 1)")
+plot_bars(
+    importances,
+    X_train.columns,
+    errors=spread,
+    top=15,
+    ax=ax,
+    xlabel="mean decrease in impurity (sums to 1)",
+)
 ax.set_title("Random forest on MBA admissions: top 15 features by MDI")
 plt.show()
 

@@ -28,8 +28,12 @@ from mlviz.datasets import load_mba, prepare_mba
 X, y = prepare_mba(load_mba())
 rng = np.random.default_rng(SEED)
 X["sample_id"] = rng.permutation(len(X)).astype(float)
-X_train, X_test, y_train, y_test = train_test_split(X, y, test_size=0.25, stratify=y, random_state=SEED)
-print(f"{X.shape[1]} features (the last one is sample_id); {len(X_train)} training and {len(X_test)} test applicants")
+X_train, X_test, y_train, y_test = train_test_split(
+    X, y, test_size=0.25, stratify=y, random_state=SEED
+)
+print(
+    f"{X.shape[1]} features (the last one is sample_id); {len(X_train)} training and {len(X_test)} test applicants"
+)
 
 # %%
 # ## Fit the same random forest
@@ -40,7 +44,9 @@ from sklearn.metrics import balanced_accuracy_score
 from mlviz.explain import mba_forest
 from mlviz.report import say
 
-forest = mba_forest().fit(X_train, y_train)  # D2's settings, refitted: the data now has sample_id
+forest = mba_forest().fit(
+    X_train, y_train
+)  # D2's settings, refitted: the data now has sample_id
 say(
     f"{forest.n_estimators} trees; balanced accuracy {balanced_accuracy_score(y_train, forest.predict(X_train)):.1%} "
     f"on the training applicants and **{balanced_accuracy_score(y_test, forest.predict(X_test)):.1%}** on the test ones."
@@ -59,7 +65,13 @@ from sklearn.inspection import permutation_importance
 
 mdi = forest.feature_importances_
 perm = permutation_importance(
-    forest, X_test, y_test, scoring="neg_log_loss", n_repeats=3 if QUICK else 5, random_state=SEED, n_jobs=2
+    forest,
+    X_test,
+    y_test,
+    scoring="neg_log_loss",
+    n_repeats=3 if QUICK else 5,
+    random_state=SEED,
+    n_jobs=2,
 )
 
 # %%
@@ -69,18 +81,33 @@ perm = permutation_importance(
 # the training data. Right: the increase in log loss when that column of the test data
 # is shuffled, with one standard deviation over the repeats. The ID is drawn in red.
 import matplotlib.pyplot as plt
+
 plt.style.use("mlviz.gallery")  # the gallery's look, shipped with mlviz
 
 from mlviz.plotting import plot_bars
 
 shown = np.argsort(mdi)[::-1][:12]  # largest MDI first
 names = X.columns[shown]
-colors = ["#C44E52" if name == "sample_id" else "#4C72B0" for name in names[::-1]]  # plot_bars draws bottom-up
+colors = [
+    "#C44E52" if name == "sample_id" else "#4C72B0" for name in names[::-1]
+]  # plot_bars draws bottom-up
 fig, (ax_mdi, ax_perm) = plt.subplots(1, 2, figsize=(12, 5.5))
-plot_bars(mdi[shown], names, sort=False, ax=ax_mdi, color=colors, xlabel="mean decrease in impurity (training data)")
 plot_bars(
-    perm.importances_mean[shown], names, errors=perm.importances_std[shown], sort=False, ax=ax_perm,
-    color=colors, xlabel="increase in log loss when shuffled (test data)",
+    mdi[shown],
+    names,
+    sort=False,
+    ax=ax_mdi,
+    color=colors,
+    xlabel="mean decrease in impurity (training data)",
+)
+plot_bars(
+    perm.importances_mean[shown],
+    names,
+    errors=perm.importances_std[shown],
+    sort=False,
+    ax=ax_perm,
+    color=colors,
+    xlabel="increase in log loss when shuffled (test data)",
 )
 ax_perm.tick_params(labelleft=False)  # same features, same order as on the left
 ax_mdi.set_title("MDI (training data)")
@@ -97,7 +124,11 @@ say(
     f"MDI gives `sample_id` **{mdi[id_col]:.1%}** of the total importance and ranks it **{rank_mdi} of "
     f"{X.shape[1]}**, ahead of {beaten} real features. On held-out data, shuffling it changes the log loss by "
     f"{id_mean:+.4f} (± {id_std:.4f} over the repeats), rank {rank_perm}: "
-    + ("**within two standard deviations of zero**" if within_noise else "**more than two standard deviations from zero**")
+    + (
+        "**within two standard deviations of zero**"
+        if within_noise
+        else "**more than two standard deviations from zero**"
+    )
     + f". Shuffling GMAT, the top feature, costs {perm.importances_mean.max():.4f}."
 )
 

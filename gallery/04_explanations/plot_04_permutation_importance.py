@@ -22,7 +22,13 @@ from mlviz.explain import fit_insurance_model
 from mlviz.report import say
 
 fitted = fit_insurance_model()
-model, X_train, X_test, y_train, y_test = fitted.model, fitted.X_train, fitted.X_test, fitted.y_train, fitted.y_test
+model, X_train, X_test, y_train, y_test = (
+    fitted.model,
+    fitted.X_train,
+    fitted.X_test,
+    fitted.y_train,
+    fitted.y_test,
+)
 say(
     f"R² = {model.score(X_train, y_train):.3f} on the {len(X_train)} training people and "
     f"**{model.score(X_test, y_test):.3f}** on the {len(X_test)} test people."
@@ -39,7 +45,9 @@ from sklearn.inspection import permutation_importance
 
 n_repeats = 10 if QUICK else 30
 result = {
-    name: permutation_importance(model, X, y, scoring="r2", n_repeats=n_repeats, random_state=SEED, n_jobs=1)
+    name: permutation_importance(
+        model, X, y, scoring="r2", n_repeats=n_repeats, random_state=SEED, n_jobs=1
+    )
     for name, X, y in [("test", X_test, y_test), ("training", X_train, y_train)]
 }
 
@@ -53,13 +61,19 @@ result = {
 # small and the negative values sit), logarithmic beyond.
 import matplotlib.pyplot as plt
 import numpy as np
+
 plt.style.use("mlviz.gallery")  # the gallery's look, shipped with mlviz
 
 order = np.argsort(np.median(result["test"].importances, axis=1))  # bottom to top
 names = X_test.columns[order]
 fig, axes = plt.subplots(1, 2, figsize=(12, 4.8), sharey=True, sharex=True)
 for ax, (name, res) in zip(axes, result.items()):
-    ax.boxplot(res.importances[order].T, orientation="horizontal", tick_labels=names, widths=0.6)
+    ax.boxplot(
+        res.importances[order].T,
+        orientation="horizontal",
+        tick_labels=names,
+        widths=0.6,
+    )
     ax.axvline(0, color="0.3", lw=0.8, ls="--")
     ax.set_xscale("symlog", linthresh=0.01)
     ax.set_title(f"{name} data ({n_repeats} shuffles per feature)")
@@ -68,7 +82,10 @@ plt.show()
 
 test = result["test"]
 top = int(np.argmax(test.importances_mean))
-small = [X_test.columns[i] for i in np.flatnonzero(test.importances_mean - 2 * test.importances_std <= 0)]
+small = [
+    X_test.columns[i]
+    for i in np.flatnonzero(test.importances_mean - 2 * test.importances_std <= 0)
+]
 rows = "\n".join(
     f"| {X_test.columns[i]} | {test.importances_mean[i]:.3f} | {test.importances_std[i]:.3f} | "
     f"{test.importances[i].min():.3f} to {test.importances[i].max():.3f} |"

@@ -36,6 +36,7 @@ say(f"Test R² of the model: **{model.score(X_test, fitted.y_test):.3f}**.")
 # feature in the subset, where the data actually are.
 import matplotlib.pyplot as plt
 from sklearn.inspection import PartialDependenceDisplay
+
 plt.style.use("mlviz.gallery")  # the gallery's look, shipped with mlviz
 
 people = X_train.sample(n=60 if QUICK else 200, random_state=SEED)
@@ -53,7 +54,9 @@ display = PartialDependenceDisplay.from_estimator(
 )
 axes[1].set_ylabel("")
 axes[0].set_ylabel("predicted yearly charges (USD)")
-fig.suptitle(f"ICE curves ({len(people)} people) and their average, the partial dependence")
+fig.suptitle(
+    f"ICE curves ({len(people)} people) and their average, the partial dependence"
+)
 plt.show()
 
 # %%
@@ -67,7 +70,9 @@ import numpy as np
 from matplotlib.lines import Line2D
 from sklearn.inspection import partial_dependence
 
-ice = partial_dependence(model, people, ["bmi"], kind="individual", grid_resolution=grid_resolution)
+ice = partial_dependence(
+    model, people, ["bmi"], kind="individual", grid_resolution=grid_resolution
+)
 bmi_grid, lines = ice["grid_values"][0], ice["individual"][0]
 smokes = people["smoker"].to_numpy() == 1
 fig, ax = plt.subplots(figsize=(8, 5))
@@ -76,8 +81,13 @@ for line, smoker in zip(lines, smokes):
 ax.set_xlabel("bmi")
 ax.set_ylabel("predicted yearly charges (USD)")
 ax.set_title("ICE curves for BMI: smokers and non-smokers respond differently")
-ax.legend(handles=[Line2D([], [], color="C1", label=f"smoker ({smokes.sum()})"),
-                   Line2D([], [], color="C0", label=f"non-smoker ({(~smokes).sum()})")], loc="upper left")
+ax.legend(
+    handles=[
+        Line2D([], [], color="C1", label=f"smoker ({smokes.sum()})"),
+        Line2D([], [], color="C0", label=f"non-smoker ({(~smokes).sum()})"),
+    ],
+    loc="upper left",
+)
 plt.show()
 
 # %%
@@ -90,16 +100,25 @@ plt.show()
 # `method="brute"` (predict on modified copies of the data): the faster `"recursion"`
 # shortcut for gradient boosting leaves out the model's initial constant, so its
 # curves have the right shape but are shifted away from real dollar amounts.
-pair = partial_dependence(model, X_train, ["bmi", "smoker"], grid_resolution=grid_resolution, method="brute")
+pair = partial_dependence(
+    model, X_train, ["bmi", "smoker"], grid_resolution=grid_resolution, method="brute"
+)
 bmi_values, smoker_values = pair["grid_values"]
 average = pair["average"][0]  # shape (n_bmi, n_smoker)
 
 fig, ax = plt.subplots(figsize=(8, 5))
 for j, value in enumerate(smoker_values):
-    ax.plot(bmi_values, average[:, j], lw=3, color="C1" if value == 1 else "C0",
-            label="everyone set to smoker" if value == 1 else "everyone set to non-smoker")
+    ax.plot(
+        bmi_values,
+        average[:, j],
+        lw=3,
+        color="C1" if value == 1 else "C0",
+        label="everyone set to smoker" if value == 1 else "everyone set to non-smoker",
+    )
 ax.axvline(30, color="0.4", ls=":", lw=1)
-ax.text(30.3, ax.get_ylim()[0], "BMI 30 (obesity)", va="bottom", fontsize=9, color="0.3")
+ax.text(
+    30.3, ax.get_ylim()[0], "BMI 30 (obesity)", va="bottom", fontsize=9, color="0.3"
+)
 ax.set_xlabel("bmi")
 ax.set_ylabel("average predicted charges (USD)")
 ax.set_title("Two-feature partial dependence: BMI x smoker")

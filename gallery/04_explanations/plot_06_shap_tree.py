@@ -35,7 +35,9 @@ say(f"Test R² of the model: **{model.score(X_test, fitted.y_test):.3f}**.")
 # training data, the same for everybody) and `data` (the feature values).
 explainer = shap.TreeExplainer(model)
 explanation = explainer(X_test)
-print(f"SHAP values: {explanation.values.shape}; base value: ${explainer.expected_value[0]:,.0f}")
+print(
+    f"SHAP values: {explanation.values.shape}; base value: ${explainer.expected_value[0]:,.0f}"
+)
 
 # %%
 # ## Check the additivity
@@ -48,7 +50,9 @@ from mlviz.explain import shap_additivity_error
 
 predictions = model.predict(X_test)
 error = shap_additivity_error(explanation, predictions)
-assert error < 1e-6 * abs(predictions).max(), f"SHAP values do not add up: largest error ${error}"
+assert error < 1e-6 * abs(predictions).max(), (
+    f"SHAP values do not add up: largest error ${error}"
+)
 say(
     f"Largest |base value + sum of SHAP values − prediction| over the {len(X_test)} test people: "
     f"**${error:.2e}**, for predictions up to ${predictions.max():,.0f}."
@@ -65,23 +69,32 @@ say(
 # values.
 import matplotlib.pyplot as plt
 import numpy as np
+
 plt.style.use("mlviz.gallery")  # the gallery's look, shipped with mlviz
 
 plt.rcParams["axes.grid"] = False  # shap's plots draw their own guide lines
 
-group = np.flatnonzero((X_test["smoker"].to_numpy() == 1) & (X_test["bmi"].to_numpy() > 30))
+group = np.flatnonzero(
+    (X_test["smoker"].to_numpy() == 1) & (X_test["bmi"].to_numpy() > 30)
+)
 person = int(group[np.argsort(predictions[group])[len(group) // 2]])
 shap.plots.waterfall(explanation[person], max_display=5, show=False)
 fig = plt.gcf()
 fig.set_size_inches(8, 5)
-fig.suptitle(f"Why test person #{person} is predicted ${predictions[person]:,.0f}", fontweight="bold")
+fig.suptitle(
+    f"Why test person #{person} is predicted ${predictions[person]:,.0f}",
+    fontweight="bold",
+)
 plt.show()
 
 row = explanation[person]
 top = np.argsort(-np.abs(row.values))[:2]
 say(
     f"Base value ${row.base_values:,.0f}, prediction **${predictions[person]:,.0f}**. The two largest contributions: "
-    + " and ".join(f"*{X_test.columns[j]}* = {row.data[j]:g} ({row.values[j]:+,.0f} USD)" for j in top)
+    + " and ".join(
+        f"*{X_test.columns[j]}* = {row.data[j]:g} ({row.values[j]:+,.0f} USD)"
+        for j in top
+    )
     + "."
 )
 
@@ -91,7 +104,9 @@ say(
 # The force plot lays the same contributions along one axis: red arrows push from the
 # base value up to the prediction, blue ones push down. It is a compact view for one
 # row; `matplotlib=True` draws it as a static figure.
-shap.plots.force(row, matplotlib=True, show=False, text_rotation=15, contribution_threshold=0.03)
+shap.plots.force(
+    row, matplotlib=True, show=False, text_rotation=15, contribution_threshold=0.03
+)
 fig = plt.gcf()
 fig.set_size_inches(14, 3.2)
 plt.show()
@@ -108,7 +123,9 @@ shap.plots.force(row)
 # One row per feature, one dot per test person: the dot's horizontal position is that
 # person's SHAP value for the feature, its colour the feature's value (red high, blue
 # low). Features are sorted by mean |SHAP value|.
-fig, ax = plt.subplots(figsize=(8, 5))  # a fresh Axes: shap would otherwise draw on the current one
+fig, ax = plt.subplots(
+    figsize=(8, 5)
+)  # a fresh Axes: shap would otherwise draw on the current one
 shap.plots.beeswarm(explanation, max_display=9, ax=ax, plot_size=None, show=False)
 plt.show()
 

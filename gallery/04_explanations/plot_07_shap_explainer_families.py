@@ -30,7 +30,9 @@ fitted = fit_insurance_model()
 model, X_train, X_test = fitted.model, fitted.X_train, fitted.X_test
 background = shap.sample(X_train, 20 if QUICK else 50, random_state=SEED)
 rows = X_test.iloc[: 15 if QUICK else 40]
-say(f"Background: {len(background)} training people. Explained: {len(rows)} test people, {X_test.shape[1]} features.")
+say(
+    f"Background: {len(background)} training people. Explained: {len(rows)} test people, {X_test.shape[1]} features."
+)
 
 # %%
 # ## Run the explainers and time them
@@ -54,23 +56,33 @@ def timed(compute):
     return np.asarray(values), time.perf_counter() - start
 
 
-tree_int = shap.TreeExplainer(model, data=background, feature_perturbation="interventional")
+tree_int = shap.TreeExplainer(
+    model, data=background, feature_perturbation="interventional"
+)
 tree_path = shap.TreeExplainer(model)
 kernel = shap.KernelExplainer(model.predict, background)
 
 values, seconds = {}, {}
-values["Tree SHAP (interventional)"], seconds["Tree SHAP (interventional)"] = timed(lambda: tree_int(rows).values)
-values["Tree SHAP (path-dependent)"], seconds["Tree SHAP (path-dependent)"] = timed(lambda: tree_path(rows).values)
-values["Kernel SHAP (all 256 coalitions)"], seconds["Kernel SHAP (all 256 coalitions)"] = timed(
-    lambda: kernel.shap_values(rows, silent=True)
+values["Tree SHAP (interventional)"], seconds["Tree SHAP (interventional)"] = timed(
+    lambda: tree_int(rows).values
 )
+values["Tree SHAP (path-dependent)"], seconds["Tree SHAP (path-dependent)"] = timed(
+    lambda: tree_path(rows).values
+)
+(
+    values["Kernel SHAP (all 256 coalitions)"],
+    seconds["Kernel SHAP (all 256 coalitions)"],
+) = timed(lambda: kernel.shap_values(rows, silent=True))
 np.random.seed(SEED)  # KernelExplainer samples coalitions with numpy's global generator
 values["Kernel SHAP (40 coalitions)"], seconds["Kernel SHAP (40 coalitions)"] = timed(
     lambda: kernel.shap_values(rows, nsamples=40, silent=True)
 )
 say(
     "| explainer | run time | per explained row |\n|---|---|---|\n"
-    + "\n".join(f"| {name} | {s:.3f} s | {1000 * s / len(rows):.1f} ms |" for name, s in seconds.items())
+    + "\n".join(
+        f"| {name} | {s:.3f} s | {1000 * s / len(rows):.1f} ms |"
+        for name, s in seconds.items()
+    )
 )
 
 # %%
@@ -83,7 +95,11 @@ say(
 from mlviz.explain import explainer_agreement
 
 reference = "Tree SHAP (interventional)"
-agreement = {name: explainer_agreement(values[reference], v) for name, v in values.items() if name != reference}
+agreement = {
+    name: explainer_agreement(values[reference], v)
+    for name, v in values.items()
+    if name != reference
+}
 say(
     f"Compared with **{reference}**:\n\n| explainer | correlation | largest difference | mean difference | where |\n"
     "|---|---|---|---|---|\n"
@@ -101,6 +117,7 @@ say(
 # on y. On the diagonal, they agree exactly.
 import matplotlib.pyplot as plt
 from matplotlib.ticker import FuncFormatter, MaxNLocator
+
 plt.style.use("mlviz.gallery")  # the gallery's look, shipped with mlviz
 
 fig, axes = plt.subplots(1, 3, figsize=(13, 4.6), sharex=True, sharey=True)
@@ -118,7 +135,10 @@ def usd(value):
 for ax, (name, a) in zip(axes, agreement.items()):
     ax.plot([lo, hi], [lo, hi], color="0.5", lw=1, ls="--")
     ax.scatter(x, values[name].ravel(), s=10, alpha=0.6, color="C0")
-    ax.set_title(f"{name}\nr = {a.correlation:.4f}, max diff {usd(a.max_abs_difference)} USD", fontsize=10)
+    ax.set_title(
+        f"{name}\nr = {a.correlation:.4f}, max diff {usd(a.max_abs_difference)} USD",
+        fontsize=10,
+    )
     ax.set_xlabel(f"{reference} (USD)")
     ax.set_xlim(lo, hi)
     ax.set_ylim(lo, hi)

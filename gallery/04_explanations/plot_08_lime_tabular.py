@@ -29,7 +29,9 @@ admitted = (decision == "Admit").astype(int)
 X_train, X_test, y_train, y_test, decision_train, decision_test = train_test_split(
     X, admitted, decision, test_size=0.25, stratify=decision, random_state=SEED
 )
-say(f"{admitted.mean():.1%} of the {len(X)} applicants were admitted; {X.shape[1]} features.")
+say(
+    f"{admitted.mean():.1%} of the {len(X)} applicants were admitted; {X.shape[1]} features."
+)
 
 # %%
 # ## Fit a random forest
@@ -43,7 +45,11 @@ from sklearn.ensemble import RandomForestClassifier
 from sklearn.metrics import roc_auc_score
 
 forest = RandomForestClassifier(
-    n_estimators=60 if QUICK else 300, min_samples_leaf=5, class_weight="balanced", n_jobs=1, random_state=SEED
+    n_estimators=60 if QUICK else 300,
+    min_samples_leaf=5,
+    class_weight="balanced",
+    n_jobs=1,
+    random_state=SEED,
 ).fit(X_train, y_train)
 proba = forest.predict_proba(X_test)[:, 1]
 say(f"Test ROC AUC: **{roc_auc_score(y_test, proba):.3f}**.")
@@ -66,9 +72,11 @@ cases = {
     "denied": median_case((decision_test.to_numpy() == "Deny") & (predicted == 0)),
     "admitted": median_case((y_test.to_numpy() == 1) & (predicted == 1)),
 }
-X_test[["gpa", "gmat", "work_exp", "international", "gender_male"]].iloc[list(cases.values())].assign(
-    **{"P(admit)": proba[list(cases.values())].round(3)}
-).set_axis(list(cases), axis=0)
+X_test[["gpa", "gmat", "work_exp", "international", "gender_male"]].iloc[
+    list(cases.values())
+].assign(**{"P(admit)": proba[list(cases.values())].round(3)}).set_axis(
+    list(cases), axis=0
+)
 
 # %%
 # ## Explain them with LIME
@@ -109,13 +117,20 @@ tables["denied"]
 # Each bar is one condition's weight in LIME's local linear model: its contribution to
 # the probability of admission, blue if it raises it, red if it lowers it.
 import matplotlib.pyplot as plt
+
 plt.style.use("mlviz.gallery")  # the gallery's look, shipped with mlviz
 
 from mlviz.plotting import plot_bars
 
 fig, axes = plt.subplots(1, 2, figsize=(13, 4.8))
 for ax, (name, table) in zip(axes, tables.items()):
-    plot_bars(table["weight"], table["rule"], ax=ax, fmt="{:+.3f}", xlabel="weight on P(admitted)")
+    plot_bars(
+        table["weight"],
+        table["rule"],
+        ax=ax,
+        fmt="{:+.3f}",
+        xlabel="weight on P(admitted)",
+    )
     attrs = table.attrs
     ax.set_title(
         f"{name} applicant: forest {attrs['model_probability']:.2f}, LIME {attrs['local_prediction']:.2f}",
@@ -141,8 +156,12 @@ say(
 again = explain(cases["denied"])
 other_seed = explain(cases["denied"], random_state=SEED + 1)
 same = again.equals(tables["denied"])
-merged = tables["denied"].merge(other_seed, on="rule", how="outer", suffixes=("", "_other"))
-merged = merged.fillna({"weight": 0.0, "weight_other": 0.0})  # a condition missing from one explanation weighs 0
+merged = tables["denied"].merge(
+    other_seed, on="rule", how="outer", suffixes=("", "_other")
+)
+merged = merged.fillna(
+    {"weight": 0.0, "weight_other": 0.0}
+)  # a condition missing from one explanation weighs 0
 shift = float((merged["weight"] - merged["weight_other"]).abs().max())
 say(
     f"Same seed: explanation {'**identical**' if same else '**different**'}. Seed {SEED + 1}: "

@@ -26,14 +26,18 @@ from mlviz.models import from_tensor, load_mnist_cnn, mnist_tensors, predict_pro
 model = load_mnist_cnn().model
 X, y = mnist_tensors("test", n=200)
 proba = predict_proba(model, X)
-picked = [int(np.flatnonzero((y.numpy() == d) & (proba.argmax(1) == d))[0]) for d in (2, 4, 7)]
+picked = [
+    int(np.flatnonzero((y.numpy() == d) & (proba.argmax(1) == d))[0]) for d in (2, 4, 7)
+]
 images = from_tensor(X[picked])
 
 
 def classifier_fn(rgb_batch):
     """LIME's interface: (N, H, W, 3) images in [0, 1] -> (N, 10) probabilities."""
     grey = np.asarray(rgb_batch)[..., 0]
-    return predict_proba(model, torch.from_numpy(((grey - 0.1307) / 0.3081).astype(np.float32))[:, None])
+    return predict_proba(
+        model, torch.from_numpy(((grey - 0.1307) / 0.3081).astype(np.float32))[:, None]
+    )
 
 
 # %%
@@ -46,7 +50,14 @@ from skimage.segmentation import slic
 
 
 def segment(rgb):
-    return slic(rgb[..., 0], n_segments=40, compactness=0.1, sigma=0.5, start_label=0, channel_axis=None)
+    return slic(
+        rgb[..., 0],
+        n_segments=40,
+        compactness=0.1,
+        sigma=0.5,
+        start_label=0,
+        channel_axis=None,
+    )
 
 
 # %%
@@ -63,10 +74,18 @@ num_samples = 300 if QUICK else 2000
 explanations = []
 for img in images:
     explainer = lime_image.LimeImageExplainer(random_state=SEED)
-    with contextlib.redirect_stderr(io.StringIO()):  # LIME always draws a progress bar on stderr
+    with contextlib.redirect_stderr(
+        io.StringIO()
+    ):  # LIME always draws a progress bar on stderr
         explanations.append(
-            explainer.explain_instance(np.repeat(img[..., None], 3, axis=2), classifier_fn, top_labels=1, hide_color=0,
-                                       num_samples=num_samples, segmentation_fn=segment)
+            explainer.explain_instance(
+                np.repeat(img[..., None], 3, axis=2),
+                classifier_fn,
+                top_labels=1,
+                hide_color=0,
+                num_samples=num_samples,
+                segmentation_fn=segment,
+            )
         )
 
 # %%
@@ -77,6 +96,7 @@ for img in images:
 # weights, shaded red over the digit.
 import matplotlib.pyplot as plt
 from matplotlib.colors import ListedColormap
+
 plt.style.use("mlviz.gallery")  # the gallery's look, shipped with mlviz
 
 fig, axes = plt.subplots(3, len(images), figsize=(8, 8))
@@ -88,13 +108,21 @@ for j, (img, exp) in enumerate(zip(images, explanations)):
     lim = np.abs(wmap).max()
     axes[0, j].imshow(exp.segments % 20, cmap="tab20", vmin=0, vmax=19, alpha=0.55)
     axes[0, j].contour(img, levels=[0.3], colors="k", linewidths=0.8)
-    axes[0, j].set_title(f"digit {y[picked[j]].item()}: {exp.segments.max() + 1} superpixels", fontsize=9)
+    axes[0, j].set_title(
+        f"digit {y[picked[j]].item()}: {exp.segments.max() + 1} superpixels", fontsize=9
+    )
     axes[1, j].imshow(wmap, cmap="RdBu_r", vmin=-lim, vmax=lim)
     axes[1, j].contour(img, levels=[0.3], colors="k", linewidths=0.6)
     axes[1, j].set_title(f"weights for class {label} (R²={exp.score:.2f})", fontsize=9)
-    top, mask = exp.get_image_and_mask(label, positive_only=True, num_features=5, hide_rest=False)
+    top, mask = exp.get_image_and_mask(
+        label, positive_only=True, num_features=5, hide_rest=False
+    )
     axes[2, j].imshow(img, cmap="gray_r")
-    axes[2, j].imshow(np.ma.masked_where(mask == 0, mask), cmap=ListedColormap(["#d62728"]), alpha=0.45)
+    axes[2, j].imshow(
+        np.ma.masked_where(mask == 0, mask),
+        cmap=ListedColormap(["#d62728"]),
+        alpha=0.45,
+    )
     axes[2, j].set_title("top 5 supporting superpixels", fontsize=9)
     scores.append(exp.score)
 for ax in axes.flat:

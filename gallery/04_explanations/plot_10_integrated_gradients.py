@@ -21,12 +21,21 @@ import numpy as np
 import torch
 
 from mlviz.config import QUICK
-from mlviz.models import from_tensor, load_mnist_cnn, mnist_tensors, predict_proba, to_tensor
+from mlviz.models import (
+    from_tensor,
+    load_mnist_cnn,
+    mnist_tensors,
+    predict_proba,
+    to_tensor,
+)
 
 model = load_mnist_cnn().model
 X, y = mnist_tensors("test", n=100 if QUICK else 500)
 proba = predict_proba(model, X)
-picked = [int(np.flatnonzero((y.numpy() == d) & (proba.argmax(1) == d))[0]) for d in (0, 3, 4, 7, 9)]
+picked = [
+    int(np.flatnonzero((y.numpy() == d) & (proba.argmax(1) == d))[0])
+    for d in (0, 3, 4, 7, 9)
+]
 x, images = X[picked], from_tensor(X[picked])
 black = to_tensor(np.zeros((1, 28, 28), dtype=np.uint8))
 
@@ -37,11 +46,11 @@ black = to_tensor(np.zeros((1, 28, 28), dtype=np.uint8))
 # trapezoidal rule and multiply by `x - x'`. For the first digit:
 m = 64
 alphas = torch.linspace(0, 1, m + 1)
-path = black + alphas[:, None, None, None] * (x[:1] - black)   # (m+1, 1, 28, 28)
+path = black + alphas[:, None, None, None] * (x[:1] - black)  # (m+1, 1, 28, 28)
 path.requires_grad_(True)
 target = int(y[picked[0]])
 (grads,) = torch.autograd.grad(model(path)[:, target].sum(), path)
-avg_grad = (grads[:-1] + grads[1:]).mean(0) / 2                # trapezoidal rule
+avg_grad = (grads[:-1] + grads[1:]).mean(0) / 2  # trapezoidal rule
 ig_by_hand = ((x[0] - black[0]) * avg_grad)[0].detach().numpy()
 
 # %%
@@ -66,12 +75,19 @@ say(
 # %%
 # How many steps are enough? The error of the check against the number of steps:
 steps = [2, 4, 8, 16, 32, 64, 128]
-errors = [integrated_gradients(model, x, baseline=black, n_steps=s).relative_error.max() for s in steps]
+errors = [
+    integrated_gradients(model, x, baseline=black, n_steps=s).relative_error.max()
+    for s in steps
+]
 enough = next((s for s, e in zip(steps, errors) if e < 0.01), None)
 say(
     "Worst completeness error by number of steps: "
     + ", ".join(f"{s}: {e:.1%}" for s, e in zip(steps, errors))
-    + (f". From **{enough} steps** on, all digits pass the 1 % check." if enough else ". No tried step count passes 1 %.")
+    + (
+        f". From **{enough} steps** on, all digits pass the 1 % check."
+        if enough
+        else ". No tried step count passes 1 %."
+    )
 )
 
 # %%
@@ -81,6 +97,7 @@ say(
 # and shared by the digit's row. The last row is the plain gradient times input change
 # (one step), for contrast.
 import matplotlib.pyplot as plt
+
 plt.style.use("mlviz.gallery")  # the gallery's look, shipped with mlviz
 
 from mlviz.attribution import input_gradients
@@ -93,7 +110,10 @@ for j in range(len(picked)):
     axes[0, j].imshow(images[j], cmap="gray_r")
     axes[0, j].set_title(f"digit {y[picked[j]].item()}", fontsize=10)
     im = axes[1, j].imshow(attr, cmap="RdBu_r", vmin=-lim, vmax=lim)
-    axes[1, j].set_title(f"Σ={result.total[j]:.1f}, Δf={result.score[j] - result.baseline_score[j]:.1f}", fontsize=8)
+    axes[1, j].set_title(
+        f"Σ={result.total[j]:.1f}, Δf={result.score[j] - result.baseline_score[j]:.1f}",
+        fontsize=8,
+    )
     g = grad_x_input[j, 0]
     axes[2, j].imshow(g, cmap="RdBu_r", vmin=-np.abs(g).max(), vmax=np.abs(g).max())
     axes[2, j].set_title(f"Σ={g.sum():.1f}", fontsize=8)
@@ -105,7 +125,10 @@ plt.show()
 
 say(
     "Gradient × input (one gradient, no path) is not held to completeness: its sums differ from Δf by "
-    + ", ".join(f"{abs(g.sum() - d) / abs(d):.0%}" for g, d in zip(grad_x_input[:, 0], result.score - result.baseline_score))
+    + ", ".join(
+        f"{abs(g.sum() - d) / abs(d):.0%}"
+        for g, d in zip(grad_x_input[:, 0], result.score - result.baseline_score)
+    )
     + " for the five digits."
 )
 

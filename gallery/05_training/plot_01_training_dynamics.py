@@ -22,7 +22,11 @@ immediately as a loss that jumps around or never falls.
 from mlviz.config import QUICK
 from mlviz.models import MNIST_CNN_CONFIG, train
 
-good_config = MNIST_CNN_CONFIG.replace(n_train=400 if QUICK else 1200, n_val=300 if QUICK else 1000, epochs=2 if QUICK else 12)
+good_config = MNIST_CNN_CONFIG.replace(
+    n_train=400 if QUICK else 1200,
+    n_val=300 if QUICK else 1000,
+    epochs=2 if QUICK else 12,
+)
 good = train(good_config)
 bad = train(good_config.replace(lr=25 * good_config.lr))
 h, h_bad = good.history, bad.history
@@ -65,14 +69,26 @@ say(
 # Left: loss (cross-entropy) per epoch; right: accuracy. Solid lines are training,
 # dashed validation. The grey line marks the epoch early stopping keeps.
 import matplotlib.pyplot as plt
+
 plt.style.use("mlviz.gallery")  # the gallery's look, shipped with mlviz
 
 fig, (ax_loss, ax_acc) = plt.subplots(1, 2, figsize=(11, 4.2))
-for hist, name, color in ((h, f"lr={good_config.lr:g}", "C0"), (h_bad, f"lr={bad.config.lr:g}", "C3")):
-    ax_loss.plot(hist.epoch, hist.train_loss, "-o", color=color, ms=4, label=f"{name} train")
-    ax_loss.plot(hist.epoch, hist.val_loss, "--s", color=color, ms=4, label=f"{name} validation")
-    ax_acc.plot(hist.epoch, hist.train_acc, "-o", color=color, ms=4, label=f"{name} train")
-    ax_acc.plot(hist.epoch, hist.val_acc, "--s", color=color, ms=4, label=f"{name} validation")
+for hist, name, color in (
+    (h, f"lr={good_config.lr:g}", "C0"),
+    (h_bad, f"lr={bad.config.lr:g}", "C3"),
+):
+    ax_loss.plot(
+        hist.epoch, hist.train_loss, "-o", color=color, ms=4, label=f"{name} train"
+    )
+    ax_loss.plot(
+        hist.epoch, hist.val_loss, "--s", color=color, ms=4, label=f"{name} validation"
+    )
+    ax_acc.plot(
+        hist.epoch, hist.train_acc, "-o", color=color, ms=4, label=f"{name} train"
+    )
+    ax_acc.plot(
+        hist.epoch, hist.val_acc, "--s", color=color, ms=4, label=f"{name} validation"
+    )
 for ax in (ax_loss, ax_acc):
     ax.axvline(best_epoch, color="grey", lw=1)
     ax.set_xlabel("epoch")
@@ -81,7 +97,9 @@ ax_loss.set_yscale("log")
 ax_loss.set_ylabel("cross-entropy (log scale)")
 ax_acc.set_ylabel("accuracy")
 ax_acc.legend(fontsize=9, loc="center right")
-ax_loss.text(best_epoch, ax_loss.get_ylim()[1], " best epoch", va="top", fontsize=9, color="grey")
+ax_loss.text(
+    best_epoch, ax_loss.get_ylim()[1], " best epoch", va="top", fontsize=9, color="grey"
+)
 fig.suptitle("Training vs validation, a good and a too-high learning rate")
 plt.show()
 
@@ -93,8 +111,13 @@ plt.show()
 fig, ax = plt.subplots(figsize=(10, 3.6))
 steps = np.arange(1, len(h.step_loss) + 1) / h.steps_per_epoch
 ax.plot(steps, h.step_loss, color="C0", lw=0.8, label=f"lr={good_config.lr:g}")
-ax.plot(np.arange(1, len(h_bad.step_loss) + 1) / h_bad.steps_per_epoch, h_bad.step_loss, color="C3", lw=0.8,
-        label=f"lr={bad.config.lr:g}")
+ax.plot(
+    np.arange(1, len(h_bad.step_loss) + 1) / h_bad.steps_per_epoch,
+    h_bad.step_loss,
+    color="C3",
+    lw=0.8,
+    label=f"lr={bad.config.lr:g}",
+)
 ax.set_yscale("log")
 ax.set_xlabel("epoch")
 ax.set_ylabel("mini-batch loss (log scale)")
@@ -104,8 +127,8 @@ plt.show()
 say(
     f"With lr={bad.config.lr:g} the final validation accuracy is **{h_bad.val_acc[-1]:.1%}** against "
     f"{h.val_acc[-1]:.1%} with lr={good_config.lr:g}; its mini-batch loss in the last epoch ranges from "
-    f"{h_bad.step_loss[-h_bad.steps_per_epoch:].min():.2f} to {h_bad.step_loss[-h_bad.steps_per_epoch:].max():.2f} "
-    f"(good run: {h.step_loss[-h.steps_per_epoch:].min():.2g} to {h.step_loss[-h.steps_per_epoch:].max():.2g})."
+    f"{h_bad.step_loss[-h_bad.steps_per_epoch :].min():.2f} to {h_bad.step_loss[-h_bad.steps_per_epoch :].max():.2f} "
+    f"(good run: {h.step_loss[-h.steps_per_epoch :].min():.2g} to {h.step_loss[-h.steps_per_epoch :].max():.2g})."
 )
 
 # %%

@@ -68,6 +68,7 @@ print("histogram shape (epochs + 1, bins):", weight_hist["conv1"][0].shape)
 # share of the layer's values in each bin: TensorBoard's "offset" histogram view,
 # seen from above. Biases are few (10 to 64 per layer), so their rows are coarse.
 import matplotlib.pyplot as plt
+
 plt.style.use("mlviz.gallery")  # the gallery's look, shipped with mlviz
 
 fig, axes = plt.subplots(2, len(layers), figsize=(12, 5.5), constrained_layout=True)

@@ -28,8 +28,12 @@ from mlviz.models import TrainConfig, train
 
 torch.set_num_threads(1)  # small networks: one thread is faster on a shared machine
 common = dict(
-    epochs=1 if QUICK else 3, n_train=800 if QUICK else 3000,
-    n_val=300 if QUICK else 1000, optimizer="sgd", momentum=0.9, lr=0.05,
+    epochs=1 if QUICK else 3,
+    n_train=800 if QUICK else 3000,
+    n_val=300 if QUICK else 1000,
+    optimizer="sgd",
+    momentum=0.9,
+    lr=0.05,
     checkpoints=10,
 )
 
@@ -84,12 +88,15 @@ print("recorded:", grad_size["sigmoid"].shape, "(copies, layers)")
 # The mean absolute gradient of each layer's weights before the first step, input
 # layer on the left, output layer (`out`) on the right. The y-axis is logarithmic.
 import matplotlib.pyplot as plt
+
 plt.style.use("mlviz.gallery")  # the gallery's look, shipped with mlviz
 
 from mlviz.report import say
 
-runs = {"sigmoid": (sigmoid, "sigmoid, default init", "C3"),
-        "relu": (relu, "ReLU, Kaiming init", "C0")}
+runs = {
+    "sigmoid": (sigmoid, "sigmoid, default init", "C3"),
+    "relu": (relu, "ReLU, Kaiming init", "C0"),
+}
 fig, ax = plt.subplots(figsize=(9, 4))
 for key, (run, label, color) in runs.items():
     ax.plot(range(len(layers)), grad_size[key][0], "-o", color=color, label=label)
@@ -117,8 +124,15 @@ fig, axes = plt.subplots(1, 2, figsize=(11, 4), sharey=True, constrained_layout=
 colors = plt.cm.plasma(np.linspace(0, 0.85, len(layers)))
 for ax, (key, (run, label, _)) in zip(axes, runs.items()):
     for i, (layer, color) in enumerate(zip(layers, colors)):
-        ax.plot(run.checkpoint_steps, grad_size[key][:, i], "-o", color=color, lw=1,
-                ms=2, label=layer)
+        ax.plot(
+            run.checkpoint_steps,
+            grad_size[key][:, i],
+            "-o",
+            color=color,
+            lw=1,
+            ms=2,
+            label=layer,
+        )
     ax.set_yscale("log")
     ax.set_xlabel("training step")
     ax.set_title(f"{label}: validation accuracy {run.history.val_acc[-1]:.0%}")

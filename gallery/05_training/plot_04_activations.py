@@ -71,6 +71,7 @@ zero, dead, values = record_activations(cnn, act_layers, X_probe)
 # One panel per ReLU: the histogram of its outputs on the probe, one line per epoch,
 # in 40 bins that span all epochs of the layer.
 import matplotlib.pyplot as plt
+
 plt.style.use("mlviz.gallery")  # the gallery's look, shipped with mlviz
 
 from mlviz.report import say
@@ -114,8 +115,13 @@ from mlviz.models import TrainConfig
 config = TrainConfig(
     arch="mlp",
     arch_kwargs={"hidden": [128, 128, 128], "activation": "relu", "init": "kaiming"},
-    epochs=1 if QUICK else 3, n_train=800 if QUICK else 3000,
-    n_val=300 if QUICK else 1000, optimizer="sgd", momentum=0.9, lr=0.02, checkpoints=1,
+    epochs=1 if QUICK else 3,
+    n_train=800 if QUICK else 3000,
+    n_val=300 if QUICK else 1000,
+    optimizer="sgd",
+    momentum=0.9,
+    lr=0.02,
+    checkpoints=1,
 )
 runs = {lr: train(config.replace(lr=lr)) for lr in (0.02, 0.3)}
 mlp_layers = ["act1", "act2", "act3"]

@@ -47,8 +47,15 @@ for epoch in range(1, (2 if QUICK else 6) + 1):
         optimizer.step()
         step += 1
         writer.add_scalar("batch/loss", loss.item(), step)
-    train_metrics, val_metrics = evaluate(model, X_train, y_train), evaluate(model, X_val, y_val)
-    writer.add_scalars("epoch/loss", {"train": train_metrics["loss"], "validation": val_metrics["loss"]}, epoch)
+    train_metrics, val_metrics = (
+        evaluate(model, X_train, y_train),
+        evaluate(model, X_val, y_val),
+    )
+    writer.add_scalars(
+        "epoch/loss",
+        {"train": train_metrics["loss"], "validation": val_metrics["loss"]},
+        epoch,
+    )
     writer.add_scalar("epoch/val_accuracy", val_metrics["accuracy"], epoch)
     for name, param in model.named_parameters():
         writer.add_histogram(name, param, epoch)
@@ -74,11 +81,16 @@ from tensorboard.backend.event_processing.event_accumulator import EventAccumula
 
 scalars = {}
 for folder in sorted({p.parent for p in logdir.rglob("events.out.tfevents.*")}):
-    acc = EventAccumulator(str(folder), size_guidance={"scalars": 0, "histograms": 0}).Reload()
+    acc = EventAccumulator(
+        str(folder), size_guidance={"scalars": 0, "histograms": 0}
+    ).Reload()
     run = folder.relative_to(logdir).as_posix()
     for tag in acc.Tags()["scalars"]:
         events = acc.Scalars(tag)
-        scalars[tag if run == "." else f"{tag} ({run})"] = ([e.step for e in events], [e.value for e in events])
+        scalars[tag if run == "." else f"{tag} ({run})"] = (
+            [e.step for e in events],
+            [e.value for e in events],
+        )
     if run == ".":
         histogram_tags = acc.Tags()["histograms"]
         fc1_hist = acc.Histograms("fc1.weight")
@@ -96,6 +108,7 @@ say(
 # 0.6), the epoch losses, and the histogram of `fc1.weight` per epoch.
 import matplotlib.pyplot as plt
 import numpy as np
+
 plt.style.use("mlviz.gallery")  # the gallery's look, shipped with mlviz
 
 fig, axes = plt.subplots(1, 3, figsize=(13, 3.8))
@@ -118,13 +131,17 @@ for event, color in zip(fc1_hist, colors):
     counts = np.array(event.histogram_value.bucket)
     keep = np.isfinite(limits)
     axes[2].plot(limits[keep], counts[keep], color=color, label=f"epoch {event.step}")
-axes[2].set(title="fc1.weight histogram", xlabel="weight value", ylabel="count per bucket")
+axes[2].set(
+    title="fc1.weight histogram", xlabel="weight value", ylabel="count per bucket"
+)
 axes[2].legend(fontsize=8)
 for ax in axes:
     ax.grid(alpha=0.3)
 plt.show()
 steps_acc, acc_values = scalars["epoch/val_accuracy"]
-say(f"The validation accuracy read back from the event files reaches **{acc_values[-1]:.1%}** after epoch {steps_acc[-1]}.")
+say(
+    f"The validation accuracy read back from the event files reaches **{acc_values[-1]:.1%}** after epoch {steps_acc[-1]}."
+)
 
 # %%
 # ## How to read this figure

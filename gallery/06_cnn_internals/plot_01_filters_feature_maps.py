@@ -34,6 +34,7 @@ print("digit:", y[0].item())
 # weights add the pixel under them, blue subtract it, so a filter with red on one side
 # and blue on the other is an edge detector of that orientation.
 import matplotlib.pyplot as plt
+
 plt.style.use("mlviz.gallery")  # the gallery's look, shipped with mlviz
 
 w1 = model.conv1.weight.detach()[:, 0].numpy()
@@ -53,12 +54,19 @@ plt.show()
 # layer and keeps its output; `release()` removes the hooks afterwards.
 from mlviz.attribution import ActivationsAndGradients
 
-layers = {"relu1": model.relu1, "pool1": model.pool1, "relu2": model.relu2, "pool2": model.pool2}
+layers = {
+    "relu1": model.relu1,
+    "pool1": model.pool1,
+    "relu2": model.relu2,
+    "pool2": model.pool2,
+}
 with torch.no_grad(), ActivationsAndGradients(model, list(layers.values())) as recorder:
     recorder(x)
 maps = {name: a[0].numpy() for name, a in zip(layers, recorder.activations)}
 for name, a in maps.items():
-    print(f"{name:>6}: {a.shape[0]} maps of {a.shape[1]}x{a.shape[2]}, {np.mean(a == 0):.0%} zeros")
+    print(
+        f"{name:>6}: {a.shape[0]} maps of {a.shape[1]}x{a.shape[2]}, {np.mean(a == 0):.0%} zeros"
+    )
 
 # %%
 # ## The sixteen maps of the first block
@@ -90,7 +98,11 @@ plt.show()
 
 from mlviz.report import say
 
-silent = {name: int((a.reshape(len(a), -1).max(1) == 0).sum()) for name, a in maps.items() if name.startswith("relu")}
+silent = {
+    name: int((a.reshape(len(a), -1).max(1) == 0).sum())
+    for name, a in maps.items()
+    if name.startswith("relu")
+}
 say(
     f"For this digit (a {y[0].item()}), **{np.mean(maps['relu1'] > 0):.0%}** of the relu1 values and "
     f"**{np.mean(maps['relu2'] > 0):.0%}** of the relu2 values are positive; "

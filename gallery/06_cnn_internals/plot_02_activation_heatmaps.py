@@ -28,7 +28,9 @@ X, y = mnist_tensors("test", n=400 if QUICK else 2000)
 y = y.numpy()
 with torch.no_grad(), ActivationsAndGradients(model, [model.relu1, model.relu2]) as rec:
     rec(X)
-heat = {name: a.mean(dim=1).numpy() for name, a in zip(["relu1", "relu2"], rec.activations)}  # mean over channels
+heat = {
+    name: a.mean(dim=1).numpy() for name, a in zip(["relu1", "relu2"], rec.activations)
+}  # mean over channels
 images = from_tensor(X)
 
 # %%
@@ -38,13 +40,19 @@ images = from_tensor(X)
 # 28x28 with `overlay`'s input).
 import matplotlib.pyplot as plt
 import torch.nn.functional as F
+
 plt.style.use("mlviz.gallery")  # the gallery's look, shipped with mlviz
 
 from mlviz.attribution import overlay
 
 
 def upsample(m):
-    return F.interpolate(torch.from_numpy(m)[None, None], size=(28, 28), mode="bilinear", align_corners=False)[0, 0].numpy()
+    return F.interpolate(
+        torch.from_numpy(m)[None, None],
+        size=(28, 28),
+        mode="bilinear",
+        align_corners=False,
+    )[0, 0].numpy()
 
 
 def scaled(m):
@@ -58,7 +66,12 @@ axes[0].set_title(f"input ({y[i]})", fontsize=9)
 for k, name in enumerate(heat):
     axes[1 + 2 * k].imshow(heat[name][i], cmap="magma_r")
     axes[1 + 2 * k].set_title(f"{name} mean map", fontsize=9)
-    axes[2 + 2 * k].imshow(overlay(images[i], scaled(upsample(heat[name][i]) if name == "relu2" else heat[name][i])))
+    axes[2 + 2 * k].imshow(
+        overlay(
+            images[i],
+            scaled(upsample(heat[name][i]) if name == "relu2" else heat[name][i]),
+        )
+    )
     axes[2 + 2 * k].set_title(f"{name} over the digit", fontsize=9)
 for ax in axes:
     ax.set_xticks([]), ax.set_yticks([])
@@ -90,12 +103,19 @@ plt.show()
 
 from mlviz.report import say
 
-corr = [np.corrcoef(upsample(mean_heat[c]).ravel(), mean_img[c].ravel())[0, 1] for c in classes]
+corr = [
+    np.corrcoef(upsample(mean_heat[c]).ravel(), mean_img[c].ravel())[0, 1]
+    for c in classes
+]
 busiest = int(np.argmax(mean_heat.sum((1, 2))))
 say(
     f"Averaged over {len(y):,} digits, the class-mean relu2 heatmap correlates with the class-mean image at "
     f"r = {min(corr):.2f} to {max(corr):.2f} (median {np.median(corr):.2f})"
-    + (": the second layer is active mostly where there is ink. " if min(corr) > 0.5 else "; activity and ink only partly coincide. ")
+    + (
+        ": the second layer is active mostly where there is ink. "
+        if min(corr) > 0.5
+        else "; activity and ink only partly coincide. "
+    )
     + f"Class **{busiest}** has the most total activity, {mean_heat[busiest].sum() / mean_heat.sum(axis=(1, 2)).mean():.2f}× the average class."
 )
 

@@ -29,7 +29,10 @@ model = load_mnist_cnn().model
 X, y = mnist_tensors("test", n=100 if QUICK else 500)
 proba = predict_proba(model, X)
 # one correctly classified example of each of six digits, for a compact figure
-picked = [int(np.flatnonzero((y.numpy() == d) & (proba.argmax(1) == d))[0]) for d in (0, 2, 3, 4, 7, 9)]
+picked = [
+    int(np.flatnonzero((y.numpy() == d) & (proba.argmax(1) == d))[0])
+    for d in (0, 2, 3, 4, 7, 9)
+]
 x = X[picked]
 images = from_tensor(x)
 print("labels:", y[picked].tolist())
@@ -48,7 +51,7 @@ logits = model(x0)
 A = kept["A"]
 (dA,) = torch.autograd.grad(logits[0, logits.argmax()], A)
 handle.remove()  # always remove hooks: they would fire on every later call
-weights = dA.mean(dim=(2, 3))                                  # (1, 32): one weight per map
+weights = dA.mean(dim=(2, 3))  # (1, 32): one weight per map
 cam_by_hand = torch.relu((weights[:, :, None, None] * A).sum(1))  # (1, 14, 14)
 
 # %%
@@ -60,7 +63,9 @@ from mlviz.report import say
 
 with GradCAM(model, [model.relu2]) as cam:
     raw = cam.layer_cams(x[:1])[0]
-say(f"Largest difference between the hand-written map and `GradCAM`: **{np.abs(raw - cam_by_hand.detach().numpy()).max():.1e}**.")
+say(
+    f"Largest difference between the hand-written map and `GradCAM`: **{np.abs(raw - cam_by_hand.detach().numpy()).max():.1e}**."
+)
 
 # %%
 # ## Grad-CAM and Grad-CAM++ for the predicted class
@@ -68,27 +73,43 @@ say(f"Largest difference between the hand-written map and `GradCAM`: **{np.abs(r
 # Both methods on the same layer, drawn over the digit with `overlay` (a pure function
 # that returns an RGB array).
 import matplotlib.pyplot as plt
+
 plt.style.use("mlviz.gallery")  # the gallery's look, shipped with mlviz
 
-with GradCAM(model, [model.relu2]) as gradcam, GradCAMPlusPlus(model, [model.relu2]) as gradcampp:
+with (
+    GradCAM(model, [model.relu2]) as gradcam,
+    GradCAMPlusPlus(model, [model.relu2]) as gradcampp,
+):
     maps = {"Grad-CAM": gradcam(x), "Grad-CAM++": gradcampp(x)}
 
 fig, axes = plt.subplots(3, len(picked), figsize=(10, 5.4))
 for j in range(len(picked)):
     axes[0, j].imshow(images[j], cmap="gray_r")
-    axes[0, j].set_title(f"digit {y[picked[j]].item()}  (p={proba[picked[j]].max():.2f})", fontsize=9)
+    axes[0, j].set_title(
+        f"digit {y[picked[j]].item()}  (p={proba[picked[j]].max():.2f})", fontsize=9
+    )
     for i, (name, m) in enumerate(maps.items(), start=1):
         axes[i, j].imshow(overlay(images[j], m[j], alpha=0.5))
 for ax in axes.flat:
     ax.set_xticks([]), ax.set_yticks([])
 for i, name in enumerate(["input", *maps]):
     axes[i, 0].set_ylabel(name)
-fig.suptitle("Class activation maps of the predicted class (layer relu2, 14x14, upsampled)")
+fig.suptitle(
+    "Class activation maps of the predicted class (layer relu2, 14x14, upsampled)"
+)
 plt.show()
 
 ink = images > 0.3
-share_on_ink = {name: float(np.mean([(m[j] * ink[j]).sum() / m[j].sum() for j in range(len(m))])) for name, m in maps.items()}
-corr = np.mean([np.corrcoef(maps["Grad-CAM"][j].ravel(), maps["Grad-CAM++"][j].ravel())[0, 1] for j in range(len(picked))])
+share_on_ink = {
+    name: float(np.mean([(m[j] * ink[j]).sum() / m[j].sum() for j in range(len(m))]))
+    for name, m in maps.items()
+}
+corr = np.mean(
+    [
+        np.corrcoef(maps["Grad-CAM"][j].ravel(), maps["Grad-CAM++"][j].ravel())[0, 1]
+        for j in range(len(picked))
+    ]
+)
 say(
     f"On average **{share_on_ink['Grad-CAM']:.0%}** of the Grad-CAM mass and **{share_on_ink['Grad-CAM++']:.0%}** of the "
     f"Grad-CAM++ mass lie on ink pixels ({ink.mean():.0%} of the pixels are ink); the two maps correlate at r = {corr:.2f}."
@@ -104,7 +125,9 @@ say(
 runner_up = np.argsort(proba[picked], axis=1)[:, -2]
 with GradCAM(model, [model.relu2]) as gradcam:
     wrong_maps = gradcam(x, targets=[ClassifierOutputTarget(int(c)) for c in runner_up])
-    raw_wrong = gradcam.layer_cams(x, targets=[ClassifierOutputTarget(int(c)) for c in runner_up])[0]
+    raw_wrong = gradcam.layer_cams(
+        x, targets=[ClassifierOutputTarget(int(c)) for c in runner_up]
+    )[0]
     raw_right = gradcam.layer_cams(x)[0]
 
 fig, axes = plt.subplots(2, len(picked), figsize=(10, 4.1))
@@ -112,7 +135,9 @@ for j in range(len(picked)):
     axes[0, j].imshow(overlay(images[j], maps["Grad-CAM"][j]))
     axes[0, j].set_title(f"as {y[picked[j]].item()} (true)", fontsize=9)
     axes[1, j].imshow(overlay(images[j], wrong_maps[j]))
-    axes[1, j].set_title(f"as {runner_up[j]} (p={proba[picked[j], runner_up[j]]:.0e})", fontsize=9)
+    axes[1, j].set_title(
+        f"as {runner_up[j]} (p={proba[picked[j], runner_up[j]]:.0e})", fontsize=9
+    )
 for ax in axes.flat:
     ax.set_xticks([]), ax.set_yticks([])
 plt.show()

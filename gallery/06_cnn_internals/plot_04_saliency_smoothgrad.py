@@ -25,7 +25,10 @@ from mlviz.models import from_tensor, load_mnist_cnn, mnist_tensors, predict_pro
 model = load_mnist_cnn().model
 X, y = mnist_tensors("test", n=100 if QUICK else 500)
 proba = predict_proba(model, X)
-picked = [int(np.flatnonzero((y.numpy() == d) & (proba.argmax(1) == d))[0]) for d in (1, 2, 5, 6, 8)]
+picked = [
+    int(np.flatnonzero((y.numpy() == d) & (proba.argmax(1) == d))[0])
+    for d in (1, 2, 5, 6, 8)
+]
 x, images = X[picked], from_tensor(X[picked])
 
 # %%
@@ -47,8 +50,13 @@ from mlviz.report import say
 
 sal = saliency(model, x)
 n_samples = 10 if QUICK else 50
-smooth = {s: smoothgrad(model, x, n_samples=n_samples, noise_level=s, seed=SEED) for s in (0.1, 0.25)}
-say(f"Hand-written gradient vs `saliency`: largest difference **{np.abs(sal[0] - saliency_by_hand).max():.1e}**. SmoothGrad uses {n_samples} noisy copies per image.")
+smooth = {
+    s: smoothgrad(model, x, n_samples=n_samples, noise_level=s, seed=SEED)
+    for s in (0.1, 0.25)
+}
+say(
+    f"Hand-written gradient vs `saliency`: largest difference **{np.abs(sal[0] - saliency_by_hand).max():.1e}**. SmoothGrad uses {n_samples} noisy copies per image."
+)
 
 # %%
 # ## Saliency against SmoothGrad
@@ -56,9 +64,15 @@ say(f"Hand-written gradient vs `saliency`: largest difference **{np.abs(sal[0] -
 # Rows: the digit, its raw saliency, SmoothGrad at two noise levels. Each map is shown
 # on its own colour scale (its 99th percentile is white-hot).
 import matplotlib.pyplot as plt
+
 plt.style.use("mlviz.gallery")  # the gallery's look, shipped with mlviz
 
-rows = {"input": images, "saliency": sal, "SmoothGrad σ=0.1": smooth[0.1], "SmoothGrad σ=0.25": smooth[0.25]}
+rows = {
+    "input": images,
+    "saliency": sal,
+    "SmoothGrad σ=0.1": smooth[0.1],
+    "SmoothGrad σ=0.25": smooth[0.25],
+}
 fig, axes = plt.subplots(len(rows), len(picked), figsize=(9, 7.6))
 for i, (name, maps) in enumerate(rows.items()):
     for j in range(len(picked)):
@@ -76,15 +90,24 @@ plt.show()
 
 def roughness(m):
     """Mean absolute difference between neighbouring pixels, relative to the map's mean."""
-    return float((np.abs(np.diff(m, axis=0)).mean() + np.abs(np.diff(m, axis=1)).mean()) / (2 * m.mean()))
+    return float(
+        (np.abs(np.diff(m, axis=0)).mean() + np.abs(np.diff(m, axis=1)).mean())
+        / (2 * m.mean())
+    )
 
 
 ink = images > 0.3
 say(
     "Roughness (mean jump between neighbouring pixels / mean value): "
-    + ", ".join(f"**{name}** {np.mean([roughness(m) for m in maps]):.2f}" for name, maps in list(rows.items())[1:])
+    + ", ".join(
+        f"**{name}** {np.mean([roughness(m) for m in maps]):.2f}"
+        for name, maps in list(rows.items())[1:]
+    )
     + ". Share of the map on ink pixels: "
-    + ", ".join(f"{name} {np.mean([(m * k).sum() / m.sum() for m, k in zip(maps, ink)]):.0%}" for name, maps in list(rows.items())[1:])
+    + ", ".join(
+        f"{name} {np.mean([(m * k).sum() / m.sum() for m, k in zip(maps, ink)]):.0%}"
+        for name, maps in list(rows.items())[1:]
+    )
     + f" ({ink.mean():.0%} of the pixels are ink)."
 )
 

@@ -32,7 +32,9 @@ n_steps = 80 if QUICK else 300
 #
 # The core of the method fits in a loop: the objective is one class logit; the
 # regularizers are subtracted from it. This is the unregularized version, for class 3.
-x = (0.1 * torch.randn((1, 1, 28, 28), generator=torch.Generator().manual_seed(SEED))).requires_grad_(True)
+x = (
+    0.1 * torch.randn((1, 1, 28, 28), generator=torch.Generator().manual_seed(SEED))
+).requires_grad_(True)
 optimizer = torch.optim.Adam([x], lr=0.05)
 for _ in range(n_steps):
     optimizer.zero_grad()
@@ -50,7 +52,14 @@ noise_3 = x.detach().numpy()[0, 0]
 from mlviz.inspect.cnn import activation_maximization
 
 classes = activation_maximization(
-    model, lambda x: model(x).diagonal(), n_images=10, n_steps=n_steps, l2=0.05, tv=2.0, bounds=bounds, seed=SEED
+    model,
+    lambda x: model(x).diagonal(),
+    n_images=10,
+    n_steps=n_steps,
+    l2=0.05,
+    tv=2.0,
+    bounds=bounds,
+    seed=SEED,
 )  # image c maximizes logit c
 
 # %%
@@ -60,20 +69,34 @@ classes = activation_maximization(
 # read by a forward hook.
 channels = list(range(8 if QUICK else 16))
 live = {}
-hook = model.relu2.register_forward_hook(lambda module, inputs, out: live.update(out=out))
+hook = model.relu2.register_forward_hook(
+    lambda module, inputs, out: live.update(out=out)
+)
 
 
 def channel_objective(x):
     model(x)
-    return live["out"][torch.arange(len(x)), channels].mean(dim=(1, 2))  # image i maximizes channel i
+    return live["out"][torch.arange(len(x)), channels].mean(
+        dim=(1, 2)
+    )  # image i maximizes channel i
 
 
-units = activation_maximization(model, channel_objective, n_images=len(channels), n_steps=n_steps, l2=0.05, tv=1.0, bounds=bounds, seed=SEED)
+units = activation_maximization(
+    model,
+    channel_objective,
+    n_images=len(channels),
+    n_steps=n_steps,
+    l2=0.05,
+    tv=1.0,
+    bounds=bounds,
+    seed=SEED,
+)
 hook.remove()
 
 # %%
 # ## Draw the synthesized inputs
 import matplotlib.pyplot as plt
+
 plt.style.use("mlviz.gallery")  # the gallery's look, shipped with mlviz
 
 from mlviz.models import from_tensor

@@ -27,7 +27,7 @@ model = load_mnist_cnn().model
 X, y = mnist_tensors("test", n=100 if QUICK else 400)
 with torch.no_grad(), ActivationsAndGradients(model, [model.relu2]) as rec:
     rec(X)
-A = rec.activations[0].numpy()   # (N, 32, 14, 14)
+A = rec.activations[0].numpy()  # (N, 32, 14, 14)
 images = from_tensor(X)
 
 # %%
@@ -40,10 +40,14 @@ images = from_tensor(X)
 from mlviz.inspect.cnn import deep_feature_factorization
 
 k = 5
-heatmaps, concepts = deep_feature_factorization(A, k, seed=SEED)   # (N, k, 14, 14), (k, 32)
+heatmaps, concepts = deep_feature_factorization(
+    A, k, seed=SEED
+)  # (N, k, 14, 14), (k, 32)
 V = A.transpose(0, 2, 3, 1).reshape(-1, A.shape[1])
 rebuilt = heatmaps.transpose(0, 2, 3, 1).reshape(-1, k) @ concepts
-print(f"relative reconstruction error with {k} concepts: {np.linalg.norm(V - rebuilt) / np.linalg.norm(V):.1%}")
+print(
+    f"relative reconstruction error with {k} concepts: {np.linalg.norm(V - rebuilt) / np.linalg.norm(V):.1%}"
+)
 
 # %%
 # ## Colour each digit by its dominant concept
@@ -54,10 +58,13 @@ import matplotlib.pyplot as plt
 import torch.nn.functional as F
 from matplotlib.colors import ListedColormap
 from matplotlib.patches import Patch
+
 plt.style.use("mlviz.gallery")  # the gallery's look, shipped with mlviz
 
 colors = plt.get_cmap("tab10").colors[:k]
-up = F.interpolate(torch.from_numpy(heatmaps), size=(28, 28), mode="bilinear", align_corners=False).numpy()
+up = F.interpolate(
+    torch.from_numpy(heatmaps), size=(28, 28), mode="bilinear", align_corners=False
+).numpy()
 dominant = up.argmax(1)
 strength = up.max(1) / up.max()
 
@@ -77,7 +84,13 @@ for j, i in enumerate(shown):
     axes[1, j].imshow(concept_image(i))
 for ax in axes.flat:
     ax.set_xticks([]), ax.set_yticks([])
-fig.legend(handles=[Patch(color=colors[c], label=f"concept {c}") for c in range(k)], loc="outside lower center", ncol=k, fontsize=9, frameon=False)
+fig.legend(
+    handles=[Patch(color=colors[c], label=f"concept {c}") for c in range(k)],
+    loc="outside lower center",
+    ncol=k,
+    fontsize=9,
+    frameon=False,
+)
 plt.show()
 
 # %%
@@ -105,9 +118,15 @@ by_class = by_class / by_class.sum(1, keepdims=True)
 say(
     f"With {k} concepts NMF rebuilds the relu2 activations with a relative error of "
     f"**{np.linalg.norm(V - rebuilt) / np.linalg.norm(V):.0%}**. Shares of the total activation: "
-    + ", ".join(f"concept {c} {s:.0%} (channels {top_channels[c]})" for c, s in enumerate(share))
+    + ", ".join(
+        f"concept {c} {s:.0%} (channels {top_channels[c]})" for c, s in enumerate(share)
+    )
     + ". The concept most over-represented in one class: "
-    + (lambda c, d: f"concept {c} in digit {d} ({by_class[d, c]:.0%} vs {share[c]:.0%} overall).")(*np.unravel_index(np.argmax(by_class / share), by_class.shape)[::-1])
+    + (
+        lambda c, d: (
+            f"concept {c} in digit {d} ({by_class[d, c]:.0%} vs {share[c]:.0%} overall)."
+        )
+    )(*np.unravel_index(np.argmax(by_class / share), by_class.shape)[::-1])
 )
 
 # %%

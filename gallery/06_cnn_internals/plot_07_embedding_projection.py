@@ -43,9 +43,15 @@ from mlviz.inspect.embedding import embed_2d, neighbour_agreement
 
 runs = {
     ("raw pixels", "t-SNE"): embed_2d(pixels, "tsne", perplexity=30, seed=SEED),
-    ("CNN embedding", "t-SNE"): embed_2d(Z, "tsne", perplexity=30, pca_components=None, seed=SEED),
-    ("raw pixels", "UMAP"): embed_2d(pixels, "umap", n_neighbors=15, min_dist=0.1, seed=SEED),
-    ("CNN embedding", "UMAP"): embed_2d(Z, "umap", n_neighbors=15, min_dist=0.1, pca_components=None, seed=SEED),
+    ("CNN embedding", "t-SNE"): embed_2d(
+        Z, "tsne", perplexity=30, pca_components=None, seed=SEED
+    ),
+    ("raw pixels", "UMAP"): embed_2d(
+        pixels, "umap", n_neighbors=15, min_dist=0.1, seed=SEED
+    ),
+    ("CNN embedding", "UMAP"): embed_2d(
+        Z, "umap", n_neighbors=15, min_dist=0.1, pca_components=None, seed=SEED
+    ),
 }
 
 # %%
@@ -53,6 +59,7 @@ runs = {
 #
 # Colours are the true digits; black crosses mark the digits the CNN misclassifies.
 import matplotlib.pyplot as plt
+
 plt.style.use("mlviz.gallery")  # the gallery's look, shipped with mlviz
 
 from mlviz.plotting import plot_embedding
@@ -60,8 +67,20 @@ from mlviz.plotting import plot_embedding
 wrong = y_pred != y
 fig, axes = plt.subplots(2, 2, figsize=(11, 10))
 for ax, ((space, method), run) in zip(axes.flat, runs.items()):
-    plot_embedding(run.coords, y, ax=ax, title=f"{method} of {space} — neighbours agree {neighbour_agreement(run.coords, y):.0%}")
-    crosses = ax.scatter(*run.coords[wrong].T, marker="x", s=30, color="black", lw=1.2, label="misclassified by the CNN")
+    plot_embedding(
+        run.coords,
+        y,
+        ax=ax,
+        title=f"{method} of {space} — neighbours agree {neighbour_agreement(run.coords, y):.0%}",
+    )
+    crosses = ax.scatter(
+        *run.coords[wrong].T,
+        marker="x",
+        s=30,
+        color="black",
+        lw=1.2,
+        label="misclassified by the CNN",
+    )
 fig.legend(handles=[crosses], loc="outside lower center", fontsize=10, frameon=False)
 plt.show()
 

@@ -28,7 +28,10 @@ model = load_mnist_cnn().model
 background, _ = mnist_tensors("train", n=30 if QUICK else 100)
 X, y = mnist_tensors("test", n=200)
 proba = predict_proba(model, X)
-picked = [int(np.flatnonzero((y.numpy() == d) & (proba.argmax(1) == d))[0]) for d in (0, 3, 5, 8)]
+picked = [
+    int(np.flatnonzero((y.numpy() == d) & (proba.argmax(1) == d))[0])
+    for d in (0, 3, 5, 8)
+]
 x = X[picked]
 
 # %%
@@ -74,6 +77,7 @@ say(
 # Red pixels push that class's logit up, blue push it down; one symmetric colour scale
 # per digit (row). The predicted class is boxed.
 import matplotlib.pyplot as plt
+
 plt.style.use("mlviz.gallery")  # the gallery's look, shipped with mlviz
 
 images = from_tensor(x)
@@ -88,14 +92,22 @@ for i in range(len(x)):
         ax.imshow(sv[i, 0, :, :, c], cmap="RdBu_r", vmin=-lim, vmax=lim, alpha=0.9)
         if c == logits[i].argmax():
             for spine in ax.spines.values():
-                spine.set_visible(True), spine.set_color("black"), spine.set_linewidth(2)
+                (
+                    spine.set_visible(True),
+                    spine.set_color("black"),
+                    spine.set_linewidth(2),
+                )
         if i == 0:
             ax.set_title(f"class {c}", fontsize=9)
 for ax in axes.flat:
     ax.set_xticks([]), ax.set_yticks([])
 plt.show()
 
-pos = [sv[i, 0, :, :, logits[i].argmax()].clip(min=0).sum() / np.abs(sv[i, 0, :, :, logits[i].argmax()]).sum() for i in range(len(x))]
+pos = [
+    sv[i, 0, :, :, logits[i].argmax()].clip(min=0).sum()
+    / np.abs(sv[i, 0, :, :, logits[i].argmax()]).sum()
+    for i in range(len(x))
+]
 say(
     "Share of the predicted class's absolute attribution that is positive: "
     + ", ".join(f"digit {y[picked[i]].item()} **{p:.0%}**" for i, p in enumerate(pos))

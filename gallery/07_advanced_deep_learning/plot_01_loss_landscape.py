@@ -100,8 +100,12 @@ say(
     f"highest loss on the grid is {grid.loss.max():.2f} (accuracy down to "
     f"{grid.accuracy.min():.1%}). The lowest loss on the grid, {grid.loss[low]:.3f}, "
     f"lies at (a, b) = ({coords[low[1]]:.2f}, {coords[low[0]]:.2f})"
-    + (": the trained weights minimize the *training* loss, and these are validation "
-       "images." if low != middle else ", at the trained weights.")
+    + (
+        ": the trained weights minimize the *training* loss, and these are validation "
+        "images."
+        if low != middle
+        else ", at the trained weights."
+    )
 )
 
 # %%
@@ -111,22 +115,32 @@ say(
 # steep walls are both visible. The cross marks the trained weights.
 import matplotlib.pyplot as plt
 from matplotlib.colors import LogNorm
+
 plt.style.use("mlviz.gallery")  # the gallery's look, shipped with mlviz
 
 levels = np.geomspace(grid.loss.min(), grid.loss.max(), 16)
 fig, ax = plt.subplots(figsize=(6.4, 5.4))
-filled = ax.contourf(grid.alphas, grid.betas, grid.loss, levels=levels, norm=LogNorm(),
-                     cmap="viridis")
-ax.contour(grid.alphas, grid.betas, grid.loss, levels=levels, colors="white",
-           linewidths=0.4, alpha=0.6)
+filled = ax.contourf(
+    grid.alphas, grid.betas, grid.loss, levels=levels, norm=LogNorm(), cmap="viridis"
+)
+ax.contour(
+    grid.alphas,
+    grid.betas,
+    grid.loss,
+    levels=levels,
+    colors="white",
+    linewidths=0.4,
+    alpha=0.6,
+)
 ax.plot(0, 0, "x", color="red", ms=10, mew=2, label="trained weights")
 fig.colorbar(filled, ax=ax, label="cross-entropy (log scale)", format="%.2g")
 ax.set_xlabel("a (along random direction d1)")
 ax.set_ylabel("b (along random direction d2)")
 ax.set_aspect("equal")
 ax.legend(loc="upper right", fontsize=9)
-ax.set_title("Loss around the trained CNN\n(filter-normalized random directions)",
-             fontsize=11)
+ax.set_title(
+    "Loss around the trained CNN\n(filter-normalized random directions)", fontsize=11
+)
 plt.show()
 
 # %%
@@ -151,8 +165,11 @@ fig = go.Figure(
 )
 fig.update_layout(
     title="Loss landscape (log10 cross-entropy)",
-    scene={"xaxis_title": "a (d1)", "yaxis_title": "b (d2)",
-           "zaxis_title": "log10 loss"},
+    scene={
+        "xaxis_title": "a (d1)",
+        "yaxis_title": "b (d2)",
+        "zaxis_title": "log10 loss",
+    },
     height=560,
     margin={"l": 0, "r": 0, "t": 50, "b": 0},
 )
@@ -175,11 +192,17 @@ xy = project_onto(path, weights, pcs)
 span = np.abs(xy).max(axis=0) * 1.25
 n_pca = 6 if QUICK else 11
 pca_grid = loss_grid(
-    model, pcs, X_eval, y_eval, np.linspace(-span[0], span[0], n_pca),
-    np.linspace(-span[1], span[1], n_pca), batch_size=128,
+    model,
+    pcs,
+    X_eval,
+    y_eval,
+    np.linspace(-span[0], span[0], n_pca),
+    np.linspace(-span[1], span[1], n_pca),
+    batch_size=128,
 )
 start_loss = torch.nn.functional.cross_entropy(
-    torch.func.functional_call(model, run.checkpoints[0], (X_eval,)), y_eval).item()
+    torch.func.functional_call(model, run.checkpoints[0], (X_eval,)), y_eval
+).item()
 distance = np.linalg.norm(flatten(path[0]) - flatten(weights))
 say(
     f"The two principal directions explain **{explained[0]:.0%}** and "
@@ -195,16 +218,35 @@ say(
 # (each dot a checkpoint).
 fig, ax = plt.subplots(figsize=(6.8, 5.4))
 levels = np.geomspace(pca_grid.loss.min(), pca_grid.loss.max(), 16)
-filled = ax.contourf(pca_grid.alphas, pca_grid.betas, pca_grid.loss, levels=levels,
-                     norm=LogNorm(), cmap="viridis")
-ax.contour(pca_grid.alphas, pca_grid.betas, pca_grid.loss, levels=levels,
-           colors="white", linewidths=0.4, alpha=0.6)
+filled = ax.contourf(
+    pca_grid.alphas,
+    pca_grid.betas,
+    pca_grid.loss,
+    levels=levels,
+    norm=LogNorm(),
+    cmap="viridis",
+)
+ax.contour(
+    pca_grid.alphas,
+    pca_grid.betas,
+    pca_grid.loss,
+    levels=levels,
+    colors="white",
+    linewidths=0.4,
+    alpha=0.6,
+)
 ax.plot(xy[:, 0], xy[:, 1], "-o", color="orange", ms=4, lw=1.5, label="training path")
 steps_per_epoch = run.history.steps_per_epoch
 for (x, y), step in zip(xy, run.checkpoint_steps):
     if step % steps_per_epoch == 0:
-        ax.annotate(str(step // steps_per_epoch), (x, y), textcoords="offset points",
-                    xytext=(5, 5), color="white", fontsize=9)
+        ax.annotate(
+            str(step // steps_per_epoch),
+            (x, y),
+            textcoords="offset points",
+            xytext=(5, 5),
+            color="white",
+            fontsize=9,
+        )
 ax.plot(0, 0, "x", color="red", ms=10, mew=2, label="trained weights")
 fig.colorbar(filled, ax=ax, label="cross-entropy (log scale)", format="%.2g")
 ax.set_xlabel(f"1st principal direction ({explained[0]:.0%} of the moves)")

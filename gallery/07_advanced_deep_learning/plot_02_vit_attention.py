@@ -66,6 +66,7 @@ print([a.shape for a in attentions])
 # more attention. The share written above each map is the attention the class token
 # keeps on *itself* (not visible as a patch).
 import matplotlib.pyplot as plt
+
 plt.style.use("mlviz.gallery")  # the gallery's look, shipped with mlviz
 
 from mlviz.attention import patch_map
@@ -75,7 +76,9 @@ images = from_tensor(X)
 grid = model.grid
 example = 0
 n_layers, n_heads = len(attentions), attentions[0].shape[1]
-fig, axes = plt.subplots(n_layers, n_heads + 1, figsize=(2.0 * (n_heads + 1), 2.15 * n_layers))
+fig, axes = plt.subplots(
+    n_layers, n_heads + 1, figsize=(2.0 * (n_heads + 1), 2.15 * n_layers)
+)
 for layer in range(n_layers):
     ax = axes[layer, 0]
     ax.imshow(images[example], cmap="gray_r")
@@ -84,13 +87,20 @@ for layer in range(n_layers):
         row = attentions[layer][example, head, 0]
         ax = axes[layer, head + 1]
         ax.imshow(images[example], cmap="gray", extent=(0, 28, 28, 0))
-        ax.imshow(patch_map(row, grid), cmap="inferno", alpha=0.6, extent=(0, 28, 28, 0))
+        ax.imshow(
+            patch_map(row, grid), cmap="inferno", alpha=0.6, extent=(0, 28, 28, 0)
+        )
         ax.set_title(f"head {head + 1}  (self {row[0]:.0%})", fontsize=9)
 for ax in axes.ravel():
     ax.set_xticks([])
     ax.set_yticks([])
-axes[0, 0].set_title(f"digit {int(y[example])}, predicted {int(predicted[example])}", fontsize=9)
-fig.suptitle("Class-token attention over the 4x4 patches, per layer (rows) and head (columns)", fontsize=11)
+axes[0, 0].set_title(
+    f"digit {int(y[example])}, predicted {int(predicted[example])}", fontsize=9
+)
+fig.suptitle(
+    "Class-token attention over the 4x4 patches, per layer (rows) and head (columns)",
+    fontsize=11,
+)
 plt.show()
 
 # %%
@@ -108,7 +118,9 @@ rollout = attention_rollout(attentions)  # (N, 17, 17)
 patch_weights = np.stack([patch_map(r[0], grid) for r in rollout])  # (N, 4, 4)
 last_layer = np.stack([patch_map(a[0], grid) for a in attentions[-1].mean(1)])
 
-ink = images.reshape(len(images), grid, 28 // grid, grid, 28 // grid).mean(axis=(2, 4))  # mean grey level per patch
+ink = images.reshape(len(images), grid, 28 // grid, grid, 28 // grid).mean(
+    axis=(2, 4)
+)  # mean grey level per patch
 has_ink = ink > 0.1
 on_ink = (patch_weights * has_ink).sum(axis=(1, 2))
 on_ink_last = (last_layer * has_ink).sum(axis=(1, 2))

@@ -46,7 +46,13 @@ NOISE = 8
 
 
 def mlp(n_in, n_out):
-    return nn.Sequential(nn.Linear(n_in, 128), nn.ReLU(), nn.Linear(128, 128), nn.ReLU(), nn.Linear(128, n_out))
+    return nn.Sequential(
+        nn.Linear(n_in, 128),
+        nn.ReLU(),
+        nn.Linear(128, 128),
+        nn.ReLU(),
+        nn.Linear(128, n_out),
+    )
 
 
 generator, discriminator = mlp(NOISE, 2), mlp(2, 1)
@@ -67,7 +73,9 @@ for step in range(n_steps + 1):
     x_fake = generator(torch.randn(batch, NOISE, generator=sampler))
     # Discriminator step: real -> 1, generated -> 0 (the generator is not updated here).
     opt_d.zero_grad()
-    d_loss = bce(discriminator(x_real), torch.ones(batch, 1)) + bce(discriminator(x_fake.detach()), torch.zeros(batch, 1))
+    d_loss = bce(discriminator(x_real), torch.ones(batch, 1)) + bce(
+        discriminator(x_fake.detach()), torch.zeros(batch, 1)
+    )
     d_loss.backward()
     opt_d.step()
     # Generator step: make the discriminator call the generated points real.
@@ -99,9 +107,12 @@ with torch.no_grad():
 table = pd.DataFrame(
     {
         "modes covered (of 8)": [coverage[s]["covered"] for s in snapshot_steps],
-        "points on a mode": [f"{coverage[s]['high_quality']:.0%}" for s in snapshot_steps],
+        "points on a mode": [
+            f"{coverage[s]['high_quality']:.0%}" for s in snapshot_steps
+        ],
         "largest mode's share of those": [
-            f"{coverage[s]['counts'].max() / max(coverage[s]['counts'].sum(), 1):.0%}" for s in snapshot_steps
+            f"{coverage[s]['counts'].max() / max(coverage[s]['counts'].sum(), 1):.0%}"
+            for s in snapshot_steps
         ],
     },
     index=pd.Index(snapshot_steps, name="step"),
@@ -115,16 +126,23 @@ table
 # point is real (red: real, blue: generated, white: undecided at 0.5); grey points are
 # real data, black points generated ones.
 import matplotlib.pyplot as plt
+
 plt.style.use("mlviz.gallery")  # the gallery's look, shipped with mlviz
 
 lim = 2.8
 gx, gy = np.meshgrid(np.linspace(-lim, lim, 150), np.linspace(-lim, lim, 150))
-grid_points = torch.from_numpy(np.column_stack([gx.ravel(), gy.ravel()]).astype(np.float32))
-fig, axes = plt.subplots(1, len(snapshot_steps), figsize=(3.3 * len(snapshot_steps), 3.9), sharey=True)
+grid_points = torch.from_numpy(
+    np.column_stack([gx.ravel(), gy.ravel()]).astype(np.float32)
+)
+fig, axes = plt.subplots(
+    1, len(snapshot_steps), figsize=(3.3 * len(snapshot_steps), 3.9), sharey=True
+)
 for ax, step in zip(axes, snapshot_steps):
     with torch.no_grad():
         prob = torch.sigmoid(snapshots[step][1](grid_points)).numpy().reshape(gx.shape)
-    surface = ax.contourf(gx, gy, prob, levels=np.linspace(0, 1, 11), cmap="RdBu_r", alpha=0.75)
+    surface = ax.contourf(
+        gx, gy, prob, levels=np.linspace(0, 1, 11), cmap="RdBu_r", alpha=0.75
+    )
     ax.scatter(*real[:1000].T, s=2, color="0.45", label="real")
     ax.scatter(*samples[step][:600].T, s=3, color="black", label="generated")
     ax.set_xlim(-lim, lim)
@@ -135,7 +153,10 @@ for ax, step in zip(axes, snapshot_steps):
     ax.set_yticks([-2, 0, 2])
 axes[0].legend(loc="lower left", fontsize=8, markerscale=3)
 fig.colorbar(surface, ax=axes, fraction=0.02, pad=0.01, label="D(x) = P(real)")
-fig.suptitle("Generated samples and the discriminator's decision surface during training", fontsize=11)
+fig.suptitle(
+    "Generated samples and the discriminator's decision surface during training",
+    fontsize=11,
+)
 plt.show()
 
 # %%
@@ -148,9 +169,19 @@ losses_arr = np.array(losses)
 kernel = np.ones(50) / 50
 fig, ax = plt.subplots(figsize=(9, 3.4))
 for col, name, color in ((0, "discriminator", "C3"), (1, "generator", "C0")):
-    ax.plot(np.convolve(losses_arr[:, col], kernel, mode="valid"), color=color, label=name)
+    ax.plot(
+        np.convolve(losses_arr[:, col], kernel, mode="valid"), color=color, label=name
+    )
 ax.axhline(2 * np.log(2), color="grey", ls="--", lw=1)
-ax.text(len(losses_arr) * 0.99, 2 * np.log(2), "2 ln 2", ha="right", va="bottom", color="grey", fontsize=9)
+ax.text(
+    len(losses_arr) * 0.99,
+    2 * np.log(2),
+    "2 ln 2",
+    ha="right",
+    va="bottom",
+    color="grey",
+    fontsize=9,
+)
 for step in snapshot_steps[1:-1]:
     ax.axvline(step, color="0.8", lw=1)
 ax.set_xlabel("step")

@@ -23,7 +23,9 @@ asserting it from one picture.
 from mlviz.text import load_minilm
 
 minilm = load_minilm()
-print(f"source: {minilm.source}; {minilm.n_layers} layers x {minilm.n_heads} heads, width {minilm.dim}")
+print(
+    f"source: {minilm.source}; {minilm.n_layers} layers x {minilm.n_heads} heads, width {minilm.dim}"
+)
 
 # %%
 # ## Sentences and their attention weights
@@ -55,7 +57,9 @@ encoded = [attentions(s) for s in sentences]
 tokens, weights = encoded[0]
 print("tokens:", tokens)
 print("weights:", weights.shape, "(layers, heads, query tokens, key tokens)")
-print("largest deviation of a row sum from 1:", float(np.abs(weights.sum(-1) - 1).max()))
+print(
+    "largest deviation of a row sum from 1:", float(np.abs(weights.sum(-1) - 1).max())
+)
 
 # %%
 # ## Measure what each head does
@@ -69,20 +73,29 @@ import pandas as pd
 
 from mlviz.attention import head_pattern_scores, uniform_pattern_scores
 
-scores = pd.concat([head_pattern_scores(w, t) for t, w in encoded]).groupby(level=["layer", "head"]).mean()
-baseline = pd.concat([uniform_pattern_scores(t) for t, _ in encoded], axis=1).mean(axis=1)
+scores = (
+    pd.concat([head_pattern_scores(w, t) for t, w in encoded])
+    .groupby(level=["layer", "head"])
+    .mean()
+)
+baseline = pd.concat([uniform_pattern_scores(t) for t, _ in encoded], axis=1).mean(
+    axis=1
+)
 
-best = pd.DataFrame({
-    "best head (layer, head)": [scores[p].idxmax() for p in scores],
-    "its score": scores.max(),
-    "median head": scores.median(),
-    "even spread (1/n)": baseline,
-})
+best = pd.DataFrame(
+    {
+        "best head (layer, head)": [scores[p].idxmax() for p in scores],
+        "its score": scores.max(),
+        "median head": scores.median(),
+        "even spread (1/n)": baseline,
+    }
+)
 best.round(3)
 
 # %%
 # The score of every head, one map per pattern: rows are layers, columns are heads.
 import matplotlib.pyplot as plt
+
 plt.style.use("mlviz.gallery")  # the gallery's look, shipped with mlviz
 
 patterns = ["previous", "next", "self", "[CLS]", "[SEP]", "same word"]
@@ -96,8 +109,12 @@ for ax, pattern in zip(axes.ravel(), patterns):
     ax.set_yticks(range(minilm.n_layers))
     ax.set_xlabel("head")
     ax.set_ylabel("layer")
-fig.colorbar(image, ax=axes, shrink=0.8, label="mean attention weight on the pattern's target")
-fig.suptitle(f"How strongly each head follows each pattern ({len(sentences)} sentences)")
+fig.colorbar(
+    image, ax=axes, shrink=0.8, label="mean attention weight on the pattern's target"
+)
+fig.suptitle(
+    f"How strongly each head follows each pattern ({len(sentences)} sentences)"
+)
 plt.show()
 
 from mlviz.report import say
@@ -111,8 +128,11 @@ for pattern in ["previous", "[CLS]", "[SEP]", "same word"]:
         f"* **{pattern}**: layer {layer}, head {head} puts on average **{value:.0%}** of its attention "
         f"there ({value / baseline[pattern]:.1f} times an even spread of {baseline[pattern]:.0%})."
     )
-weak = [p for p in ["previous", "[CLS]", "[SEP]", "same word"]
-        if scores[p].max() < 3 * baseline[p]]
+weak = [
+    p
+    for p in ["previous", "[CLS]", "[SEP]", "same word"]
+    if scores[p].max() < 3 * baseline[p]
+]
 if weak:
     lines.append(
         f"* Less than three times an even spread is no clear rule: no head of this model "
@@ -120,7 +140,8 @@ if weak:
     )
 sink = "[CLS]" if scores["[CLS]"].median() > scores["[SEP]"].median() else "[SEP]"
 say(
-    "The strongest head for each pattern:\n\n" + "\n".join(lines)
+    "The strongest head for each pattern:\n\n"
+    + "\n".join(lines)
     + f"\n\nAcross all {len(scores)} heads the median weight on {sink} is "
     f"{scores[sink].median():.0%}: in this model, `{sink}` is where many heads park attention "
     "when nothing else is relevant."
@@ -140,7 +161,9 @@ fig, axes = plt.subplots(1, len(shown), figsize=(13, 0.33 * len(tokens) + 1.2))
 for ax, pattern, color in zip(axes, shown, ["C0", "C1", "C2", "C3"]):
     layer, head = head_of[pattern]
     HeadViewDisplay(
-        tokens=tokens, weights=weights[layer, head], title=f"{pattern}: layer {layer}, head {head}"
+        tokens=tokens,
+        weights=weights[layer, head],
+        title=f"{pattern}: layer {layer}, head {head}",
     ).plot(ax=ax, color=color, fontsize=9)
 fig.suptitle(f'"{sentences[0]}"', fontsize=11)
 plt.show()
@@ -157,7 +180,9 @@ from mlviz.attention import plot_attention_grid
 
 fig = plt.figure(figsize=(12.5, 6.8))
 plot_attention_grid(weights, tokens, fig=fig, highlight=[head_of[p] for p in shown])
-fig.suptitle(f'All {minilm.n_layers * minilm.n_heads} heads on "{sentences[0]}"', fontsize=11)
+fig.suptitle(
+    f'All {minilm.n_layers * minilm.n_heads} heads on "{sentences[0]}"', fontsize=11
+)
 plt.show()
 
 # %%
@@ -168,12 +193,21 @@ plt.show()
 from mlviz.attention import plot_attention_heatmap
 
 layer, head = head_of["same word"]
-ax = plot_attention_heatmap(weights[layer, head], tokens, title=f"layer {layer}, head {head}")
+ax = plot_attention_heatmap(
+    weights[layer, head], tokens, title=f"layer {layer}, head {head}"
+)
 ax.figure.set_size_inches(7.5, 6.5)
 plt.show()
 
-repeated = [t for t in set(tokens) if tokens.count(t) > 1 and t not in ("[CLS]", "[SEP]")]
-pairs = [(i, j) for i, a in enumerate(tokens) for j, b in enumerate(tokens) if a == b and i != j and a in repeated]
+repeated = [
+    t for t in set(tokens) if tokens.count(t) > 1 and t not in ("[CLS]", "[SEP]")
+]
+pairs = [
+    (i, j)
+    for i, a in enumerate(tokens)
+    for j, b in enumerate(tokens)
+    if a == b and i != j and a in repeated
+]
 on_pairs = float(np.mean([weights[layer, head, i, j] for i, j in pairs]))
 say(
     f"In this sentence the repeated tokens are {', '.join(f'*{t}*' for t in sorted(repeated))}; "

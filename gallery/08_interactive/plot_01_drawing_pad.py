@@ -99,6 +99,7 @@ DrawingPad(
 # Python (`preprocess_drawing`, whose arithmetic `preprocess.js` repeats) on a test
 # digit "drawn" large and off-centre on a 280 × 280 canvas.
 import matplotlib.pyplot as plt
+
 plt.style.use("mlviz.gallery")  # the gallery's look, shipped with mlviz
 
 from mlviz.widgets.drawpad import preprocess_drawing

@@ -26,10 +26,17 @@ from sklearn.model_selection import train_test_split
 from mlviz.config import QUICK, SEED
 
 X, y = make_circles(n_samples=400, noise=0.08, factor=0.5, random_state=SEED)
-X_train, X_test, y_train, y_test = train_test_split(X, y, train_size=0.5, stratify=y, random_state=SEED)
+X_train, X_test, y_train, y_test = train_test_split(
+    X, y, train_size=0.5, stratify=y, random_state=SEED
+)
 X_train, X_test = torch.tensor(X_train), torch.tensor(X_test)
-y_train, y_test = torch.tensor(y_train, dtype=torch.float64), torch.tensor(y_test, dtype=torch.float64)
-print(f"{len(X_train)} training points, {len(X_test)} test points, {y_train.mean():.0%} of the training points blue")
+y_train, y_test = (
+    torch.tensor(y_train, dtype=torch.float64),
+    torch.tensor(y_test, dtype=torch.float64),
+)
+print(
+    f"{len(X_train)} training points, {len(X_test)} test points, {y_train.mean():.0%} of the training points blue"
+)
 
 # %%
 # ## Train the network, keeping snapshots
@@ -44,8 +51,12 @@ import copy
 from torch import nn
 
 torch.manual_seed(SEED)
-model = nn.Sequential(nn.Linear(2, 4), nn.Tanh(), nn.Linear(4, 4), nn.Tanh(), nn.Linear(4, 1)).double()
-for layer in model[::2]:  # the playground's initialization: Glorot-uniform weights, zero biases
+model = nn.Sequential(
+    nn.Linear(2, 4), nn.Tanh(), nn.Linear(4, 4), nn.Tanh(), nn.Linear(4, 1)
+).double()
+for layer in model[
+    ::2
+]:  # the playground's initialization: Glorot-uniform weights, zero biases
     nn.init.xavier_uniform_(layer.weight)
     nn.init.zeros_(layer.bias)
 loss_fn = nn.BCEWithLogitsLoss()
@@ -72,7 +83,9 @@ for epoch in range(1, n_epochs + 1):
 torch.set_num_threads(threads)
 
 with torch.no_grad():
-    accuracy = ((model(X_test).squeeze(1) > 0).double() == y_test).double().mean().item()
+    accuracy = (
+        ((model(X_test).squeeze(1) > 0).double() == y_test).double().mean().item()
+    )
 
 from mlviz.report import say
 
@@ -90,6 +103,7 @@ say(
 # playground's big output square.
 import matplotlib.pyplot as plt
 import numpy as np
+
 plt.style.use("mlviz.gallery")  # the gallery's look, shipped with mlviz
 
 lim = 1.5
@@ -106,13 +120,37 @@ def probability_map(net):
 
 fig, axes = plt.subplots(1, 4, figsize=(12, 3.4), sharey=True)
 for ax, epoch in zip(axes, snapshot_epochs):
-    ax.contourf(gx, gy, probability_map(snapshots[epoch]), levels=np.linspace(0, 1, 11), cmap="RdBu", alpha=0.5)
-    ax.contour(gx, gy, probability_map(snapshots[epoch]), levels=[0.5], colors="black", linewidths=1.2)
-    ax.scatter(*X_train.T, c=y_train, cmap="RdBu", edgecolor="white", linewidth=0.6, s=16)
-    ax.set(title=f"epoch {epoch}", xlabel="x1", aspect="equal", xlim=(-lim, lim), ylim=(-lim, lim))
+    ax.contourf(
+        gx,
+        gy,
+        probability_map(snapshots[epoch]),
+        levels=np.linspace(0, 1, 11),
+        cmap="RdBu",
+        alpha=0.5,
+    )
+    ax.contour(
+        gx,
+        gy,
+        probability_map(snapshots[epoch]),
+        levels=[0.5],
+        colors="black",
+        linewidths=1.2,
+    )
+    ax.scatter(
+        *X_train.T, c=y_train, cmap="RdBu", edgecolor="white", linewidth=0.6, s=16
+    )
+    ax.set(
+        title=f"epoch {epoch}",
+        xlabel="x1",
+        aspect="equal",
+        xlim=(-lim, lim),
+        ylim=(-lim, lim),
+    )
     ax.grid(False)
 axes[0].set_ylabel("x2")
-fig.suptitle("P(blue) over the plane; black line: the 50% boundary; dots: training points")
+fig.suptitle(
+    "P(blue) over the plane; black line: the 50% boundary; dots: training points"
+)
 plt.show()
 
 # %%
@@ -134,7 +172,9 @@ with torch.no_grad():
             layer_outputs.append(h.numpy())
 
 n_layers, width = len(layer_outputs), max(a.shape[1] for a in layer_outputs)
-fig, axes = plt.subplots(n_layers, width, figsize=(1.9 * width, 2.0 * n_layers), squeeze=False)
+fig, axes = plt.subplots(
+    n_layers, width, figsize=(1.9 * width, 2.0 * n_layers), squeeze=False
+)
 for layer, outputs in enumerate(layer_outputs):
     for neuron in range(width):
         ax = axes[layer, neuron]
@@ -144,7 +184,12 @@ for layer, outputs in enumerate(layer_outputs):
             ax.set_axis_off()
             continue
         image = ax.imshow(
-            outputs[:, neuron].reshape(gx.shape), origin="lower", extent=(-lim, lim, -lim, lim), cmap="RdBu", vmin=-1, vmax=1
+            outputs[:, neuron].reshape(gx.shape),
+            origin="lower",
+            extent=(-lim, lim, -lim, lim),
+            cmap="RdBu",
+            vmin=-1,
+            vmax=1,
         )
         ax.scatter(*X_train.T, c="black", s=1, alpha=0.4)  # where the data are
         ax.set_title(f"layer {layer + 1}, neuron {neuron + 1}", fontsize=9)
@@ -160,7 +205,12 @@ fig, ax = plt.subplots(figsize=(7, 3.5))
 epochs = np.arange(1, n_epochs + 1)
 ax.plot(epochs, history["train"], label="training points")
 ax.plot(epochs, history["test"], label="test points", linewidth=2)
-ax.set(xlabel="epoch", ylabel="binary cross-entropy", title="Loss per epoch", ylim=(0, None))
+ax.set(
+    xlabel="epoch",
+    ylabel="binary cross-entropy",
+    title="Loss per epoch",
+    ylim=(0, None),
+)
 ax.legend()
 plt.show()
 
