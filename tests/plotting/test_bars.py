@@ -50,3 +50,15 @@ def test_top_and_errors_and_existing_axes():
 def test_bad_arguments(kwargs, msg):
     with pytest.raises(ValueError, match=msg):
         plot_bars(**kwargs)
+
+
+def test_signed_bars_use_the_gallery_sign_colours_and_unsigned_ones_a_neutral_colour():
+    from matplotlib.colors import to_rgba
+
+    from mlviz.plotting import MAGNITUDE, NEGATIVE, POSITIVE
+
+    ax = plot_bars([0.5, -0.2], ["up", "down"])
+    colours = {t.get_text(): p.get_facecolor() for t, p in zip(ax.get_yticklabels(), ax.patches)}
+    assert colours == {"up": to_rgba(POSITIVE), "down": to_rgba(NEGATIVE)}
+    ax = plot_bars([0.5, 0.2], ["a", "b"])
+    assert all(p.get_facecolor() == to_rgba(MAGNITUDE) for p in ax.patches)

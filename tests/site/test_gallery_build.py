@@ -35,6 +35,23 @@ def test_provenance_lists_dataset_hashes(quick_site):
     site, _ = quick_site
     html = (site / "gallery/04_explanations/plot_02_random_forest_mdi/index.html").read_text()
     assert "MBA.csv" in html and "1a1a01c84a36f976485f35b25621569253ad3b1d68ee5fd09d61aaae68d1f659" in html
+    assert "Synthetic data" in html and "license: as published by its author" in html
+
+
+@pytest.mark.parametrize("example", EXAMPLES, ids=lambda p: p.stem)
+def test_provenance_names_each_dataset_source_and_license(quick_site, example):
+    from mlviz.build.metadata import parse_example
+
+    site, _ = quick_site
+    html = (site / "gallery" / example.parent.name / example.stem / "index.html").read_text()
+    box = html[html.index("Provenance: catalog") :]
+    for name in parse_example(example).data:
+        if name in {"MNIST", "MBA", "insurance", "Iris"}:
+            assert f"{name}: " in box and "license: " in box, f"{example.stem}: no source and license for {name}"
+        else:
+            assert f"{name}: made by the page" in box, f"{example.stem}: {name} is not described"
+    if "MBA" in parse_example(example).data:
+        assert "Synthetic data" in box, f"{example.stem} uses the synthetic MBA table without saying so"
 
 
 def test_all_examples_ran(quick_site):
@@ -58,6 +75,23 @@ def test_a_failing_example_fails_the_build_naming_it(tmp_path):
         log = result.stdout + result.stderr
         assert result.returncode != 0, f"{attempt} succeeded"
         assert "plot_99_broken.py" in log and "ValueError: boom from the test" in log and "Traceback" in log
+
+
+def test_a_claim_that_stops_holding_fails_the_build(tmp_path):
+    """A sentence of a page's prose, checked with claim(), that the run contradicts."""
+    project = copy_project(tmp_path)
+    (project / "gallery" / "02_model_structure" / "plot_98_claim.py").write_text(
+        '"""\n# A page with a false claim\n\n**Catalog B98** · **Question:** structure · **Family:** any · **Phase:** after training · **Data:** Iris\n\nIt claims.\n"""\n\n'
+        "# %%\n# The four features of Iris are measured in millimetres.\n"
+        "from mlviz.datasets import load_iris\nfrom mlviz.report import claim\n\n"
+        "X, _ = load_iris()\n"
+        'claim(all("(mm)" in c for c in X.columns), "the features are measured in millimetres", evidence=", ".join(X.columns))\n'
+    )
+    result = mkdocs_build(project, tmp_path / "site", MLVIZ_EXAMPLES="plot_98_claim")
+    log = result.stdout + result.stderr
+    assert result.returncode != 0
+    assert "plot_98_claim.py" in log and "ClaimError: The page says 'the features are measured in millimetres'" in log
+    assert "sepal length (cm)" in log, "the evidence is shown"
 
 
 def test_a_failed_make_docs_keeps_the_previous_site(tmp_path):

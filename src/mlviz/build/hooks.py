@@ -201,6 +201,7 @@ def provenance_markdown(example: Path, markdown: str) -> str:
 
     from mlviz.config import SEED
     from mlviz.datasets import REGISTRY
+    from mlviz.datasets._registry import SOURCES
     from mlviz.build.metadata import parse_example
 
     meta = parse_example(example)
@@ -208,12 +209,17 @@ def provenance_markdown(example: Path, markdown: str) -> str:
     for name in meta.data:
         files = _DATA_FILES.get(name)
         if files:
+            title, license_ = SOURCES[files[0]]
             hashes = ", ".join(f"`{f}` SHA-256 `{REGISTRY[f].split(':')[1]}`" for f in files)
-            data.append(f"{name} ({hashes})")
+            note = " **Synthetic data**: not real applicants." if name == "MBA" else ""
+            data.append(f"{name}: {title}; license: {license_}; {hashes}.{note}")
         elif name == "Iris":
-            data.append(f"Iris (ships with scikit-learn {version('scikit-learn')})")
+            data.append(
+                f"Iris: R. A. Fisher (1936), UCI Machine Learning Repository; license: CC BY 4.0; "
+                f"ships with scikit-learn {version('scikit-learn')}."
+            )
         else:
-            data.append(name)
+            data.append(f"{name}: made by the page's own code.")
     versions = [f"Python {platform.python_version()}"]
     for lib in _imported_libraries(example.read_text(encoding="utf-8")):
         try:
@@ -226,7 +232,8 @@ def provenance_markdown(example: Path, markdown: str) -> str:
     lines = [
         f'??? info "Provenance: catalog {meta.id}, built in {mode} mode"',
         "",
-        f"    * **Data:** {'; '.join(data)}",
+        "    * **Data:**",
+        *(f"        * {entry}" for entry in data),
         f"    * **Seed:** `mlviz.config.SEED = {SEED}` (every random step takes it)",
         f"    * **Run time:** {seconds}"
         + (" (quick mode, `MLVIZ_QUICK=1`: small subsets and few epochs)" if is_quick() else ""),

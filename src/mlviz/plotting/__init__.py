@@ -1,9 +1,42 @@
-"""Drawing helpers. Each takes ``ax=None``, never shows or saves, and returns the Axes."""
+"""Drawing helpers and the gallery's look.
+
+Each drawing helper takes ``ax=None``, never shows or saves, and returns the Axes. The
+style file (``plt.style.use("mlviz.gallery")``) sets fonts and sizes; the colour
+constants give every class and every attribution sign one colour across the gallery.
+"""
 
 from ._bars import plot_bars
+from ._colors import (
+    ADMISSION_COLORS,
+    DIGIT_CMAP,
+    DIGIT_COLORS,
+    DIVERGING,
+    MAGNITUDE,
+    NEGATIVE,
+    POSITIVE,
+    SPECIES_COLORS,
+    sign_colors,
+)
 from ._embedding import plot_embedding
 from ._heatmap import plot_heatmap
 from ._style import GALLERY_STYLE, gallery_rc, use_gallery_style
 from ._trees import plot_decision_path
 
-__all__ = ["GALLERY_STYLE", "gallery_rc", "plot_bars", "plot_decision_path", "plot_embedding", "plot_heatmap", "use_gallery_style"]
+__all__ = [
+    "ADMISSION_COLORS",
+    "DIGIT_CMAP",
+    "DIGIT_COLORS",
+    "DIVERGING",
+    "GALLERY_STYLE",
+    "MAGNITUDE",
+    "NEGATIVE",
+    "POSITIVE",
+    "SPECIES_COLORS",
+    "gallery_rc",
+    "plot_bars",
+    "plot_decision_path",
+    "plot_embedding",
+    "plot_heatmap",
+    "sign_colors",
+    "use_gallery_style",
+]

@@ -5,6 +5,8 @@ from __future__ import annotations
 import matplotlib.pyplot as plt
 import numpy as np
 
+from ._colors import MAGNITUDE, sign_colors
+
 __all__ = ["plot_bars"]
 
 
@@ -28,7 +30,9 @@ def plot_bars(values, names, *, errors=None, ax=None, top=None, sort=True, fmt="
     fmt : str, default "{:.3f}"
         Format of the value written next to each bar.
     color : color or sequence of colors, optional
-        Bar colours. Default: blue for positive, red for negative values.
+        Bar colours. Default: the gallery's colours, :data:`~mlviz.plotting.POSITIVE`
+        (red) and :data:`~mlviz.plotting.NEGATIVE` (blue) when any value is negative,
+        otherwise :data:`~mlviz.plotting.MAGNITUDE` (an unsigned size).
     xlabel : str, optional
         Label of the value axis.
 
@@ -61,7 +65,7 @@ def plot_bars(values, names, *, errors=None, ax=None, top=None, sort=True, fmt="
     if ax is None:
         _, ax = plt.subplots(figsize=(7, 0.35 * len(v) + 1.2))
     if color is None:
-        color = np.where(v >= 0, "#4C72B0", "#C44E52")
+        color = sign_colors(v) if np.any(v < 0) else MAGNITUDE
     y = np.arange(len(v))
     ax.barh(y, v, xerr=e, color=color, error_kw={"ecolor": "0.3", "capsize": 3, "lw": 1})
     ax.set_yticks(y, [str(s) for s in n])
