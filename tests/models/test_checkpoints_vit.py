@@ -2,36 +2,13 @@
 
 from __future__ import annotations
 
-import hashlib
-import json
-
 import numpy as np
 import pytest
 import torch
 
-from mlviz.models import MNIST_CNN_CONFIG, TinyViT, TrainConfig, build_model, cache_key, train
-from mlviz.models import _train
+from mlviz.models import TinyViT, TrainConfig, build_model, train
 
 from .conftest import TINY
-
-
-
-
-
-def test_default_key_is_unchanged_by_the_checkpoints_option():
-    # The key as computed before the option existed: the config dict without "checkpoints".
-    config = MNIST_CNN_CONFIG.to_dict()
-    del config["checkpoints"]
-    payload = {
-        "config": config,
-        "data": {name: _train.REGISTRY[name] for name in _train._MNIST_FILES},
-        "torch": torch.__version__,
-        "device": "cpu",
-        "history_version": _train.HISTORY_VERSION,
-    }
-    expected = hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()
-    assert cache_key(MNIST_CNN_CONFIG, "cpu") == expected
-    assert cache_key(MNIST_CNN_CONFIG.replace(checkpoints=2), "cpu") != expected
 
 
 def test_checkpoints_are_kept_cached_and_do_not_change_training():
@@ -89,11 +66,6 @@ def test_replaying_epoch_checkpoints_with_the_recorder_reproduces_the_history():
     np.testing.assert_allclose(np.array(dead).T, [h.act_dead[a] for a in h.act_layers], rtol=1e-6)
     counts = [np.histogram(g, bins=h.grad_edges["fc1"])[0] for g in grads]
     np.testing.assert_array_equal(counts, h.grad_hist["fc1"])
-
-
-def test_checkpoints_must_be_non_negative():
-    with pytest.raises(ValueError, match="checkpoints must be a non-negative int.*-1"):
-        TINY.replace(checkpoints=-1)
 
 
 def test_vit_is_registered_and_trains():

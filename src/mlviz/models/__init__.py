@@ -12,28 +12,23 @@
   ``(N, 1, 28, 28)`` float tensors and back.
 """
 
-from ._data import MNIST_MEAN, MNIST_STD, from_tensor, mnist_tensors, to_tensor
-from ._nets import ARCHITECTURES, MLP, MnistCNN, build_model, count_parameters
-from ._vit import TinyViT
-from ._train import (
-    HISTORY_VERSION,
+from ._cache import HISTORY_VERSION, cache_key
+from ._config import (
     MNIST_CNN_CONFIG,
     MNIST_CNN_QUICK_CONFIG,
     MNIST_VIT_CONFIG,
     MNIST_VIT_QUICK_CONFIG,
-    History,
     TrainConfig,
-    TrainedModel,
-    cache_key,
-    default_device,
-    evaluate,
-    load_mnist_cnn,
-    load_mnist_vit,
     mnist_cnn_config,
     mnist_vit_config,
-    predict_proba,
-    train,
 )
+from ._data import MNIST_MEAN, MNIST_STD, from_tensor, mnist_tensors, to_tensor
+from ._evaluate import evaluate, predict_proba
+from ._fit import default_device
+from ._history import History
+from ._nets import ARCHITECTURES, MLP, MnistCNN, build_model, count_parameters
+from ._train import TrainedModel, load_mnist_cnn, load_mnist_vit, train
+from ._vit import TinyViT
 
 __all__ = [
     "ARCHITECTURES",
@@ -41,14 +36,14 @@ __all__ = [
     "MLP",
     "MNIST_CNN_CONFIG",
     "MNIST_CNN_QUICK_CONFIG",
-    "MNIST_VIT_CONFIG",
-    "MNIST_VIT_QUICK_CONFIG",
     "MNIST_MEAN",
     "MNIST_STD",
+    "MNIST_VIT_CONFIG",
+    "MNIST_VIT_QUICK_CONFIG",
     "History",
     "MnistCNN",
-    "TrainConfig",
     "TinyViT",
+    "TrainConfig",
     "TrainedModel",
     "build_model",
     "cache_key",
@@ -59,8 +54,8 @@ __all__ = [
     "load_mnist_cnn",
     "load_mnist_vit",
     "mnist_cnn_config",
-    "mnist_vit_config",
     "mnist_tensors",
+    "mnist_vit_config",
     "predict_proba",
     "to_tensor",
     "train",
