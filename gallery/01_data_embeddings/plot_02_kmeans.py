@@ -30,14 +30,21 @@ print(f"{X.shape[0]} flowers, {X.shape[1]} standardized features")
 # %%
 # ## Choose k: elbow and silhouette
 #
-# For each *k* from 2 to 8, `kmeans_scan` (gallery helper, a loop over
-# `sklearn.cluster.KMeans`) records the **inertia**, the sum of squared distances of
-# each flower to its centroid, and the **silhouette score**
-# (`sklearn.metrics.silhouette_score`): for each point, how much closer it is to its
-# own cluster than to the next one, from -1 to 1, averaged.
-from mlviz.inspect.clustering import kmeans_scan
+# For each *k* from 2 to 8 we fit `sklearn.cluster.KMeans` (10 restarts, the seed
+# fixed) and record two numbers. The **inertia** (`inertia_`) is the sum of squared
+# distances of each flower to its centroid. The **silhouette score**
+# (`sklearn.metrics.silhouette_score`) says, for each point, how much closer it is to
+# its own cluster than to the next one, from -1 to 1; it is averaged over the points.
+import pandas as pd
+from sklearn.cluster import KMeans
+from sklearn.metrics import silhouette_score
 
-scan = kmeans_scan(X_scaled, range(2, 9), random_state=SEED)
+rows = []
+for k in range(2, 9):
+    model = KMeans(n_clusters=k, n_init=10, random_state=SEED).fit(X_scaled)
+    silhouette = silhouette_score(X_scaled, model.labels_)
+    rows.append({"k": k, "inertia": model.inertia_, "silhouette": silhouette})
+scan = pd.DataFrame(rows).set_index("k")
 scan.round(3)
 
 # %%
@@ -50,28 +57,39 @@ scan.round(3)
 # ??? success "Answer"
 #     Not necessarily, and on Iris usually not: setosa stands far from the other two
 #     species, while versicolor and virginica overlap, so splitting the flowers into
-#     *two* groups gives the best-separated partition. The circled point and the sentence
-#     below the figure give the *k* that wins in this build; the number of species is not
-#     something k-means can see.
+#     *two* groups gives the best-separated partition. The circled point and the
+#     sentence below the figure give the *k* that wins in this build; the number of
+#     species is not something k-means can see.
 import matplotlib.pyplot as plt
+
 plt.style.use("mlviz.gallery")  # the gallery's look, shipped with mlviz
 
 fig, (ax_in, ax_si) = plt.subplots(1, 2, figsize=(11, 4))
 ax_in.plot(scan.index, scan["inertia"], "o-")
-ax_in.set(xlabel="number of clusters k", ylabel="inertia (within-cluster SS)", title="Elbow: inertia vs k")
+ax_in.set(
+    xlabel="number of clusters k",
+    ylabel="inertia (within-cluster SS)",
+    title="Elbow: inertia vs k",
+)
 ax_si.plot(scan.index, scan["silhouette"], "o-", color="C2")
 best_k = int(scan["silhouette"].idxmax())
-ax_si.plot(best_k, scan.loc[best_k, "silhouette"], "o", ms=14, mfc="none", mec="C3", mew=2)
-ax_si.set(xlabel="number of clusters k", ylabel="mean silhouette", title="Silhouette vs k (higher is better)")
+best = scan.loc[best_k, "silhouette"]
+ax_si.plot(best_k, best, "o", ms=14, mfc="none", mec="C3", mew=2)
+ax_si.set(
+    xlabel="number of clusters k",
+    ylabel="mean silhouette",
+    title="Silhouette vs k (higher is better)",
+)
 plt.show()
 
-from mlviz.report import md
+from mlviz.report import say
 
 drop = -scan["inertia"].diff() / scan["inertia"].shift()
-md(
-    f"The silhouette is highest at **k = {best_k}** ({scan.loc[best_k, 'silhouette']:.3f}); k = 3 scores "
-    f"{scan.loc[3, 'silhouette']:.3f}. Going from 2 to 3 clusters cuts the inertia by {drop.loc[3]:.0%}, "
-    f"from 3 to 4 by {drop.loc[4]:.0%}, from 4 to 5 by {drop.loc[5]:.0%}: the elbow is soft."
+say(
+    f"The silhouette is highest at **k = {best_k}** ({best:.3f}); k = 3 scores "
+    f"{scan.loc[3, 'silhouette']:.3f}. Going from 2 to 3 clusters cuts the inertia by "
+    f"{drop.loc[3]:.0%}, from 3 to 4 by {drop.loc[4]:.0%}, from 4 to 5 by "
+    f"{drop.loc[5]:.0%}: the elbow is soft."
 )
 
 # %%
@@ -81,9 +99,6 @@ md(
 # two petal measurements coloured by their cluster, with the centroids (transformed
 # back to centimetres) as black crosses. Four dimensions do not fit on a page: the
 # clusters were found in all four.
-import numpy as np
-from sklearn.cluster import KMeans
-
 scaler = StandardScaler().fit(X)
 kmeans = KMeans(n_clusters=3, n_init=10, random_state=SEED).fit(scaler.transform(X))
 centroids = scaler.inverse_transform(kmeans.cluster_centers_)
@@ -93,9 +108,22 @@ ix, iy = X.columns.get_loc(fx), X.columns.get_loc(fy)
 fig, ax = plt.subplots(figsize=(7, 5))
 for c in range(3):
     members = kmeans.labels_ == c
-    ax.scatter(X.loc[members, fx], X.loc[members, fy], s=25, alpha=0.8, label=f"cluster {c} ({members.sum()})")
-ax.scatter(centroids[:, ix], centroids[:, iy], marker="X", s=220, c="black", edgecolor="white", label="centroids")
-ax.set(xlabel=fx, ylabel=fy, title="k-means (k = 3) on standardized Iris, shown on the petals")
+    label = f"cluster {c} ({members.sum()})"
+    ax.scatter(X.loc[members, fx], X.loc[members, fy], s=25, alpha=0.8, label=label)
+ax.scatter(
+    centroids[:, ix],
+    centroids[:, iy],
+    marker="X",
+    s=220,
+    c="black",
+    edgecolor="white",
+    label="centroids",
+)
+ax.set(
+    xlabel=fx,
+    ylabel=fy,
+    title="k-means (k = 3) on standardized Iris, shown on the petals",
+)
 ax.legend(loc="upper left")
 plt.show()
 
@@ -105,17 +133,16 @@ plt.show()
 # Only now do we look at the labels. The adjusted Rand index
 # (`sklearn.metrics.adjusted_rand_score`) is 1 for clusters that match the species
 # exactly (whatever their numbering) and about 0 for a random assignment.
-import pandas as pd
 from sklearn.metrics import adjusted_rand_score
 
 ari = adjusted_rand_score(species, kmeans.labels_)
 table = pd.crosstab(species, kmeans.labels_, colnames=["cluster"])
 matched = table.max(axis=0).sum() / len(species)
 print(table)
-md(
-    f"Adjusted Rand index between clusters and species: **{ari:.3f}**. Giving each cluster its majority "
-    f"species labels {matched:.1%} of the flowers correctly (the table above counts flowers per species "
-    "and cluster)."
+say(
+    f"Adjusted Rand index between clusters and species: **{ari:.3f}**. Giving each "
+    f"cluster its majority species labels {matched:.1%} of the flowers correctly (the "
+    "table above counts flowers per species and cluster)."
 )
 
 # %%
@@ -131,12 +158,13 @@ md(
 #
 # ## Pitfalls
 #
-# * **k-means always finds k clusters**, even in structureless data. Check the silhouette
-#   (or a stability test) before naming the groups.
-# * **Scale matters.** Without standardization the widest feature dominates the distance.
-# * **Spherical, similar-sized clusters are assumed.** Elongated or nested groups (and the
-#   versicolor/virginica overlap) are split along straight boundaries.
-# * **The best silhouette is not the "true" k**: compare the best *k* found above with the
-#   three species. Clustering measures geometry, not the labels you had in mind.
+# * **k-means always finds k clusters**, even in structureless data. Check the
+#   silhouette (or a stability test) before naming the groups.
+# * **Scale matters.** Without standardization the widest feature dominates the
+#   distance.
+# * **Spherical, similar-sized clusters are assumed.** Elongated or nested groups (and
+#   the versicolor/virginica overlap) are split along straight boundaries.
+# * **The best silhouette is not the "true" k**: compare the best *k* found above with
+#   the three species. Clustering measures geometry, not the labels you had in mind.
 # * **Local minima**: k-means depends on its initialization; `n_init=10` restarts and a
 #   fixed `random_state` make the result stable and reproducible.

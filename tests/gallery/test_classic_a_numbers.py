@@ -1,4 +1,4 @@
-"""The numbers pages A2, A3, B2, B3, B4, C8 and D1 print, recomputed with scikit-learn.
+"""The numbers pages A2-A5, B2, B3, B4, C8 and D1 print, recomputed with scikit-learn.
 
 Each test runs the page (quick mode, figures discarded), takes the values it formatted
 into its prose, and checks them against an independent computation with scikit-learn's
@@ -32,16 +32,40 @@ def run_page(monkeypatch):
     plt.close("all")
 
 
+def _same_label_share(coords, labels, k=10):
+    """Reference for neighbour_agreement: brute-force nearest neighbours, not self."""
+    from scipy.spatial.distance import cdist
+
+    distances = cdist(coords, coords, "sqeuclidean")
+    np.fill_diagonal(distances, np.inf)
+    nearest = np.argsort(distances, axis=1, kind="stable")[:, :k]
+    return np.mean(labels[nearest] == labels[:, None])
+
+
+def _class_spread(coords, labels):
+    """Mean distance to the class centre, over the mean distance to the map's centre."""
+
+    def mean_radius(points):
+        return np.linalg.norm(points - points.mean(axis=0), axis=1).mean()
+
+    within = np.mean([mean_radius(coords[labels == c]) for c in np.unique(labels)])
+    return within / mean_radius(coords)
+
+
 def test_a2_kmeans(run_page):
     from sklearn.cluster import KMeans
     from sklearn.metrics import adjusted_rand_score, silhouette_score
 
     ns = run_page("01_data_embeddings/plot_02_kmeans.py")
     X, scan = ns["X_scaled"], ns["scan"]
+    assert list(scan.index) == list(range(2, 9))
     for k in scan.index:
         km = KMeans(n_clusters=k, n_init=10, random_state=0).fit(X)
         assert scan.loc[k, "silhouette"] == pytest.approx(silhouette_score(X, km.labels_))
-        assert scan.loc[k, "inertia"] == pytest.approx(km.inertia_)
+        # inertia from its definition: squared distances of each flower to its centroid
+        sse = ((X - km.cluster_centers_[km.labels_]) ** 2).sum()
+        assert scan.loc[k, "inertia"] == pytest.approx(sse)
+    assert np.all(np.diff(scan["inertia"]) < 0), "inertia always falls as k grows"
     assert ns["best_k"] == scan["silhouette"].idxmax()
     assert ns["ari"] == pytest.approx(adjusted_rand_score(ns["species"], ns["kmeans"].labels_))
     # centroids drawn in cm are the means of each cluster's flowers
@@ -62,6 +86,54 @@ def test_a3_pair_plot(run_page):
     all_r = [abs(pearsonr(X.iloc[:, i], X.iloc[:, j]).statistic) for i in range(4) for j in range(i + 1, 4)]
     assert abs(r) == pytest.approx(max(all_r))
     assert ns["setosa_max"] < ns["others_min"]
+
+
+def test_a4_tsne(run_page):
+    from sklearn.decomposition import PCA
+    from sklearn.manifold import TSNE
+    from threadpoolctl import threadpool_limits
+
+    ns = run_page("01_data_embeddings/plot_04_tsne.py")
+    X, y, maps = ns["X"], ns["y"], ns["maps"]
+    assert list(maps) == [5, 30, 100]
+    for p, coords in maps.items():
+        assert coords.shape == (len(y), 2)
+        assert ns["agree"][p] == pytest.approx(_same_label_share(coords, y))
+    assert ns["raw"] == pytest.approx(_same_label_share(X, y))
+    # the recipe the prose states, run again: PCA to 50 components, then t-SNE
+    with threadpool_limits(1):
+        X50 = PCA(n_components=50, random_state=0).fit_transform(X)
+        tsne = TSNE(perplexity=30, init="pca", learning_rate="auto", random_state=0)
+        expected = tsne.fit_transform(X50)
+    np.testing.assert_allclose(maps[30], expected)
+
+
+def test_a5_umap(run_page):
+    import umap
+    from sklearn.decomposition import PCA
+    from threadpoolctl import threadpool_limits
+
+    ns = run_page("01_data_embeddings/plot_05_umap.py")
+    X, y, maps, agree = ns["X"], ns["y"], ns["maps"], ns["agree"]
+    umaps = [f"UMAP n_neighbors={k}, min_dist={d}" for k in (5, 50) for d in (0.0, 0.5)]
+    assert list(maps) == [*umaps, "t-SNE perplexity=30", "PCA (2 components)"]
+    for name, coords in maps.items():
+        assert agree[name] == pytest.approx(_same_label_share(coords, y))
+    assert ns["best"] == max(agree, key=agree.get)
+    # PCA to 2 of the 50 components is PCA to 2 components of the pixels (up to sign)
+    pca = PCA(n_components=2, svd_solver="full").fit_transform(X)
+    pca_map = maps["PCA (2 components)"]
+    np.testing.assert_allclose(np.abs(pca_map), np.abs(pca), atol=1e-6)
+    # the recipe the prose states, run again for one setting
+    with threadpool_limits(1):
+        X50 = PCA(n_components=50, random_state=0).fit_transform(X)
+        model = umap.UMAP(n_neighbors=50, min_dist=0.5, random_state=0, n_jobs=1)
+        expected = model.fit_transform(X50)
+    np.testing.assert_allclose(maps["UMAP n_neighbors=50, min_dist=0.5"], expected)
+    # the prose: min_dist=0 packs each class tighter (relative to the map) than 0.5
+    for k in (5, 50):
+        tight = _class_spread(maps[f"UMAP n_neighbors={k}, min_dist=0.0"], y)
+        assert tight < _class_spread(maps[f"UMAP n_neighbors={k}, min_dist=0.5"], y)
 
 
 def test_b2_tree_mba(run_page):

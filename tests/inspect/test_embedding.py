@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 from sklearn.datasets import make_blobs
 from sklearn.decomposition import PCA
+from threadpoolctl import threadpool_limits
 
 from mlviz.inspect.embedding import embed_2d, neighbour_agreement
 from mlviz.plotting import plot_embedding
@@ -17,11 +18,17 @@ def blobs():
     return make_blobs(n_samples=120, n_features=60, centers=3, random_state=0)
 
 
-def test_pca_matches_sklearn(blobs):
+def test_tsne_is_pca_then_sklearn_tsne(blobs):
+    from sklearn.manifold import TSNE
+
     X, _ = blobs
-    emb = embed_2d(X, "pca")
-    np.testing.assert_allclose(np.abs(emb.coords), np.abs(PCA(2).fit_transform(X)), rtol=1e-3, atol=1e-3)
-    assert emb.seconds > 0 and emb.method == "pca"
+    emb = embed_2d(X, "tsne", pca_components=20, perplexity=10)
+    with threadpool_limits(1):  # as embed_2d: the same numbers on any number of cores
+        X20 = PCA(n_components=20, random_state=0).fit_transform(X.astype(np.float32))
+        tsne = TSNE(perplexity=10, init="pca", learning_rate="auto", random_state=0)
+        expected = tsne.fit_transform(X20)
+    np.testing.assert_allclose(emb.coords, expected, rtol=1e-5, atol=1e-5)
+    assert emb.seconds > 0 and emb.method == "tsne"
 
 
 @pytest.mark.parametrize("method, params", [("tsne", {"perplexity": 10}), ("umap", {"n_neighbors": 10})])
@@ -35,14 +42,26 @@ def test_projection_separates_blobs_and_is_seeded(blobs, method, params):
     assert a.params[next(iter(params))] == next(iter(params.values()))
 
 
+def test_neighbour_agreement_matches_brute_force():
+    from scipy.spatial.distance import cdist
+
+    rng = np.random.default_rng(1)
+    coords, labels = rng.normal(size=(200, 2)), rng.integers(0, 3, 200)
+    distances = cdist(coords, coords)
+    np.fill_diagonal(distances, np.inf)
+    nearest = np.argsort(distances, axis=1)[:, :7]
+    expected = np.mean(labels[nearest] == labels[:, None])
+    assert neighbour_agreement(coords, labels, k=7) == pytest.approx(expected)
+
+
 def test_neighbour_agreement_of_random_labels_is_low():
     rng = np.random.default_rng(0)
     assert neighbour_agreement(rng.normal(size=(300, 2)), rng.integers(0, 5, 300)) < 0.35
 
 
 def test_errors_name_the_argument():
-    with pytest.raises(ValueError, match="method must be one of"):
-        embed_2d(np.zeros((5, 3)), "mds")
+    with pytest.raises(ValueError, match=r"method must be one of \('tsne', 'umap'\); got 'pca'"):
+        embed_2d(np.zeros((5, 3)), "pca")
     with pytest.raises(ValueError, match="labels must have one entry per point"):
         neighbour_agreement(np.zeros((5, 2)), [1, 2])
 

@@ -11,7 +11,7 @@ from ..config import SEED
 
 __all__ = ["Embedding2D", "embed_2d", "neighbour_agreement"]
 
-_METHODS = ("tsne", "umap", "pca")
+_METHODS = ("tsne", "umap")
 
 
 @dataclass(frozen=True)
@@ -35,7 +35,7 @@ class Embedding2D:
 
 
 def embed_2d(X, method: str = "tsne", *, pca_components: int | None = 50, seed: int = SEED, **params) -> Embedding2D:
-    """Project ``X`` to two dimensions with t-SNE, UMAP or PCA.
+    """Project ``X`` to two dimensions with t-SNE or UMAP.
 
     ``X`` is first reduced to ``pca_components`` principal components (when it has
     more columns), the usual way to make t-SNE and UMAP fast and less noisy.
@@ -43,7 +43,7 @@ def embed_2d(X, method: str = "tsne", *, pca_components: int | None = 50, seed: 
     Parameters
     ----------
     X : array-like of shape (n_samples, n_features)
-    method : {"tsne", "umap", "pca"}
+    method : {"tsne", "umap"}
     pca_components : int or None
         Components kept before t-SNE/UMAP; None skips the PCA step.
     seed : int
@@ -70,22 +70,17 @@ def embed_2d(X, method: str = "tsne", *, pca_components: int | None = 50, seed: 
 def _project(X, method, pca_components, seed, params):
     from sklearn.decomposition import PCA
 
-    if method == "pca":
-        coords = PCA(n_components=2, random_state=seed).fit_transform(X)
-    else:
-        if pca_components is not None and X.shape[1] > pca_components:
-            X = PCA(n_components=pca_components, random_state=seed).fit_transform(X)
-        if method == "tsne":
-            from sklearn.manifold import TSNE
+    if pca_components is not None and X.shape[1] > pca_components:
+        X = PCA(n_components=pca_components, random_state=seed).fit_transform(X)
+    if method == "tsne":
+        from sklearn.manifold import TSNE
 
-            params = {"init": "pca", "learning_rate": "auto", "n_jobs": 1, **params}
-            coords = TSNE(n_components=2, random_state=seed, **params).fit_transform(X)
-        else:
-            import umap
+        params = {"init": "pca", "learning_rate": "auto", "n_jobs": 1, **params}
+        return TSNE(n_components=2, random_state=seed, **params).fit_transform(X)
+    import umap
 
-            params = {"n_jobs": 1, **params}
-            coords = umap.UMAP(n_components=2, random_state=seed, **params).fit_transform(X)
-    return coords
+    params = {"n_jobs": 1, **params}
+    return umap.UMAP(n_components=2, random_state=seed, **params).fit_transform(X)
 
 
 def neighbour_agreement(coords: np.ndarray, labels, *, k: int = 10) -> float:
