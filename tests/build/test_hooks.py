@@ -93,3 +93,20 @@ def test_warning_text_in_a_page_fails_the_build():
     block = _output_block("/work/x/plot_e1.py:12: UserWarning: The figure layout has changed to tight\n  plt.show()")
     with pytest.raises(PluginError, match="plot_e1.py prints a warning; fix its cause: UserWarning: The figure layout"):
         format_outputs(block, "plot_e1.py")
+
+
+def test_a_figure_drawn_before_the_gallery_style_is_refused():
+    import matplotlib.pyplot as plt
+
+    from mlviz.build.gallery_conf import UnstyledFigureError, check_styled_figures
+
+    plt.close("all")
+    with plt.style.context("default"):
+        plt.figure().suptitle("too early")
+    with pytest.raises(UnstyledFigureError, match="figure 1 'too early' was drawn before plt.style.use"):
+        check_styled_figures()
+    plt.close("all")
+    with plt.style.context("mlviz.gallery"):
+        plt.figure()
+    check_styled_figures()
+    plt.close("all")

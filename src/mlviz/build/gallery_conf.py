@@ -25,8 +25,43 @@ def _reset_matplotlib(gallery_conf, fname):
     plt.rcdefaults()
 
 
+class UnstyledFigureError(RuntimeError):
+    """A page drew a figure before applying the gallery's style."""
+
+
+def check_styled_figures() -> None:
+    """Refuse figures created before ``plt.style.use("mlviz.gallery")``.
+
+    A figure takes its resolution from the style when it is created, so a figure whose
+    ``dpi`` is not the style's was drawn before the page set the gallery's look: copied
+    out of the gallery, that page would draw it differently.
+    """
+    import matplotlib.pyplot as plt
+
+    from mlviz.plotting import gallery_rc
+
+    dpi = gallery_rc()["figure.dpi"]
+    for number in plt.get_fignums():
+        figure = plt.figure(number)
+        if figure.dpi != dpi:
+            title = figure._suptitle.get_text() if figure._suptitle else ""
+            raise UnstyledFigureError(
+                f"figure {number} {title!r} was drawn before plt.style.use('mlviz.gallery'): "
+                "apply the style right after importing matplotlib.pyplot, before any figure"
+            )
+
+
+def _matplotlib_scraper(block, script, **kwargs):
+    """mkdocs-gallery's matplotlib scraper, after checking every figure has the gallery style."""
+    from mkdocs_gallery.scrapers import matplotlib_scraper
+
+    check_styled_figures()
+    return matplotlib_scraper(block, script, **kwargs)
+
+
 conf = {
     "reset_modules": (_reset_matplotlib,),
+    "image_scrapers": (_matplotlib_scraper,),
     # A downloaded notebook installs the helper package first, so that it runs top to
     # bottom in a fresh kernel.
     "first_notebook_cell": notebook_first_cell(),
