@@ -52,11 +52,26 @@ def check_styled_figures() -> None:
 
 
 def _matplotlib_scraper(block, script, **kwargs):
-    """mkdocs-gallery's matplotlib scraper, after checking every figure has the gallery style."""
+    """mkdocs-gallery's matplotlib scraper, plus a dark-theme variant of every figure.
+
+    Checks first that every figure has the gallery's style.
+    """
+    from pathlib import Path
+
+    import matplotlib.pyplot as plt
     from mkdocs_gallery.scrapers import matplotlib_scraper
 
+    from mlviz.build.dark import dark_path, dark_variant_markdown, save_dark, snapshot
+
     check_styled_figures()
-    return matplotlib_scraper(block, script, **kwargs)
+    snapshots = [snapshot(plt.figure(number)) for number in plt.get_fignums()]
+    used = len(script.run_vars.image_path_iterator.paths)
+    markdown = matplotlib_scraper(block, script, **kwargs)
+    saved = set()
+    for snap, path in zip(snapshots, script.run_vars.image_path_iterator.paths[used:]):
+        if snap is not None:
+            saved.add(save_dark(snap, Path(dark_path(str(path)))).name)
+    return dark_variant_markdown(markdown, lambda path: Path(dark_path(path)).name in saved)
 
 
 conf = {

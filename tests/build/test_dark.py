@@ -1,0 +1,64 @@
+import matplotlib
+
+matplotlib.use("agg")
+import matplotlib.pyplot as plt  # noqa: E402
+import pytest  # noqa: E402
+from matplotlib.colors import to_rgba  # noqa: E402
+
+from mlviz.build.dark import (  # noqa: E402
+    DARK_BACKGROUND,
+    DARK_FOREGROUND,
+    dark_variant_markdown,
+    save_dark,
+    snapshot,
+    to_dark,
+)
+
+
+@pytest.fixture
+def figure():
+    with plt.style.context("mlviz.gallery"):
+        fig, ax = plt.subplots()
+        ax.plot([0, 1], [0, 1], color="#C44E52", label="data")
+        ax.axhline(0.5, color="0.3")
+        ax.annotate("peak", xy=(1, 1), xytext=(0.5, 0.8), arrowprops={"color": "0.2"})
+        ax.text(0.1, 0.9, "boxed", bbox={"fc": "white"})
+        ax.set_title("title")
+        ax.legend()
+        yield fig
+    plt.close(fig)
+
+
+def test_to_dark_recolours_background_and_ink_but_not_data(figure):
+    to_dark(figure)
+    ax = figure.axes[0]
+    assert to_rgba(figure.get_facecolor()) == to_rgba(DARK_BACKGROUND)
+    assert to_rgba(ax.get_facecolor()) == to_rgba(DARK_BACKGROUND)
+    assert to_rgba(ax.title.get_color()) == to_rgba(DARK_FOREGROUND)
+    data, reference = ax.get_lines()[:2]
+    assert to_rgba(data.get_color()) == to_rgba("#C44E52"), "data keep their colour"
+    assert to_rgba(reference.get_color()) == to_rgba(DARK_FOREGROUND)
+    annotation = next(t for t in ax.texts if t.get_text() == "peak")
+    assert to_rgba(annotation.arrow_patch.get_edgecolor()) == to_rgba(DARK_FOREGROUND)
+    boxed = next(t for t in ax.texts if t.get_text() == "boxed")
+    assert to_rgba(boxed.get_bbox_patch().get_facecolor()) == to_rgba(DARK_BACKGROUND)
+
+
+def test_to_dark_needs_a_figure():
+    with pytest.raises(TypeError, match="figure must be a matplotlib Figure; got Axes"):
+        to_dark(plt.subplots()[1])
+    plt.close("all")
+
+
+def test_snapshot_draws_the_dark_variant_and_leaves_the_figure(figure, tmp_path):
+    path = save_dark(snapshot(figure), tmp_path / "x_dark.png")
+    assert path.stat().st_size > 1000
+    assert to_rgba(figure.get_facecolor()) != to_rgba(DARK_BACKGROUND), "the light figure is untouched"
+
+
+def test_markdown_shows_each_variant_in_its_theme():
+    md = '![a title](./images/mkd_glr_x_001.png){: .mkd-glr-single-img srcset="../images/mkd_glr_x_001.png"}'
+    out = dark_variant_markdown(md, lambda path: True)
+    assert '(./images/mkd_glr_x_001.png#only-light){: .mkd-glr-single-img srcset="../images/mkd_glr_x_001.png"}' in out
+    assert '(./images/mkd_glr_x_001_dark.png#only-dark){: .mkd-glr-single-img srcset="../images/mkd_glr_x_001_dark.png"}' in out
+    assert dark_variant_markdown(md, lambda path: False) == md
