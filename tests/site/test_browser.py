@@ -116,3 +116,18 @@ def test_site_works_under_a_sub_path(probe, sub_path_url, path):
     assert response.ok
     assert probe.failed == [] and probe.errors == []
     assert all(urlparse(u).path.startswith("/ml-gallery/") for u in probe.requests if u.startswith("http"))
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_figures_follow_the_palette(browser, site_url, scheme):
+    """Each matplotlib figure shows its light variant in the light theme, its dark one in dark."""
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, color_scheme=scheme)
+    page = context.new_page()
+    page.goto(site_url + "gallery/01_data_embeddings/plot_01_pca/", wait_until="networkidle")
+    shown, hidden = ("#only-light", "#only-dark") if scheme == "light" else ("#only-dark", "#only-light")
+    assert page.locator(f'img.mkd-glr-single-img[src$="{shown}"]').count() == 2
+    assert all(img.is_visible() for img in page.locator(f'img[src$="{shown}"]').all())
+    assert not any(img.is_visible() for img in page.locator(f'img[src$="{hidden}"]').all())
+    dark = page.evaluate("document.body.getAttribute('data-md-color-scheme')") == "slate"
+    assert dark == (scheme == "dark")
+    context.close()
