@@ -131,3 +131,18 @@ def test_figures_follow_the_palette(browser, site_url, scheme):
     dark = page.evaluate("document.body.getAttribute('data-md-color-scheme')") == "slate"
     assert dark == (scheme == "dark")
     context.close()
+
+
+def test_a_figure_opens_full_size_on_a_phone(browser, site_url):
+    context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)
+    page = context.new_page()
+    page.goto(site_url + "gallery/01_data_embeddings/plot_01_pca/", wait_until="networkidle")
+    figure = page.locator('a.glightbox img[src$="#only-light"]').first
+    figure.scroll_into_view_if_needed()
+    inline_width = figure.bounding_box()["width"]
+    figure.click()
+    opened = page.locator(".glightbox-container .gslide.current img")
+    opened.wait_for(state="visible", timeout=5000)
+    assert "mkd_glr_plot_01_pca_001.png" in opened.get_attribute("src")
+    assert opened.evaluate("img => img.naturalWidth") > 2 * inline_width, "the lightbox holds the full-size figure"
+    context.close()

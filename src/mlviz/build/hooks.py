@@ -311,6 +311,9 @@ def on_page_markdown(markdown, page, config, files, **kwargs):
         markdown = markdown.replace(INSTALL_MARKER, install_markdown(page.file.src_uri))
     source = _example_source(page, config)
     if source is None:
+        # Figures open full size only on example pages; elsewhere images are links
+        # (gallery thumbnails, section cards) that must navigate, not zoom.
+        page.meta["glightbox"] = False
         return markdown
     markdown = format_outputs(markdown, source.name)
     block = provenance_markdown(source, markdown)
