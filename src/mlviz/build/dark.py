@@ -133,11 +133,17 @@ def snapshot(figure: Figure) -> bytes | None:
         return None
 
 
-def save_dark(snap: bytes, path: Path) -> Path:
-    """Draw a snapshot from :func:`snapshot` in the dark theme and save it to ``path``."""
+def save_dark(snap: bytes, path: Path, *, on_saved=None) -> Path:
+    """Draw a snapshot from :func:`snapshot` in the dark theme and save it to ``path``.
+
+    ``on_saved(figure)``, when given, is called with the drawn figure before it is
+    closed (its layout is that of the light figure).
+    """
     figure = pickle.loads(snap)
     try:
         to_dark(figure).savefig(path, facecolor=figure.get_facecolor())
+        if on_saved is not None:
+            on_saved(figure)
     finally:
         plt.close(figure)
     return path

@@ -5,8 +5,13 @@ its module-level ``conf`` dict.
 """
 
 import os
+from pathlib import Path
 
 from mlviz.build.wheel import notebook_first_cell
+
+#: Crops of each figure's main panel, the sources of the gallery's thumbnails (kept in
+#: the project's own cache folder, not published).
+THUMBNAIL_SOURCES = Path(".cache", "thumbnail-sources").resolve()
 
 os.environ["MLVIZ_GALLERY_BUILD"] = "1"
 # Examples must never open windows or block on plt.show() during the build.
@@ -62,6 +67,7 @@ def _matplotlib_scraper(block, script, **kwargs):
     from mkdocs_gallery.scrapers import matplotlib_scraper
 
     from mlviz.build.dark import dark_path, dark_variant_markdown, save_dark, snapshot
+    from mlviz.build.thumbnails import crop_main_panel, main_panel_box
 
     check_styled_figures()
     snapshots = [snapshot(plt.figure(number)) for number in plt.get_fignums()]
@@ -69,9 +75,31 @@ def _matplotlib_scraper(block, script, **kwargs):
     markdown = matplotlib_scraper(block, script, **kwargs)
     saved = set()
     for snap, path in zip(snapshots, script.run_vars.image_path_iterator.paths[used:]):
-        if snap is not None:
-            saved.add(save_dark(snap, Path(dark_path(str(path)))).name)
+        if snap is None:
+            continue
+
+        def _thumbnail_source(figure, light=Path(path)):
+            crop_main_panel(light, main_panel_box(figure), THUMBNAIL_SOURCES / light.name)
+
+        saved.add(save_dark(snap, Path(dark_path(str(path))), on_saved=_thumbnail_source).name)
     return dark_variant_markdown(markdown, lambda path: Path(dark_path(path)).name in saved)
+
+
+def _use_panel_crops_as_thumbnails():
+    """Make mkdocs-gallery 0.10.4 build each thumbnail from the figure's main-panel crop."""
+    from mkdocs_gallery.gen_data_model import GalleryScript
+
+    original = GalleryScript.get_thumbnail_source
+
+    def get_thumbnail_source(self, file_conf):
+        image = Path(original(self, file_conf))
+        crop = THUMBNAIL_SOURCES / image.name
+        return crop if crop.is_file() else image
+
+    GalleryScript.get_thumbnail_source = get_thumbnail_source
+
+
+_use_panel_crops_as_thumbnails()
 
 
 conf = {
