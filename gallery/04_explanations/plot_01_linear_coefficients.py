@@ -29,20 +29,21 @@ X.describe().loc[["mean", "std", "min", "max"]].round(2)
 # %%
 # ## Fit the two models
 #
-# Ordinary least squares on all 1,338 people (we interpret the fit, we do not evaluate
-# it on new data here; page C7 does). Standardizing a feature is a linear change of
-# units, so both models make exactly the same predictions.
+# Ordinary least squares on all the people in the table (we interpret the fit, we do
+# not evaluate it on new data here; page C7 does). Standardizing a feature is a linear
+# change of units, so both models make exactly the same predictions.
 import numpy as np
 from sklearn.linear_model import LinearRegression
 
-from mlviz.report import say
+from mlviz.report import claim, say
 
 raw = LinearRegression().fit(X, y)
 scaled = LinearRegression().fit(X_scaled, y)
 same = np.abs(raw.predict(X) - scaled.predict(X_scaled)).max()
 say(
-    f"R² = **{raw.score(X, y):.3f}** for both models (largest difference between their predictions: "
-    f"${same:.1e}). Intercept: ${raw.intercept_:,.0f} raw, ${scaled.intercept_:,.0f} scaled."
+    f"{len(X):,} people. R² = **{raw.score(X, y):.3f}** for both models (largest "
+    f"difference between their predictions: ${same:.1e}). Intercept: "
+    f"${raw.intercept_:,.0f} raw, ${scaled.intercept_:,.0f} scaled."
 )
 
 # %%
@@ -59,7 +60,12 @@ from mlviz.plotting import plot_bars
 
 fig, (ax_raw, ax_scaled) = plt.subplots(1, 2, figsize=(13, 4.8))
 plot_bars(
-    raw.coef_, X.columns, ax=ax_raw, fmt="{:,.0f}", xlabel="USD per unit of the feature"
+    raw.coef_,
+    X.columns,
+    ax=ax_raw,
+    fmt="{:,.0f}",
+    signed=True,
+    xlabel="USD per unit of the feature",
 )
 ax_raw.set_title("Raw features: per year, per BMI point, per child")
 plot_bars(
@@ -67,6 +73,7 @@ plot_bars(
     X_scaled.columns,
     ax=ax_scaled,
     fmt="{:,.0f}",
+    signed=True,
     xlabel="USD per standard deviation (numeric) or per switch (0/1)",
 )
 ax_scaled.set_title("Numeric features standardized")
@@ -77,21 +84,33 @@ coef_scaled = dict(zip(X.columns, scaled.coef_))
 std = X[["age", "bmi", "children"]].std(ddof=0)
 rank_raw = list(X.columns[np.argsort(-np.abs(raw.coef_))])
 rank_scaled = list(X.columns[np.argsort(-np.abs(scaled.coef_))])
+claim(
+    rank_raw[0] == rank_scaled[0] == "smoker",
+    "being a smoker is the largest effect on both charts",
+    evidence=f"raw {rank_raw[:2]}, scaled {rank_scaled[:2]}",
+)
+runner_up = np.sort(np.abs(scaled.coef_))[-2]  # the second-largest scaled effect
+lead = abs(coef_raw["smoker"]) / runner_up
+where = "below" if rank_raw.index("age") > rank_raw.index("children") else "above"
 say(
-    f"Being a smoker adds **${coef_raw['smoker']:,.0f}** to the predicted charges, by far the largest effect. "
-    f"Raw, one year of age adds ${coef_raw['age']:,.0f} and ranks {rank_raw.index('age') + 1} of {len(rank_raw)}, "
-    f"below *children* (${coef_raw['children']:,.0f} per child). Scaled, age (one standard deviation = "
-    f"{std['age']:.1f} years) is worth ${coef_scaled['age']:,.0f} and ranks {rank_scaled.index('age') + 1}; "
-    f"a standard deviation of children ({std['children']:.2f}) is worth only ${coef_scaled['children']:,.0f}. "
-    f"Each scaled coefficient is the raw one times the feature's standard deviation "
-    f"(age: {coef_raw['age']:,.1f} × {std['age']:.2f} = {coef_raw['age'] * std['age']:,.1f})."
+    f"Being a smoker adds **${coef_raw['smoker']:,.0f}** to the predicted charges, "
+    f"{lead:.1f} times the next largest standardized effect. Raw, one year of age "
+    f"adds ${coef_raw['age']:,.0f} and ranks {rank_raw.index('age') + 1} of "
+    f"{len(rank_raw)}, {where} *children* (${coef_raw['children']:,.0f} per child). "
+    f"Scaled, age (one standard deviation = {std['age']:.1f} years) is worth "
+    f"${coef_scaled['age']:,.0f} and ranks {rank_scaled.index('age') + 1}; a standard "
+    f"deviation of children ({std['children']:.2f}) is worth "
+    f"${coef_scaled['children']:,.0f}. Each scaled coefficient is the raw one times "
+    f"the feature's standard deviation (age: {coef_raw['age']:,.1f} × "
+    f"{std['age']:.2f} = {coef_raw['age'] * std['age']:,.1f})."
 )
 
 # %%
 # ## How to read this figure
 #
 # * A bar is the change in predicted charges (USD) when its feature grows by one unit
-#   and all others stay fixed. Blue raises the prediction, red lowers it.
+#   and all others stay fixed. Red raises the prediction, blue lowers it (the
+#   gallery's colours for a signed effect, as on the SHAP and LIME pages).
 # * Region bars compare each region with the baseline, *northeast*, which has no bar.
 # * Only the right-hand chart ranks the numeric features fairly against each other; the
 #   0/1 indicators mean the same on both sides.

@@ -8,7 +8,9 @@ much the splits on it reduced the Gini impurity, averaged over all trees and wei
 the number of samples reaching each split (the *mean decrease in impurity*, MDI). It is
 free, instant and always there, which is why it is the most plotted importance in the
 world. This page draws it for a forest that predicts MBA admission decisions, with its
-spread across trees, and shows where to be careful before trusting the ranking.
+spread across trees, and shows where to be careful before trusting the ranking. The MBA
+table is **synthetic**: generated from published statistics of Wharton's Class of 2025,
+not the records of real applicants.
 """
 
 # %%
@@ -22,30 +24,41 @@ from mlviz.explain import mba_split
 
 X_train, X_test, y_train, y_test = mba_split()
 print(
-    f"{X_train.shape[1]} features; {len(X_train)} training applicants, test decisions: {y_test.value_counts().to_dict()}"
+    f"{X_train.shape[1]} features; {len(X_train)} training applicants, "
+    f"test decisions: {y_test.value_counts().to_dict()}"
 )
 
 # %%
 # ## Fit a random forest
 #
-# Three quarters of the applicants are denied, so plain accuracy flatters any model that
-# mostly says "Deny". We weight the classes to balance them and report balanced accuracy
-# (the mean of the per-class recalls) alongside accuracy. The forest is the one the MBA
-# pages share (C1, C2, C6 show it too): `fit_mba_forest` fits
-# `RandomForestClassifier(n_estimators=300, min_samples_leaf=5, class_weight="balanced")`
-# on the split above once per build, and the other pages reuse it.
-from sklearn.metrics import accuracy_score, balanced_accuracy_score
+# Most applicants are denied (the share is given below), so plain accuracy flatters any
+# model that mostly says "Deny". We weight the classes to balance them and report
+# balanced accuracy (the mean of the per-class recalls) alongside accuracy. The forest
+# is the one the MBA pages share (C1, C2, C6 show it too): `fit_mba_forest` fits
+# `RandomForestClassifier(n_estimators=300, min_samples_leaf=5,
+# class_weight="balanced")` on the split above once per build, and the other pages
+# reuse it.
+from sklearn.metrics import accuracy_score, balanced_accuracy_score, recall_score
 
 from mlviz.explain import fit_mba_forest
-from mlviz.report import say
+from mlviz.report import claim, say
 
 forest = fit_mba_forest().model
 pred = forest.predict(X_test)
 majority = y_train.value_counts().idxmax()
+accuracy, always = accuracy_score(y_test, pred), (y_test == majority).mean()
+recall = recall_score(y_test, pred, average=None, labels=forest.classes_)
 say(
-    f"{forest.n_estimators} trees. Test accuracy **{accuracy_score(y_test, pred):.1%}**, balanced accuracy "
-    f"**{balanced_accuracy_score(y_test, pred):.1%}**. Always answering *{majority}* would score "
-    f"{(y_test == majority).mean():.1%} accuracy and 33.3% balanced accuracy."
+    f"{forest.n_estimators} trees. {always:.1%} of the test applicants are "
+    f"*{majority}*. Test accuracy **{accuracy:.1%}**, balanced accuracy "
+    f"**{balanced_accuracy_score(y_test, pred):.1%}**. Always answering *{majority}* "
+    f"would score {always:.1%} accuracy and {1 / y_test.nunique():.1%} balanced "
+    "accuracy. "
+    + ("The forest's accuracy is **lower**. " if accuracy < always else "")
+    + "Recall per decision: "
+    + ", ".join(f"*{c}* {r:.0%}" for c, r in zip(forest.classes_, recall))
+    + ": the balanced class weights make the forest give up some *Deny* answers to "
+    "catch the rare *Admit* and *Waitlist* decisions."
 )
 
 # %%
@@ -63,19 +76,20 @@ spread = per_tree.std(axis=0)
 # ## Draw the ranking
 #
 # `plot_bars` (from the gallery's helper package) draws the 15 largest, each labelled
-# with its value, with one standard deviation across trees as the error bar.
+# with its value, with one standard deviation across trees as the error bar. An
+# importance has no sign, so its bars are the gallery's purple, not red or blue.
 #
 # !!! question "Predict the plot"
 #     The table has three numeric columns (GPA, GMAT score, years of work experience)
-#     and a couple of dozen 0/1 indicator columns (gender, major, industry, ...). Which
-#     kind of feature will lead the ranking?
+#     and a couple of dozen 0/1 indicator columns (gender, major, race, industry, ...).
+#     Which kind of feature will lead the ranking?
 #
 # ??? success "Answer"
-#     The numeric scores: GMAT and GPA take the top places, and the three numeric columns
-#     together take the share of the total given under the figure. Part of that lead is
-#     real information; part is MDI's bias towards features with many possible split
-#     thresholds (see the pitfalls), which is why a ranking like this one should be
-#     checked with permutation importance on held-out data.
+#     The numeric scores: GMAT and GPA take the top two places, and the three numeric
+#     columns together take the share of the total given under the figure. How much of
+#     that lead is real information and how much is MDI's bias towards features with
+#     many possible split thresholds (see the pitfalls) this figure cannot tell: check
+#     the ranking with permutation importance on held-out data.
 import matplotlib.pyplot as plt
 
 plt.style.use("mlviz.gallery")  # the gallery's look, shipped with mlviz
@@ -89,28 +103,87 @@ plot_bars(
     errors=spread,
     top=15,
     ax=ax,
+    signed=False,
     xlabel="mean decrease in impurity (sums to 1)",
 )
 ax.set_title("Random forest on MBA admissions: top 15 features by MDI")
 plt.show()
 
 order = np.argsort(importances)[::-1]
-top3 = ", ".join(f"*{X_train.columns[i]}* ({importances[i]:.2f})" for i in order[:3])
+names = X_train.columns[order]
+claim(
+    set(names[:2]) == {"gmat", "gpa"},
+    "GMAT and GPA take the top two places",
+    evidence=f"top two: {list(names[:2])}",
+)
+top3 = ", ".join(f"*{X_train.columns[i]}* ({importances[i]:.3f})" for i in order[:3])
 continuous = ["gpa", "gmat", "work_exp"]
 share_continuous = importances[[X_train.columns.get_loc(c) for c in continuous]].sum()
 say(
-    f"The three largest: {top3}. The three numeric features (GPA, GMAT, years of work experience) take "
-    f"**{share_continuous:.0%}** of the total importance; the other {X_train.shape[1] - 3} columns are 0/1 "
-    "indicators and share the rest."
+    f"The three largest: {top3}. The three numeric features (GPA, GMAT, years of work "
+    f"experience) take **{share_continuous:.0%}** of the total importance; the other "
+    f"{X_train.shape[1] - 3} columns are 0/1 indicators and share the rest."
 )
+
+# %%
+# ## Which differences are settled?
+#
+# Two bars close together may swap places in a forest grown with another seed. Each
+# tree gives its own importances, so we compare neighbours in the ranking tree by tree:
+# the mean of the paired differences, with a 95 % interval (± 1.96 standard errors over
+# the trees). This measures only the randomness of the forest, not that of the data: a
+# new sample of applicants could move every bar.
+diff = per_tree[:, order[:-1]] - per_tree[:, order[1:]]  # each feature minus the next
+half = 1.96 * diff.std(axis=0, ddof=1) / np.sqrt(len(per_tree))
+settled = diff.mean(axis=0) - half > 0
+k = int(np.argmin(settled)) if not settled.all() else len(settled)  # first unsettled
+say(
+    f"The order of the first **{k + 1}** features is settled: each one's importance "
+    f"exceeds the next one's with a 95 % interval above zero. *{names[k]}* "
+    f"({importances[order[k]]:.4f}) and *{names[k + 1]}* "
+    f"({importances[order[k + 1]]:.4f}) cannot be ranked "
+    f"(difference {diff[:, k].mean():+.4f} ± {half[k]:.4f}), and "
+    f"nor can {int((~settled[k + 1 : 14]).sum())} of the {max(13 - k, 0)} next pairs "
+    "of neighbours down to rank 15: read that part of the chart as a group of similar "
+    "bars."
+)
+
+# %%
+# ## Gender and race in the ranking
+#
+# The forest splits on `gender_male` and on the `race_...` columns, and MDI gives them
+# a share of the credit.
+gender = X_train.columns.get_loc("gender_male")
+race = [X_train.columns.get_loc(c) for c in X_train.columns if c.startswith("race_")]
+admitted = y_train == "Admit"
+by_gender = admitted.groupby(X_train["gender_male"]).mean()
+by_race = {
+    X_train.columns[j][5:]: admitted[X_train.iloc[:, j] == 1].mean() for j in race
+}
+low, high = min(by_race, key=by_race.get), max(by_race, key=by_race.get)
+say(
+    f"`gender_male` ranks **{int((importances > importances[gender]).sum()) + 1} of "
+    f"{len(importances)}** ({importances[gender]:.3f}); the {len(race)} race columns "
+    f"together take {importances[race].sum():.3f}. In the training table "
+    f"{by_gender[0.0]:.1%} of women and {by_gender[1.0]:.1%} of men are admitted; by "
+    f"race, from {by_race[low]:.1%} (*{low}*) to {by_race[high]:.1%} (*{high}*)."
+)
+
+# %%
+# What that means: in this **synthetic** table the decision is associated with gender
+# and race, and the forest learnt to use those associations. What it does
+# not mean: it is no evidence about real admissions, nor of discrimination, nor of its
+# absence; MDI does not even say in which direction a feature pushes. And it says
+# nothing about what a model without these columns would do: dropping them does not
+# remove their information when other columns act as proxies for them.
 
 # %%
 # ## How to read this figure
 #
 # * Bars sum to 1 over all features: each is a share of the total impurity reduction the
 #   forest achieved **on its training data**.
-# * Error bars show how much individual trees disagree; overlapping bars mean the ranking
-#   between those features is not settled.
+# * Error bars show how much individual trees disagree, not how uncertain the forest's
+#   average is; the paired comparison above says which neighbours can be ranked.
 # * A one-hot encoded category is split into several bars (`industry_...`); add them up
 #   to judge the original variable.
 #
@@ -118,11 +191,12 @@ say(
 #
 # * **MDI favours features with many distinct values.** A continuous column offers
 #   hundreds of possible thresholds, a 0/1 column one; with enough trees, noise in a
-#   continuous feature still earns impurity decrease (the [MDI pitfall](../plot_03_mdi_pitfall/) page shows a random ID
-#   column ranked high).
+#   continuous feature still earns impurity decrease (the
+#   [MDI pitfall](../plot_03_mdi_pitfall/) page ranks a random ID column high).
 # * **It is computed on training data**, so it describes what the forest used, not what
 #   generalizes. Permutation importance on held-out data answers that question.
 # * **Correlated features split the credit.** If two features carry the same
 #   information, the forest uses them interchangeably and each looks half as important.
-# * **Importance is not effect direction.** MDI says GPA matters; it does not say whether
-#   higher GPA raises or lowers the chance of admission. Use partial dependence or SHAP.
+# * **Importance is not effect direction.** MDI says GPA matters; it does not say
+#   whether higher GPA raises or lowers the chance of admission. Use partial dependence
+#   or SHAP.

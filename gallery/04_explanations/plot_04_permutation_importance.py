@@ -5,10 +5,11 @@
 
 Permutation importance asks of any fitted model: *how much worse does it predict when
 one feature is scrambled?* It needs no access to the model's insides, works on held-out
-data, and is measured in the units of a score you care about. But it is an estimate: each
-shuffle is random, so the drop in score varies from one shuffle to the next. This page
-computes it for a gradient-boosting model of medical charges, repeats every shuffle many
-times, and draws the whole distribution as box plots instead of a single bar.
+data, and is measured in the units of a score you care about. But it is an estimate:
+each shuffle is random, so the drop in score varies from one shuffle to the next. This
+page computes it for a gradient-boosting model of medical charges, repeats every
+shuffle many times, and draws the whole distribution as box plots instead of a single
+bar.
 """
 
 # %%
@@ -19,7 +20,7 @@ times, and draws the whole distribution as box plots instead of a single bar.
 # `GradientBoostingRegressor`; pages D5-D7 explain the same model.
 from mlviz.config import QUICK, SEED
 from mlviz.explain import fit_insurance_model
-from mlviz.report import say
+from mlviz.report import claim, say
 
 fitted = fit_insurance_model()
 model, X_train, X_test, y_train, y_test = (
@@ -30,8 +31,8 @@ model, X_train, X_test, y_train, y_test = (
     fitted.y_test,
 )
 say(
-    f"R² = {model.score(X_train, y_train):.3f} on the {len(X_train)} training people and "
-    f"**{model.score(X_test, y_test):.3f}** on the {len(X_test)} test people."
+    f"R² = {model.score(X_train, y_train):.3f} on the {len(X_train)} training people "
+    f"and **{model.score(X_test, y_test):.3f}** on the {len(X_test)} test people."
 )
 
 # %%
@@ -80,33 +81,88 @@ for ax, (name, res) in zip(axes, result.items()):
     ax.set_xlabel("drop in R² when the feature is shuffled")
 plt.show()
 
-test = result["test"]
+test, train = result["test"], result["training"]
 top = int(np.argmax(test.importances_mean))
+claim(
+    test.importances_mean.max() >= 100 * 0.01,
+    "the effects span two orders of magnitude (from the linear zone's 0.01 up)",
+    evidence=f"largest mean drop {test.importances_mean.max():.3f}",
+)
 small = [
     X_test.columns[i]
     for i in np.flatnonzero(test.importances_mean - 2 * test.importances_std <= 0)
 ]
-rows = "\n".join(
-    f"| {X_test.columns[i]} | {test.importances_mean[i]:.3f} | {test.importances_std[i]:.3f} | "
-    f"{test.importances[i].min():.3f} to {test.importances[i].max():.3f} |"
+table = "| feature | mean drop in R² (test) | std over repeats | range |\n"
+table += "|---|---|---|---|\n"
+table += "\n".join(
+    f"| {X_test.columns[i]} | {test.importances_mean[i]:.3f} | "
+    f"{test.importances_std[i]:.3f} | {test.importances[i].min():.3f} to "
+    f"{test.importances[i].max():.3f} |"
     for i in order[::-1]
 )
+r2_test = model.score(X_test, y_test)
 say(
-    "| feature | mean drop in R² (test) | std over repeats | range |\n|---|---|---|---|\n"
-    + rows
-    + f"\n\nShuffling *{X_test.columns[top]}* costs **{test.importances_mean[top]:.3f}** of R² on average"
+    table + f"\n\nShuffling *{X_test.columns[top]}* costs "
+    f"**{test.importances_mean[top]:.3f}** of R² on average"
     + (
-        f" (more than the model's R² of {model.score(X_test, y_test):.3f}: with that column scrambled the model "
-        "does worse than always predicting the mean charge). "
-        if test.importances_mean[top] > model.score(X_test, y_test)
+        f" (more than the model's R² of {r2_test:.3f}: with that column scrambled the "
+        "model does worse than always predicting the mean charge). "
+        if test.importances_mean[top] > r2_test
         else ". "
     )
     + (
-        f"For {len(small)} features ({', '.join(small)}) the mean drop is within two standard deviations of zero: "
-        "the data cannot tell them apart from useless."
+        f"For {len(small)} features ({', '.join(small)}) the mean drop is within two "
+        "standard deviations of zero: the shuffles cannot tell them apart from useless."
         if small
-        else "Every feature's mean drop is more than two standard deviations above zero."
+        else "Every feature's mean drop is more than two standard deviations above "
+        "zero."
     )
+)
+
+# %%
+# Two boxes that overlap cannot be ranked. We compare the test drops of neighbours in
+# the ranking by their mean ± 2 standard deviations over the repeats, and look for
+# features that matter more on the training data than on the test data.
+from itertools import pairwise
+
+low = test.importances_mean - 2 * test.importances_std
+high = test.importances_mean + 2 * test.importances_std
+ranked = order[::-1]  # largest first
+pairs = [
+    f"*{X_test.columns[a]}* and *{X_test.columns[b]}* "
+    + ("overlap" if low[a] <= high[b] else "are separated")
+    for a, b in pairwise(ranked[:4])
+]
+train_only = [
+    X_test.columns[j]
+    for j in range(X_test.shape[1])
+    if train.importances_mean[j] - 2 * train.importances_std[j] > high[j]
+]
+corr = X_train[["age", "bmi", "children"]].corr().abs().to_numpy()
+say(
+    "Neighbours in the test ranking: "
+    + "; ".join(pairs)
+    + ". "
+    + (
+        f"**{', '.join(train_only)}** cost clearly more on the training data than on "
+        "the test data: the model uses them to fit details of its training people "
+        "that do not carry over."
+        if train_only
+        else "No feature costs clearly more on the training data than on the test data."
+    )
+    + " The numeric features are nearly uncorrelated (largest |r| between age, BMI "
+    f"and children: {corr[np.triu_indices(3, 1)].max():.2f})."
+)
+claim(
+    corr[np.triu_indices(3, 1)].max() < 0.3,
+    "the numeric features are nearly uncorrelated",
+    evidence=f"{corr.round(2)}",
+)
+claim(
+    [X_test.columns[j] for j in ranked[:3]]
+    == list(X_test.columns[np.argsort(train.importances_mean)[::-1][:3]]),
+    "both panels agree on the large effects",
+    evidence=f"test {list(X_test.columns[ranked[:3]])}",
 )
 
 # %%
@@ -118,7 +174,8 @@ say(
 # * A box around zero means the model does not need that feature to predict new people.
 #   A box slightly *below* zero happens too: by chance a shuffle helped.
 # * **Training vs test**: a feature more important on training than on test data is
-#   one the model uses to fit noise; here both panels agree on the large effects.
+#   one the model uses to fit noise; here both panels agree on the three large effects,
+#   and the small ones are listed above.
 #
 # ## Pitfalls
 #
@@ -126,8 +183,11 @@ say(
 #   different train/test split or a refitted model would move the boxes too.
 # * **Correlated features share the credit**: shuffling one of two redundant features
 #   barely hurts, so both look unimportant. Group them, or shuffle them together.
-# * **Shuffling creates impossible rows** (a 20-year-old with 5 children, a smoker with
-#   a non-smoker's profile): the model is scored on combinations it never saw.
+# * **Shuffling can create rows that never occur.** With correlated features (height
+#   and weight, say) a shuffled column pairs values that do not go together, and the
+#   model is scored on combinations it never saw. Here the numeric features are nearly
+#   uncorrelated (the correlation above), so shuffling one of them gives rows like
+#   the real ones.
 # * **Importance for the model is not importance in the world**: it says what this model
 #   relies on, not what causes high charges. On MBA data, the
 #   [MDI pitfall](../plot_03_mdi_pitfall/) compares this measure with the forest's

@@ -19,7 +19,7 @@ than non-smokers.
 # (`fit_insurance_model` from the gallery's helper package).
 from mlviz.config import QUICK, SEED
 from mlviz.explain import fit_insurance_model
-from mlviz.report import say
+from mlviz.report import claim, say
 
 fitted = fit_insurance_model()
 model, X_train, X_test = fitted.model, fitted.X_train, fitted.X_test
@@ -49,7 +49,7 @@ display = PartialDependenceDisplay.from_estimator(
     kind="both",
     grid_resolution=grid_resolution,
     ice_lines_kw={"color": "C0", "alpha": 0.25, "linewidth": 0.6},
-    pd_line_kw={"color": "C3", "linewidth": 3},
+    pd_line_kw={"color": "k", "linewidth": 3},
     ax=axes,
 )
 axes[1].set_ylabel("")
@@ -65,7 +65,8 @@ plt.show()
 # `partial_dependence(..., kind="individual")` returns the ICE lines as an array, one
 # row per person in the order of `people`, so we can colour them by a third feature.
 # The BMI curves fall into two families that the single PD curve above averaged into
-# one.
+# one: every smoker's curve rises more between the BMI quartiles than any
+# non-smoker's (checked below the figure).
 import numpy as np
 from matplotlib.lines import Line2D
 from sklearn.inspection import partial_dependence
@@ -90,6 +91,24 @@ ax.legend(
 )
 plt.show()
 
+lo, hi = np.percentile(X_train["bmi"], [25, 75])
+rise = np.array(
+    [np.interp(hi, bmi_grid, c) - np.interp(lo, bmi_grid, c) for c in lines]
+)
+claim(
+    rise[smokes].min() > rise[~smokes].max(),
+    "every smoker's ICE curve rises more between the BMI quartiles than any "
+    "non-smoker's",
+    evidence=f"smokers from {rise[smokes].min():,.0f}, non-smokers up to "
+    f"{rise[~smokes].max():,.0f}",
+)
+say(
+    f"From BMI {lo:.1f} to {hi:.1f} (the training quartiles) the smokers' predictions "
+    f"rise by ${rise[smokes].min():,.0f} to ${rise[smokes].max():,.0f}; the "
+    f"non-smokers' change by ${rise[~smokes].min():,.0f} to "
+    f"${rise[~smokes].max():,.0f}."
+)
+
 # %%
 # ## Two features together: BMI x smoker
 #
@@ -98,8 +117,8 @@ plt.show()
 # dependence of BMI for everybody set to non-smoker, and for everybody set to smoker.
 # If the two features did not interact, the curves would be parallel. We ask for
 # `method="brute"` (predict on modified copies of the data): the faster `"recursion"`
-# shortcut for gradient boosting leaves out the model's initial constant, so its
-# curves have the right shape but are shifted away from real dollar amounts.
+# shortcut for gradient boosting leaves out the model's initial constant (the mean
+# charge), so its values are not the model's dollar amounts.
 pair = partial_dependence(
     model, X_train, ["bmi", "smoker"], grid_resolution=grid_resolution, method="brute"
 )
@@ -131,14 +150,22 @@ def _at(bmi, column):
 
 
 smoker_col, non_col = list(smoker_values).index(1), list(smoker_values).index(0)
-lo, hi = np.percentile(X_train["bmi"], [25, 75])
 jump_smoker = _at(hi, smoker_col) - _at(lo, smoker_col)
 jump_non = _at(hi, non_col) - _at(lo, non_col)
+claim(
+    jump_smoker > 5 * max(jump_non, 0),
+    "a high BMI costs smokers far more than non-smokers",
+    evidence=f"${jump_smoker:,.0f} vs ${jump_non:,.0f}",
+)
+turns = int((np.diff(np.sign(np.diff(average[:, non_col]))) != 0).sum())
 say(
-    f"Going from BMI {lo:.1f} to {hi:.1f} (the training quartiles) raises the average prediction by "
-    f"**${jump_smoker:,.0f}** when everyone is set to smoker, and by **${jump_non:,.0f}** when everyone is set to "
-    f"non-smoker. At BMI {hi:.1f}, smoking adds ${_at(hi, smoker_col) - _at(hi, non_col):,.0f}; at BMI {lo:.1f}, "
-    f"${_at(lo, smoker_col) - _at(lo, non_col):,.0f}."
+    f"Going from BMI {lo:.1f} to {hi:.1f} raises the average prediction by "
+    f"**${jump_smoker:,.0f}** when everyone is set to smoker, and by "
+    f"**${jump_non:,.0f}** when everyone is set to non-smoker. At BMI {hi:.1f}, "
+    f"smoking adds ${_at(hi, smoker_col) - _at(hi, non_col):,.0f}; at BMI {lo:.1f}, "
+    f"${_at(lo, smoker_col) - _at(lo, non_col):,.0f}. The non-smoker curve changes "
+    f"direction {turns} times over its {len(bmi_values)} grid points: the wiggles "
+    "come from the trees' split points on BMI; read the trend, not the wiggles."
 )
 
 # %%
@@ -155,9 +182,11 @@ say(
 # ## Pitfalls
 #
 # * **Impossible combinations.** The grid sets every person to every value, including
-#   combinations never seen in the data. With correlated features (age and number of
-#   children, say) PD curves describe a model on data it never saw; accumulated local
-#   effects (ALE) plots avoid this.
+#   combinations never seen in the data. With correlated features (height and weight,
+#   say) PD curves describe a model on data it never saw; accumulated local effects
+#   (ALE) plots avoid this. In this table age, BMI and children are nearly
+#   uncorrelated (see the
+#   [permutation importance page](../plot_04_permutation_importance/)).
 # * **The average hides groups**: always look at the ICE lines before trusting the PD
 #   curve, as the smoker split above shows.
 # * **Only the data range is meaningful**: read the curves between the decile ticks,

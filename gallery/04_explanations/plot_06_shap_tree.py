@@ -6,7 +6,7 @@
 SHAP (SHapley Additive exPlanations) splits each prediction into one contribution per
 feature, so that the contributions add up exactly to the prediction minus the model's
 average output. For tree ensembles, `shap.TreeExplainer` computes these values exactly
-and in milliseconds. The same numbers answer two questions: *why did the model predict
+and fast. The same numbers answer two questions: *why did the model predict
 this for this person?* (waterfall and force plots) and *which features matter, and in
 which direction, over everybody?* (beeswarm and mean-|SHAP| bar). This page draws all
 four for the gradient-boosting model of medical charges, and checks the additivity.
@@ -20,7 +20,7 @@ four for the gradient-boosting model of medical charges, and checks the additivi
 import shap
 
 from mlviz.explain import fit_insurance_model
-from mlviz.report import say
+from mlviz.report import claim, say
 
 fitted = fit_insurance_model()
 model, X_train, X_test = fitted.model, fitted.X_train, fitted.X_test
@@ -31,12 +31,26 @@ say(f"Test R² of the model: **{model.score(X_test, fitted.y_test):.3f}**.")
 #
 # `shap.TreeExplainer` walks every tree and computes exact Shapley values of the
 # prediction; calling it on the test people returns a `shap.Explanation` holding
-# `values` (people x features, in USD), `base_values` (the average prediction over the
-# training data, the same for everybody) and `data` (the feature values).
+# `values` (people x features, in USD), `base_values` (the model's average prediction
+# over the training data, the same for everybody) and `data` (the feature values).
+import time
+
+start = time.perf_counter()
 explainer = shap.TreeExplainer(model)
 explanation = explainer(X_test)
-print(
-    f"SHAP values: {explanation.values.shape}; base value: ${explainer.expected_value[0]:,.0f}"
+seconds = time.perf_counter() - start
+base = float(explanation.base_values[0])
+mean_train = model.predict(X_train).mean()
+claim(
+    abs(base - mean_train) < 1e-6 * abs(mean_train),
+    "the base value is the model's average prediction over the training data",
+    evidence=f"base ${base:,.2f}, mean training prediction ${mean_train:,.2f}",
+)
+say(
+    f"SHAP values: {explanation.values.shape[0]} people x "
+    f"{explanation.values.shape[1]} features, computed in {seconds * 1000:.0f} ms. "
+    f"Base value: ${base:,.0f}, the mean prediction over the {len(X_train)} training "
+    "people."
 )
 
 # %%
@@ -50,12 +64,15 @@ from mlviz.explain import shap_additivity_error
 
 predictions = model.predict(X_test)
 error = shap_additivity_error(explanation, predictions)
-assert error < 1e-6 * abs(predictions).max(), (
-    f"SHAP values do not add up: largest error ${error}"
+claim(
+    error < 1e-6 * abs(predictions).max(),
+    "base value + sum of the SHAP values = the model's prediction",
+    evidence=f"largest error ${error}",
 )
 say(
-    f"Largest |base value + sum of SHAP values − prediction| over the {len(X_test)} test people: "
-    f"**${error:.2e}**, for predictions up to ${predictions.max():,.0f}."
+    "Largest |base value + sum of SHAP values − prediction| over the "
+    f"{len(X_test)} test people: **${error:.2e}**, for predictions up to "
+    f"${predictions.max():,.0f}."
 )
 
 # %%
@@ -89,13 +106,21 @@ plt.show()
 
 row = explanation[person]
 top = np.argsort(-np.abs(row.values))[:2]
+down = [X_test.columns[j] for j in np.flatnonzero(row.values < 0)]
 say(
-    f"Base value ${row.base_values:,.0f}, prediction **${predictions[person]:,.0f}**. The two largest contributions: "
+    f"Base value ${row.base_values:,.0f}, prediction **${predictions[person]:,.0f}**. "
+    "The two largest contributions: "
     + " and ".join(
         f"*{X_test.columns[j]}* = {row.data[j]:g} ({row.values[j]:+,.0f} USD)"
         for j in top
     )
-    + "."
+    + ". "
+    + (
+        f"Pushing down (blue): {', '.join(down)}, "
+        f"{row.values[row.values < 0].sum():+,.0f} USD in all."
+        if down
+        else "For this person no feature pushes the prediction down: no blue bar."
+    )
 )
 
 # %%
@@ -121,33 +146,65 @@ shap.plots.force(row)
 # ## All predictions: the beeswarm plot
 #
 # One row per feature, one dot per test person: the dot's horizontal position is that
-# person's SHAP value for the feature, its colour the feature's value (red high, blue
-# low). Features are sorted by mean |SHAP value|.
-fig, ax = plt.subplots(
-    figsize=(8, 5)
-)  # a fresh Axes: shap would otherwise draw on the current one
-shap.plots.beeswarm(explanation, max_display=9, ax=ax, plot_size=None, show=False)
+# person's SHAP value for the feature, its colour the feature's value. shap colours the
+# values red (high) to blue (low); on this site red and blue mean the *sign* of a
+# contribution, so we pass `color="viridis"`: yellow high, dark purple low. Features
+# are sorted by mean |SHAP value|.
+fig, ax = plt.subplots(figsize=(8, 5))  # a fresh Axes: shap draws on the current one
+shap.plots.beeswarm(
+    explanation,
+    max_display=9,
+    color=plt.get_cmap("viridis"),
+    ax=ax,
+    plot_size=None,
+    show=False,
+)
 plt.show()
+
+smoker_values = explanation.values[:, X_test.columns.get_loc("smoker")]
+smokes = X_test["smoker"].to_numpy() == 1
+obese = X_test["bmi"].to_numpy() > 30
+high, low = smoker_values[smokes & obese], smoker_values[smokes & ~obese]
+claim(
+    high.mean() > 1.2 * low.mean() > 0,
+    "the smoker row splits into two sizes of contribution",
+    evidence=f"{high.mean():,.0f} vs {low.mean():,.0f} USD",
+)
+say(
+    f"The *smoker* row splits: for the {len(high)} smokers with a BMI above 30 its "
+    f"SHAP value averages **{high.mean():+,.0f} USD**, for the {len(low)} others "
+    f"{low.mean():+,.0f} USD. One feature value, two sizes of contribution: the "
+    "smoker × BMI interaction of the [partial dependence page]"
+    "(../plot_05_partial_dependence_ice/)."
+)
 
 # %%
 # ## Global importance: mean |SHAP value|
 #
 # Averaging the absolute SHAP values per feature gives an importance in the target's
 # units: how many dollars, on average, each feature moves a prediction away from the
-# base value.
-fig, ax = plt.subplots(figsize=(8, 4.5))
-shap.plots.bar(explanation, max_display=9, ax=ax, show=False)
-plt.show()
+# base value. `shap.plots.bar(explanation)` draws it in shap's red; an average of
+# absolute values has no sign, so we draw it with `plot_bars` in the gallery's purple.
+from mlviz.plotting import plot_bars
 
 mean_abs = np.abs(explanation.values).mean(axis=0)
+fig, ax = plt.subplots(figsize=(8, 4.5))
+plot_bars(
+    mean_abs,
+    X_test.columns,
+    ax=ax,
+    fmt="{:,.0f}",
+    signed=False,
+    xlabel="mean |SHAP value| (USD)",
+)
+plt.show()
+
 order = np.argsort(-mean_abs)
-smoker_values = explanation.values[:, X_test.columns.get_loc("smoker")]
-smokes = X_test["smoker"].to_numpy() == 1
 say(
     "Mean |SHAP| per feature: "
     + ", ".join(f"*{X_test.columns[j]}* ${mean_abs[j]:,.0f}" for j in order[:4])
-    + f". The *smoker* SHAP value averages **{smoker_values[smokes].mean():+,.0f} USD** for smokers and "
-    f"{smoker_values[~smokes].mean():+,.0f} USD for non-smokers."
+    + f". The *smoker* SHAP value averages **{smoker_values[smokes].mean():+,.0f} "
+    f"USD** for smokers and {smoker_values[~smokes].mean():+,.0f} USD for non-smokers."
 )
 
 # %%
@@ -158,8 +215,9 @@ say(
 #   5,000 USD up, averaged over all orders in which the features could be revealed to
 #   the model. The bars always add up to the prediction.
 # * **Beeswarm**: spread along x is the importance; the colour gradient gives the
-#   direction (red on the right: high values raise the prediction). A mix of colours on
-#   both sides, or a wide spread at one colour, hints at interactions.
+#   direction (yellow on the right: high values raise the prediction). A mix of colours
+#   on both sides, or a wide spread at one colour (the smokers above), hints at
+#   interactions.
 # * **Bar**: the beeswarm collapsed to one number per feature; it loses the direction.
 #
 # ## Pitfalls
@@ -168,7 +226,7 @@ say(
 #   model computes; a feature the model uses as a proxy gets the credit.
 # * **The base value depends on the background.** `TreeExplainer` without data uses
 #   the training distribution stored in the trees ("path-dependent"); with a
-#   background set it answers a slightly different question ("interventional"). The
+#   background set it answers a different question ("interventional"). The
 #   [explainer families page](../plot_07_shap_explainer_families/) compares them.
 # * **Correlated features share credit** in ways that depend on that choice.
 # * **Units**: here SHAP values are dollars because the model predicts dollars; for a

@@ -24,14 +24,15 @@ import shap
 
 from mlviz.config import QUICK, SEED
 from mlviz.explain import fit_insurance_model
-from mlviz.report import say
+from mlviz.report import claim, say
 
 fitted = fit_insurance_model()
 model, X_train, X_test = fitted.model, fitted.X_train, fitted.X_test
 background = shap.sample(X_train, 20 if QUICK else 50, random_state=SEED)
 rows = X_test.iloc[: 15 if QUICK else 40]
 say(
-    f"Background: {len(background)} training people. Explained: {len(rows)} test people, {X_test.shape[1]} features."
+    f"Background: {len(background)} training people. Explained: {len(rows)} test "
+    f"people, {X_test.shape[1]} features."
 )
 
 # %%
@@ -41,10 +42,11 @@ say(
 #   Shapley values of "replace the missing features by background values".
 # * **Tree SHAP, path-dependent** (the default without background): exact too, but it
 #   replaces missing features using the training data that reached each tree node,
-#   a slightly different question.
+#   a different question.
 # * **Kernel SHAP**: calls `model.predict` only. With 8 features there are only
-#   2⁸ = 256 coalitions, so by default it evaluates all of them; we also run it with a
-#   budget of 40 sampled coalitions, as it must for models with many features.
+#   2⁸ = 256 coalitions, so by default it evaluates all of them (all but the empty and
+#   the full one, whose values it knows: 254 runs); we also run it with a budget of 40
+#   sampled coalitions, as it must for models with many features.
 import time
 
 import numpy as np
@@ -73,6 +75,11 @@ values["Tree SHAP (path-dependent)"], seconds["Tree SHAP (path-dependent)"] = ti
     values["Kernel SHAP (all 256 coalitions)"],
     seconds["Kernel SHAP (all 256 coalitions)"],
 ) = timed(lambda: kernel.shap_values(rows, silent=True))
+claim(
+    kernel.nsamplesRun == 2 ** X_test.shape[1] - 2,
+    "by default Kernel SHAP evaluates all the coalitions",
+    evidence=f"{kernel.nsamplesRun} coalitions run",
+)
 np.random.seed(SEED)  # KernelExplainer samples coalitions with numpy's global generator
 values["Kernel SHAP (40 coalitions)"], seconds["Kernel SHAP (40 coalitions)"] = timed(
     lambda: kernel.shap_values(rows, nsamples=40, silent=True)
@@ -100,15 +107,17 @@ agreement = {
     for name, v in values.items()
     if name != reference
 }
-say(
-    f"Compared with **{reference}**:\n\n| explainer | correlation | largest difference | mean difference | where |\n"
+table = (
+    "| explainer | correlation | largest difference | mean difference | where |\n"
     "|---|---|---|---|---|\n"
-    + "\n".join(
-        f"| {name} | {a.correlation:.6f} | {a.max_abs_difference:,.4g} USD | {a.mean_abs_difference:,.3g} USD | "
-        f"person {a.worst_row}, *{X_test.columns[a.worst_feature]}* |"
-        for name, a in agreement.items()
-    )
 )
+table += "\n".join(
+    f"| {name} | {a.correlation:.6f} | {a.max_abs_difference:,.4g} USD | "
+    f"{a.mean_abs_difference:,.3g} USD | "
+    f"person {a.worst_row}, *{X_test.columns[a.worst_feature]}* |"
+    for name, a in agreement.items()
+)
+say(f"Compared with **{reference}**:\n\n{table}")
 
 # %%
 # ## Draw the comparison
@@ -134,7 +143,7 @@ def usd(value):
 
 for ax, (name, a) in zip(axes, agreement.items()):
     ax.plot([lo, hi], [lo, hi], color="0.5", lw=1, ls="--")
-    ax.scatter(x, values[name].ravel(), s=10, alpha=0.6, color="C0")
+    ax.scatter(x, values[name].ravel(), s=10, alpha=0.6, color="0.2")
     ax.set_title(
         f"{name}\nr = {a.correlation:.4f}, max diff {usd(a.max_abs_difference)} USD",
         fontsize=10,
@@ -149,14 +158,33 @@ axes[0].set_ylabel("other explainer (USD)")
 plt.show()
 
 exact = agreement["Kernel SHAP (all 256 coalitions)"]
+sampled = agreement["Kernel SHAP (40 coalitions)"]
+path = agreement["Tree SHAP (path-dependent)"]
 speed = seconds["Kernel SHAP (all 256 coalitions)"] / seconds[reference]
+claim(
+    exact.relative_max_difference < 1e-6 and sampled.max_abs_difference > 1,
+    "exhaustive Kernel SHAP lies on the diagonal, sampled Kernel SHAP around it",
+    evidence=f"{exact.max_abs_difference:.2g} vs {sampled.max_abs_difference:.2g} USD",
+)
+claim(speed > 1, "the tree explainer is faster", evidence=f"{speed:.1f}x")
+claim(
+    np.isclose(kernel.expected_value, model.predict(background).mean()),
+    "the base value is the average prediction over the background",
+)
+predicted = model.predict(rows)
+for name, explainer in [
+    (reference, tree_int),
+    ("Tree SHAP (path-dependent)", tree_path),
+]:
+    gap = np.abs(explainer.expected_value + values[name].sum(axis=1) - predicted).max()
+    claim(gap < 1e-6 * np.abs(predicted).max(), f"{name} adds up to each prediction")
 say(
-    f"With every coalition evaluated, Kernel SHAP reproduces interventional Tree SHAP to within "
-    f"**{exact.max_abs_difference:.2g} USD** (relative {exact.relative_max_difference:.1e}), and takes "
-    f"**{speed:,.0f}x** as long. With 40 sampled coalitions it is off by up to "
-    f"{agreement['Kernel SHAP (40 coalitions)'].max_abs_difference:,.0f} USD; path-dependent Tree SHAP differs by up "
-    f"to {agreement['Tree SHAP (path-dependent)'].max_abs_difference:,.0f} USD because it answers another question, "
-    "not because either is wrong."
+    "With every coalition evaluated, Kernel SHAP reproduces interventional Tree SHAP "
+    f"to within **{exact.max_abs_difference:.2g} USD** (relative "
+    f"{exact.relative_max_difference:.1e}), and takes **{speed:,.0f}x** as long. With "
+    f"40 sampled coalitions it is off by up to {sampled.max_abs_difference:,.0f} USD; "
+    f"path-dependent Tree SHAP differs by up to {path.max_abs_difference:,.0f} USD "
+    "because it answers another question, not because either is wrong."
 )
 
 # %%
@@ -173,13 +201,13 @@ say(
 #
 # ## Pitfalls
 #
-# * **Kernel SHAP's cost** is (rows) x (coalitions) x (background size) model calls.
+# * **Kernel SHAP's cost** is (rows) x (coalitions) x (background size) predictions.
 #   Summarize the background (`shap.kmeans`, `shap.sample`) and explain few rows; with
 #   many features, coalitions must be sampled and the values become noisy.
 # * **The background defines the answer.** Explanations with different backgrounds
 #   differ, and the base value is the average prediction over the background.
 # * **Seeds**: `KernelExplainer` samples with numpy's global random generator; set it
 #   (as above) for reproducible pages.
-# * **Use the specialized explainer when there is one**: for trees it is exact and much
-#   faster (the run times above). The model-agnostic one is for models without structure to
-#   exploit, or to cross-check.
+# * **Use the specialized explainer when there is one**: for trees it is exact and
+#   faster (the run times above). The model-agnostic one is for models without
+#   structure to exploit, or to cross-check.

@@ -44,9 +44,22 @@ def classifier_fn(rgb_batch):
 # ## Superpixels suited to 28x28 digits
 #
 # LIME's default segmentation (quickshift with kernel size 4) is made for photos and
-# gives one or two segments on a digit. SLIC with ~40 segments and low compactness
-# follows the strokes and the background around them.
+# gives one or two segments on a digit (counted below). SLIC with ~40 segments and low
+# compactness follows the strokes and the background around them.
+from lime.wrappers.scikit_image import SegmentationAlgorithm
 from skimage.segmentation import slic
+
+from mlviz.report import claim, say
+
+default = SegmentationAlgorithm("quickshift", kernel_size=4, max_dist=200, ratio=0.2)
+n_default = [
+    len(np.unique(default(np.repeat(im[..., None], 3, axis=2)))) for im in images
+]
+claim(
+    max(n_default) <= 2,
+    "LIME's default segmentation gives one or two segments on a digit",
+    evidence=f"{n_default} segments",
+)
 
 
 def segment(rgb):
@@ -74,9 +87,7 @@ num_samples = 300 if QUICK else 2000
 explanations = []
 for img in images:
     explainer = lime_image.LimeImageExplainer(random_state=SEED)
-    with contextlib.redirect_stderr(
-        io.StringIO()
-    ):  # LIME always draws a progress bar on stderr
+    with contextlib.redirect_stderr(io.StringIO()):  # LIME draws a progress bar there
         explanations.append(
             explainer.explain_instance(
                 np.repeat(img[..., None], 3, axis=2),
@@ -91,27 +102,31 @@ for img in images:
 # %%
 # ## Draw: superpixels, weights, and the top regions
 #
-# Top row: the superpixels (random colours) with the digit's outline. Middle row: each superpixel coloured by its LIME weight for the predicted class (red
-# supports, blue opposes). Bottom: the five superpixels with the largest positive
-# weights, shaded red over the digit.
+# Top row: the superpixels (in arbitrary colours) with the digit's outline. Middle
+# row: each superpixel coloured by its LIME weight for the predicted class (red
+# supports, blue opposes; the scale is symmetric around zero), with the local fit's
+# R² in the title. Bottom: the five superpixels with the largest positive weights,
+# shaded red over the digit.
 import matplotlib.pyplot as plt
 from matplotlib.colors import ListedColormap
 
 plt.style.use("mlviz.gallery")  # the gallery's look, shipped with mlviz
 
+from mlviz.plotting import DIVERGING, POSITIVE
+
 fig, axes = plt.subplots(3, len(images), figsize=(8, 8))
-scores = []
 for j, (img, exp) in enumerate(zip(images, explanations)):
     label = exp.top_labels[0]
-    weights = dict(exp.local_exp[label])
-    wmap = np.vectorize(lambda s: weights.get(s, 0.0))(exp.segments)
+    wmap = np.zeros(exp.segments.shape)
+    for s, w in exp.local_exp[label]:
+        wmap[exp.segments == s] = w
     lim = np.abs(wmap).max()
     axes[0, j].imshow(exp.segments % 20, cmap="tab20", vmin=0, vmax=19, alpha=0.55)
     axes[0, j].contour(img, levels=[0.3], colors="k", linewidths=0.8)
     axes[0, j].set_title(
         f"digit {y[picked[j]].item()}: {exp.segments.max() + 1} superpixels", fontsize=9
     )
-    axes[1, j].imshow(wmap, cmap="RdBu_r", vmin=-lim, vmax=lim)
+    axes[1, j].imshow(wmap, cmap=DIVERGING, vmin=-lim, vmax=lim)
     axes[1, j].contour(img, levels=[0.3], colors="k", linewidths=0.6)
     axes[1, j].set_title(f"weights for class {label} (R²={exp.score:.2f})", fontsize=9)
     top, mask = exp.get_image_and_mask(
@@ -119,45 +134,85 @@ for j, (img, exp) in enumerate(zip(images, explanations)):
     )
     axes[2, j].imshow(img, cmap="gray_r")
     axes[2, j].imshow(
-        np.ma.masked_where(mask == 0, mask),
-        cmap=ListedColormap(["#d62728"]),
-        alpha=0.45,
+        np.ma.masked_where(mask == 0, mask), cmap=ListedColormap([POSITIVE]), alpha=0.45
     )
     axes[2, j].set_title("top 5 supporting superpixels", fontsize=9)
-    scores.append(exp.score)
 for ax in axes.flat:
     ax.set_xticks([]), ax.set_yticks([])
 plt.show()
+
+# %%
+# ## How good is the local fit, and what do the top superpixels hold?
+#
+# `exp.score` is the R² of LIME's weighted linear model on the perturbed copies. And a
+# superpixel without ink is already black: switching it "off" (to black) changes no
+# pixel, so the model cannot respond to it, and its weight is only the regression's
+# noise.
+scores = [exp.score for exp in explanations]
+top5 = [
+    [
+        s
+        for s, w in sorted(exp.local_exp[exp.top_labels[0]], key=lambda t: -t[1])[:5]
+        if w > 0
+    ]
+    for exp in explanations
+]
+inkless = [
+    sum(img[exp.segments == s].max() == 0 for s in top)
+    for img, exp, top in zip(images, explanations, top5)
+]
+say(
+    "Local R² per digit: "
+    + ", ".join(
+        f"{y[p].item()}: {r:.2f}" + (" (**low**)" if r < 0.5 else "")
+        for p, r in zip(picked, scores)
+    )
+    + ". Top-5 superpixels without any ink: "
+    + ", ".join(f"{n} of 5" for n in inkless)
+    + (
+        ": their red shading in the bottom row is noise, not evidence."
+        if sum(inkless)
+        else "."
+    )
+)
 
 # %%
 # ## Does removing the top superpixels hurt the prediction?
 #
 # A quick faithfulness check: black out the five most supportive superpixels and
 # re-score the digit.
-from mlviz.report import say
-
 drops = []
-for img, exp in zip(images, explanations):
+for img, exp, top in zip(images, explanations, top5):
     label = exp.top_labels[0]
-    top = [s for s, w in sorted(exp.local_exp[label], key=lambda t: -t[1])[:5] if w > 0]
     masked = np.where(np.isin(exp.segments, top), 0.0, img)
     before = classifier_fn(np.repeat(img[None, ..., None], 3, 3))[0, label]
     after = classifier_fn(np.repeat(masked[None, ..., None], 3, 3))[0, label]
     drops.append((before, after))
+kept = [y[p].item() for p, (b, a) in zip(picked, drops) if a >= 0.5]
 say(
-    f"With {num_samples:,} samples per digit, the local linear surrogate fits with R² "
-    f"{min(scores):.2f}–{max(scores):.2f}. Blacking out each digit's top-5 superpixels moves the predicted class's "
-    "probability " + ", ".join(f"**{b:.0%} → {a:.0%}**" for b, a in drops) + "."
+    f"With {num_samples:,} samples per digit, blacking out each digit's top-5 "
+    "superpixels moves the predicted class's probability "
+    + ", ".join(f"**{b:.0%} → {a:.0%}**" for b, a in drops)
+    + ". "
+    + (
+        f"The network still predicts {', '.join(map(str, kept))} with more than 50 %: "
+        "the top superpixels are not all it relies on."
+        if kept
+        else "Every digit falls below 50 %: the top superpixels carry the prediction."
+    )
 )
 
 # %%
 # ## How to read this figure
 #
 # * Red superpixels raise the predicted class's probability when present; blue ones
-#   lower it. Superpixels of pure background can carry weight: ink *absent* there is
-#   evidence too (e.g. the gap that makes a 4 open).
+#   lower it.
+# * With a black hide colour, a superpixel of pure background cannot be evidence:
+#   hiding it changes nothing, so its weight, red or blue, is noise (counted above).
+#   To ask whether *absent* ink matters (the gap that keeps a 4 open), hide with
+#   another colour, e.g. grey, so that switching a superpixel off changes it.
 # * R² tells how well the linear surrogate fits the model around this image; a low
-#   value means the explanation is a poor summary.
+#   value (below about 0.5) means the explanation is a poor summary.
 #
 # ## Pitfalls
 #

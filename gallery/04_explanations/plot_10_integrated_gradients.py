@@ -64,12 +64,14 @@ from mlviz.report import say
 result = integrated_gradients(model, x, baseline=black, n_steps=m)
 for name in ("score", "baseline_score", "total", "relative_error"):
     print(f"{name:>15}:", np.round(getattr(result, name), 4))
+delta = result.score - result.baseline_score  # f(x) - f(baseline), per digit
+by_hand = np.abs(result.attributions[0, 0] - ig_by_hand).max()
 say(
-    f"Hand-written vs helper: largest difference {np.abs(result.attributions[0, 0] - ig_by_hand).max():.1e}. "
-    f"**Completeness**: sum of attributions vs f(x) − f(baseline) differs by at most "
-    f"**{result.relative_error.max():.2%}** over the {len(picked)} digits with {m} steps "
-    f"(f(x) − f(baseline) ranges from {np.min(result.score - result.baseline_score):.1f} to "
-    f"{np.max(result.score - result.baseline_score):.1f} logits)."
+    f"Hand-written vs helper: largest difference {by_hand:.1e}. **Completeness**: sum "
+    "of attributions vs f(x) − f(baseline) differs by at most "
+    f"**{result.relative_error.max():.2%}** over the {len(picked)} digits with {m} "
+    f"steps (f(x) − f(baseline) ranges from {delta.min():.1f} to {delta.max():.1f} "
+    "logits)."
 )
 
 # %%
@@ -79,14 +81,16 @@ errors = [
     integrated_gradients(model, x, baseline=black, n_steps=s).relative_error.max()
     for s in steps
 ]
-enough = next((s for s, e in zip(steps, errors) if e < 0.01), None)
+passing = [e < 0.01 for e in errors]
+# the fewest steps from which every larger step count tried passes as well
+enough = next((s for i, s in enumerate(steps) if all(passing[i:])), None)
 say(
     "Worst completeness error by number of steps: "
     + ", ".join(f"{s}: {e:.1%}" for s, e in zip(steps, errors))
     + (
         f". From **{enough} steps** on, all digits pass the 1 % check."
         if enough
-        else ". No tried step count passes 1 %."
+        else ". The 1 % check does not hold up to the largest step count tried."
     )
 )
 
@@ -94,28 +98,25 @@ say(
 # ## Signed attributions
 #
 # Red pixels push the class logit up, blue pull it down; the colour scale is symmetric
-# and shared by the digit's row. The last row is the plain gradient times input change
-# (one step), for contrast.
+# around zero and shared by each digit's two maps. The last row is the plain gradient
+# times input change (one step), for contrast.
 import matplotlib.pyplot as plt
 
 plt.style.use("mlviz.gallery")  # the gallery's look, shipped with mlviz
 
 from mlviz.attribution import input_gradients
+from mlviz.plotting import DIVERGING
 
 grad_x_input = (x - black).numpy() * input_gradients(model, x)
 fig, axes = plt.subplots(3, len(picked), figsize=(9.5, 6.2))
 for j in range(len(picked)):
-    attr = result.attributions[j, 0]
-    lim = np.abs(attr).max()
+    attr, g = result.attributions[j, 0], grad_x_input[j, 0]
+    lim = max(np.abs(attr).max(), np.abs(g).max())  # one scale for the digit's maps
     axes[0, j].imshow(images[j], cmap="gray_r")
     axes[0, j].set_title(f"digit {y[picked[j]].item()}", fontsize=10)
-    im = axes[1, j].imshow(attr, cmap="RdBu_r", vmin=-lim, vmax=lim)
-    axes[1, j].set_title(
-        f"Σ={result.total[j]:.1f}, Δf={result.score[j] - result.baseline_score[j]:.1f}",
-        fontsize=8,
-    )
-    g = grad_x_input[j, 0]
-    axes[2, j].imshow(g, cmap="RdBu_r", vmin=-np.abs(g).max(), vmax=np.abs(g).max())
+    axes[1, j].imshow(attr, cmap=DIVERGING, vmin=-lim, vmax=lim)
+    axes[1, j].set_title(f"Σ={result.total[j]:.1f}, Δf={delta[j]:.1f}", fontsize=8)
+    axes[2, j].imshow(g, cmap=DIVERGING, vmin=-lim, vmax=lim)
     axes[2, j].set_title(f"Σ={g.sum():.1f}", fontsize=8)
 for ax in axes.flat:
     ax.set_xticks([]), ax.set_yticks([])
@@ -124,12 +125,12 @@ for i, name in enumerate(["input", "integrated\ngradients", "gradient ×\ninput"
 plt.show()
 
 say(
-    "Gradient × input (one gradient, no path) is not held to completeness: its sums differ from Δf by "
+    "Gradient × input (one gradient, no path) is not held to completeness: its sums "
+    "differ from Δf by "
     + ", ".join(
-        f"{abs(g.sum() - d) / abs(d):.0%}"
-        for g, d in zip(grad_x_input[:, 0], result.score - result.baseline_score)
+        f"{abs(g.sum() - d) / abs(d):.0%}" for g, d in zip(grad_x_input[:, 0], delta)
     )
-    + " for the five digits."
+    + f" for the {len(picked)} digits."
 )
 
 # %%
@@ -138,8 +139,8 @@ say(
 # * Each attribution is in logits: a pixel's value is how much of the gap between the
 #   digit's score and the black image's score that pixel accounts for. The titles
 #   check the sum.
-# * Red on the stroke: ink there supports the class. Blue: ink that argues against it
-#   (often a stroke shared with a competing digit).
+# * Red on the stroke: ink there supports the class. Blue: ink that argues against it;
+#   the map does not say why.
 # * Black pixels of the image get zero attribution by construction (`x - x'` is 0).
 #
 # ## Pitfalls

@@ -62,3 +62,18 @@ def test_signed_bars_use_the_gallery_sign_colours_and_unsigned_ones_a_neutral_co
     assert colours == {"up": to_rgba(POSITIVE), "down": to_rgba(NEGATIVE)}
     ax = plot_bars([0.5, 0.2], ["a", "b"])
     assert all(p.get_facecolor() == to_rgba(MAGNITUDE) for p in ax.patches)
+
+
+def test_signed_argument_overrides_the_guess_from_the_signs():
+    from matplotlib.colors import to_rgba
+
+    from mlviz.plotting import MAGNITUDE, POSITIVE
+
+    ax = plot_bars([0.5, 0.2], ["a", "b"], signed=True)
+    assert all(p.get_facecolor() == to_rgba(POSITIVE) for p in ax.patches), "positive effects are red"
+    ax = plot_bars([0.5, -0.01], ["a", "b"], signed=False)
+    assert all(p.get_facecolor() == to_rgba(MAGNITUDE) for p in ax.patches), "an importance stays purple"
+    ax = plot_bars([0.5, -0.01], ["a", "b"], signed=True, color="k")
+    assert all(p.get_facecolor() == to_rgba("k") for p in ax.patches), "color wins"
+    with pytest.raises(TypeError, match="signed must be True, False or None; got 'yes'"):
+        plot_bars([1.0], ["a"], signed="yes")

@@ -1,4 +1,4 @@
-"""The tree ensembles several pages share: the insurance regressor (D4-D7) and the MBA forest (C1-C4, C6, D2, D3)."""
+"""The tree ensembles several pages share: the insurance regressor (D4-D7) and the MBA forest (C1-C4, C6, D2, D3, D8)."""
 
 from __future__ import annotations
 

@@ -10,7 +10,19 @@ from ._colors import MAGNITUDE, sign_colors
 __all__ = ["plot_bars"]
 
 
-def plot_bars(values, names, *, errors=None, ax=None, top=None, sort=True, fmt="{:.3f}", color=None, xlabel=None):
+def plot_bars(
+    values,
+    names,
+    *,
+    errors=None,
+    ax=None,
+    top=None,
+    sort=True,
+    fmt="{:.3f}",
+    color=None,
+    signed=None,
+    xlabel=None,
+):
     """Draw values as horizontal bars, largest at the top, each labelled with its value.
 
     Parameters
@@ -30,9 +42,16 @@ def plot_bars(values, names, *, errors=None, ax=None, top=None, sort=True, fmt="
     fmt : str, default "{:.3f}"
         Format of the value written next to each bar.
     color : color or sequence of colors, optional
-        Bar colours. Default: the gallery's colours, :data:`~mlviz.plotting.POSITIVE`
-        (red) and :data:`~mlviz.plotting.NEGATIVE` (blue) when any value is negative,
-        otherwise :data:`~mlviz.plotting.MAGNITUDE` (an unsigned size).
+        Bar colours; overrides ``signed``. Default: the gallery's colours (see
+        ``signed``).
+    signed : bool, optional
+        What the values mean, which sets the default colours. ``True``: a signed effect
+        (a coefficient, a LIME weight): :data:`~mlviz.plotting.POSITIVE` (red) above
+        zero, :data:`~mlviz.plotting.NEGATIVE` (blue) otherwise, even when every value
+        happens to have the same sign. ``False``: a size without a sign (an
+        importance), all :data:`~mlviz.plotting.MAGNITUDE` (purple), even when noise
+        makes some values negative (permutation importance). ``None`` (default):
+        signed when any value is negative. Pass it explicitly whenever you know.
     xlabel : str, optional
         Label of the value axis.
 
@@ -54,6 +73,8 @@ def plot_bars(values, names, *, errors=None, ax=None, top=None, sort=True, fmt="
             raise ValueError(f"errors must have the shape of values {values.shape}; got {errors.shape}")
     if top is not None and (not isinstance(top, (int, np.integer)) or top < 1):
         raise ValueError(f"top must be a positive integer; got {top!r}")
+    if signed is not None and not isinstance(signed, (bool, np.bool_)):
+        raise TypeError(f"signed must be True, False or None; got {signed!r}")
 
     order = np.argsort(np.abs(values))[::-1] if sort else np.arange(len(values))
     if top is not None:
@@ -65,7 +86,9 @@ def plot_bars(values, names, *, errors=None, ax=None, top=None, sort=True, fmt="
     if ax is None:
         _, ax = plt.subplots(figsize=(7, 0.35 * len(v) + 1.2))
     if color is None:
-        color = sign_colors(v) if np.any(v < 0) else MAGNITUDE
+        if signed is None:
+            signed = bool(np.any(values < 0))
+        color = sign_colors(v) if signed else MAGNITUDE
     y = np.arange(len(v))
     ax.barh(y, v, xerr=e, color=color, error_kw={"ecolor": "0.3", "capsize": 3, "lw": 1})
     ax.set_yticks(y, [str(s) for s in n])
