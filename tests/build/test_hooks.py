@@ -110,3 +110,22 @@ def test_a_figure_drawn_before_the_gallery_style_is_refused():
         plt.figure()
     check_styled_figures()
     plt.close("all")
+
+
+def test_images_get_their_size_and_all_but_the_first_load_lazily(tmp_path):
+    from PIL import Image
+
+    from mlviz.build.hooks import size_images
+
+    (tmp_path / "images").mkdir()
+    Image.new("RGB", (120, 80)).save(tmp_path / "images" / "a.png")
+    html = (
+        '<p><img alt="first" src="../images/a.png#only-light"><img alt="first, dark" src="../images/a.png#only-dark">'
+        '</p><img alt="second" src="../images/a.png"><img src="https://example.org/x.png">'
+    )
+    out = size_images(html, tmp_path / "page")  # addresses relative to a page folder
+    tags = out.split("<img")[1:]
+    assert all('width="120" height="80"' in t for t in tags[:3])
+    assert "loading" not in tags[0] and "loading" not in tags[1], "the first figure (and its dark twin) load at once"
+    assert 'loading="lazy"' in tags[2]
+    assert "width=" not in tags[3], "remote images are left alone"

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import os
 import re
 import shutil
 from pathlib import Path
@@ -97,7 +98,59 @@ def on_config(config, **kwargs):
     return config
 
 
+_IMG = re.compile(r"<img\b[^>]*>")
+_SRC = re.compile(r'\bsrc="([^"#?]+\.(?:png|jpe?g|gif))(?:[#?][^"]*)?"')
+
+
+def size_images(html: str, page_dir: Path, *, eager: int = 1) -> str:
+    """Give each local image its pixel size, and let all but the first ``eager`` load lazily.
+
+    The size lets the browser reserve the space before the image arrives (no layout
+    shift); ``loading="lazy"`` fetches figures further down only when the reader gets
+    near them.
+
+    Parameters
+    ----------
+    html : str
+        The page.
+    page_dir : Path
+        The folder the page's relative image addresses start from.
+    eager : int
+        How many images at the top of the page load at once.
+    """
+    from PIL import Image
+
+    count = 0
+
+    def _size(match):
+        nonlocal count
+        tag = match.group(0)
+        source = _SRC.search(tag)
+        if source is None or "://" in source.group(1):
+            return tag
+        path = Path(os.path.normpath(page_dir / source.group(1)))
+        extra = []
+        if " width=" not in tag and path.is_file():
+            with Image.open(path) as image:
+                extra.append(f'width="{image.width}" height="{image.height}"')
+        if "#only-dark" not in tag:  # a dark variant loads like its light twin
+            count += 1
+        if count > eager and "loading=" not in tag:
+            extra.append('loading="lazy"')
+        if "decoding=" not in tag:
+            extra.append('decoding="async"')
+        return tag[:4] + " " + " ".join(extra) + tag[4:] if extra else tag
+
+    return _IMG.sub(_size, html)
+
+
 def on_post_page(output, page, config, **kwargs):
+    # Images are read from docs/ (the site's copies may not exist yet). Their addresses
+    # are relative to the page's URL, which for "x.md" is the folder "x/".
+    if config.get("docs_dir"):
+        source = Path(page.file.src_uri)
+        url_dir = source.parent if source.name == "index.md" else source.with_suffix("")
+        output = size_images(output, Path(config["docs_dir"]) / url_dir)
     if "plotly-graph-div" in output:
         local = get_relative_url(PLOTLY_JS, page.url)
         tag = f'<script charset="utf-8" src="{local}"></script>'
