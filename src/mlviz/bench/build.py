@@ -7,7 +7,9 @@ Measures, on a copy of the project with a clean model cache:
 3. a rebuild after touching one example;
 4. each example run on its own as a script: wall time and peak resident memory;
 5. the built site: total size, page weights (a page's HTML plus the images it shows,
-   shared assets excluded) and the largest images.
+   shared assets excluded) and the largest images;
+6. the playground's training speed in Chromium, and Lighthouse's performance and
+   accessibility scores of every page (:mod:`mlviz.bench.lighthouse`).
 
 Writes ``bench/report.json`` and prints a table with the budgets next to the numbers.
 This is a measurement, not a test: nothing here fails on a slow machine.
@@ -122,6 +124,18 @@ def _playground(site: Path) -> list[dict] | None:
     return [{k: round(v, 2) if isinstance(v, float) else v for k, v in r.items()} for r in rates]
 
 
+def _lighthouse(site: Path) -> dict | None:
+    """Lighthouse performance and accessibility of every page (mobile preset)."""
+    from .lighthouse import audit_site
+
+    print("Lighthouse, every page (mobile preset):")
+    try:
+        return audit_site(site)
+    except Exception as exc:  # no npm or Chromium: report it, keep the rest
+        print(f"  lighthouse: not measured ({type(exc).__name__}: {exc})")
+        return None
+
+
 # Runs one example as __main__ and prints its own peak RSS (children included) as JSON.
 _RSS_WRAPPER = """
 import json, resource, runpy, sys, io, contextlib
@@ -196,6 +210,7 @@ def main(argv=None) -> int:
         report["touched_rebuild"]["example"] = touched.name
         report["site"] = _site_weights(project / "site")
         report["playground"] = _playground(project / "site")
+        report["lighthouse"] = _lighthouse(project / "site")
         if not args.skip_standalone:
             print("Each example on its own (warm caches):")
             report["standalone"] = _standalone(project, env)
@@ -224,6 +239,17 @@ def _print_table(r: dict) -> None:
     ]
     for p in r.get("playground") or []:
         rows.append((f"playground steps/s ({p['speed']} epoch/frame)", f"{p['steps_per_s']:.0f} ({p['frames_per_s']:.0f} fps)", ">= 30"))
+    lighthouse = r.get("lighthouse") or {}
+    for category in ("performance", "accessibility"):
+        if category in lighthouse:
+            s = lighthouse[category]
+            rows.append(
+                (
+                    f"Lighthouse {category}, min / median of {len(lighthouse['pages'])} pages",
+                    f"{s['min']:.2f} / {s['median']:.2f} ({len(s['below_budget'])} below)",
+                    f">= {s['budget']}",
+                )
+            )
     width = max(len(a) for a, _, _ in rows)
     print()
     print(f"{'measure':<{width}}  {'value':>24}  budget")
