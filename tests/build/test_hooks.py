@@ -129,3 +129,30 @@ def test_images_get_their_size_and_all_but_the_first_load_lazily(tmp_path):
     assert "loading" not in tags[0] and "loading" not in tags[1], "the first figure (and its dark twin) load at once"
     assert 'loading="lazy"' in tags[2]
     assert "width=" not in tags[3], "remote images are left alone"
+
+
+def test_small_local_stylesheets_are_inlined_and_large_or_foreign_ones_stay_linked(tmp_path):
+    from mlviz.build.hooks import inline_small_stylesheets
+
+    (tmp_path / "stylesheets").mkdir()
+    (tmp_path / "stylesheets" / "extra.css").write_text(".a { color: red; }")
+    html = (
+        '<link rel="stylesheet" href="../../stylesheets/extra.css">'
+        '<link rel="stylesheet" href="../../assets/stylesheets/main.css">'
+        '<link rel="stylesheet" href="https://example.org/x.css">'
+    )
+    out = inline_small_stylesheets(html, "gallery/a/", [tmp_path])
+    assert "<style>/* stylesheets/extra.css */\n.a { color: red; }</style>" in out
+    assert 'href="../../assets/stylesheets/main.css"' in out and 'href="https://example.org/x.css"' in out
+
+
+def test_lightbox_loads_without_blocking_and_starts_after_parsing():
+    from mlviz.build.hooks import defer_lightbox
+
+    out = defer_lightbox(
+        '<link href="a/glightbox.min.css" rel="stylesheet"><script src="a/glightbox.min.js"></script>'
+        '<script id="init-glightbox">const lightbox = GLightbox({});</script>'
+    )
+    assert '<script src="a/glightbox.min.js" defer>' in out
+    assert 'media="print" onload="this.media=\'all\'"' in out
+    assert 'document.addEventListener("DOMContentLoaded", function () {const lightbox = GLightbox({});});' in out

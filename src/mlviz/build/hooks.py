@@ -144,7 +144,61 @@ def size_images(html: str, page_dir: Path, *, eager: int = 1) -> str:
     return _IMG.sub(_size, html)
 
 
+_STYLESHEET = re.compile(r'<link rel="stylesheet" href="([^"]+\.css)">')
+
+
+def inline_small_stylesheets(html: str, page_url: str, sources: list[Path]) -> str:
+    """Put the site's own small stylesheets into the page instead of linking them.
+
+    Each linked stylesheet costs a round trip before the first paint; these few kB do
+    not. ``sources`` are the folders to find a stylesheet in, by its site path or by its
+    file name (mkdocs-gallery's sheets live in its package). Material's own large sheets
+    stay linked (and cached across pages).
+    """
+
+    def _inline(match):
+        href = match.group(1)
+        if href.startswith(("http:", "https:", "//")) or "/assets/" in "/" + href:
+            return match.group(0)
+        site_path = Path(os.path.normpath(Path(page_url) / href)).as_posix()
+        for folder in sources:
+            for candidate in (folder / site_path, folder / Path(site_path).name):
+                if candidate.is_file() and candidate.stat().st_size < 20_000:
+                    return f"<style>/* {site_path} */\n{candidate.read_text(encoding='utf-8')}</style>"
+        return match.group(0)
+
+    return _STYLESHEET.sub(_inline, html)
+
+
+def defer_lightbox(html: str) -> str:
+    """Load glightbox without blocking the first paint; start it once the page is parsed."""
+    html = re.sub(r'(<script src="[^"]*glightbox\.min\.js")>', r"\1 defer>", html)
+    html = re.sub(
+        r'<link href="([^"]*glightbox\.min\.css)" rel="stylesheet">',
+        '<link href="\\1" rel="stylesheet" media="print" onload="this.media=\'all\'">',
+        html,
+    )
+    return re.sub(
+        r'<script id="init-glightbox">(.*?)</script>',
+        lambda m: '<script id="init-glightbox">document.addEventListener("DOMContentLoaded", function () {'
+        + m.group(1)
+        + "});</script>",
+        html,
+        flags=re.S,
+    )
+
+
+def _stylesheet_sources(config) -> list[Path]:
+    import mkdocs_gallery
+
+    return [Path(config["docs_dir"]), Path(mkdocs_gallery.__file__).parent / "static"]
+
+
 def on_post_page(output, page, config, **kwargs):
+    if config.get("docs_dir"):
+        base = page.url if page.url.endswith("/") or not page.url else str(Path(page.url).parent) + "/"
+        output = inline_small_stylesheets(output, base, _stylesheet_sources(config))
+    output = defer_lightbox(output)
     # Images are read from docs/ (the site's copies may not exist yet). Their addresses
     # are relative to the page's URL, which for "x.md" is the folder "x/".
     if config.get("docs_dir"):
