@@ -18,16 +18,21 @@ def page(url="gallery/a/plot_x/", src="gallery/a/plot_x.md"):
     return SimpleNamespace(url=url, file=SimpleNamespace(src_uri=src))
 
 
-def test_plotly_cdn_is_replaced_by_the_local_copy_once():
-    html = f"<html><head></head><body><div>{CDN}<div class='plotly-graph-div'></div></div>{CDN}<div class='plotly-graph-div'></div></body></html>"
+DRAW = '<script>                window.PLOTLYENV=window.PLOTLYENV || {};if (document.getElementById("f1")) {Plotly.newPlot("f1", [], {})};</script>'
+
+
+def test_plotly_is_served_by_the_site_and_drawn_lazily():
+    html = (
+        f"<html><head></head><body><div>{CDN}<div id='f1' class='plotly-graph-div'></div>{DRAW}</div>"
+        f"{CDN}<div class='plotly-graph-div'></div><script>other()</script></body></html>"
+    )
     out = hooks.on_post_page(html, page(), config={})
     assert "cdn.example.org" not in out
-    assert out.count('src="../../../assets/javascripts/plotly.min.js"') == 1
-
-
-def test_plotly_without_script_tag_gets_one_in_head():
-    out = hooks.on_post_page("<html><head></head><body><div class='plotly-graph-div'></div></body></html>", page("index.html"), {})
-    assert '<script charset="utf-8" src="assets/javascripts/plotly.min.js"></script></head>' in out
+    # the drawing script is inert text until the loader runs it
+    assert '<script type="text/plain" class="mlviz-plotly">                window.PLOTLYENV' in out
+    assert '<script>                window.PLOTLYENV' not in out and "<script>other()</script>" in out
+    loader = '<script src="../../../javascripts/plotly-lazy.js" data-plotly="../../../assets/javascripts/plotly.min.js">'
+    assert out.count(loader) == 1 and out.index(loader) > out.index("mlviz-plotly")
 
 
 @pytest.mark.parametrize(

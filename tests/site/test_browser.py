@@ -32,7 +32,9 @@ def test_page_loads_offline_without_errors(probe, site_url, path):
 def test_plotly_figure_becomes_interactive(probe, site_url):
     probe.page.goto(site_url + "gallery/01_data_embeddings/plot_01_pca/", wait_until="networkidle")
     plot = probe.page.locator(".plotly-graph-div").first
+    assert not probe.page.evaluate("'Plotly' in window"), "plotly.js loads only when a figure nears the view"
     plot.scroll_into_view_if_needed()
+    plot.locator(".nsewdrag").first.wait_for(timeout=15000)  # plotly.js is fetched, then the figure drawn
     box = plot.locator(".nsewdrag").first.bounding_box()
     assert box, "the plot area was not drawn"
     # sweep the pointer across the plot until a hover label appears

@@ -194,6 +194,24 @@ def _stylesheet_sources(config) -> list[Path]:
     return [Path(config["docs_dir"]), Path(mkdocs_gallery.__file__).parent / "static"]
 
 
+_PLOTLY_DRAW = re.compile(r'<script(?: type="text/javascript")?>((?:(?!</script>).)*?Plotly\.newPlot\((?:(?!</script>).)*)</script>', re.S)
+
+
+def lazy_plotly(html: str, page_url: str) -> str:
+    """Serve plotly.js from the site, and load it only when a figure comes into view.
+
+    Plotly's own output links plotly.js from a CDN and draws each figure while the page
+    is parsed. The CDN tag is removed (the site works offline), each drawing script is
+    kept as inert text (``type="text/plain"``), and ``javascripts/plotly-lazy.js`` loads
+    the site's copy of plotly.js and draws a figure when the reader nears it.
+    """
+    html = _CDN_SCRIPT.sub("", html)
+    html = _PLOTLY_DRAW.sub(lambda m: f'<script type="text/plain" class="mlviz-plotly">{m.group(1)}</script>', html)
+    plotly = get_relative_url(PLOTLY_JS, page_url)
+    loader = get_relative_url("javascripts/plotly-lazy.js", page_url)
+    return html.replace("</body>", f'<script src="{loader}" data-plotly="{plotly}"></script></body>', 1)
+
+
 def on_post_page(output, page, config, **kwargs):
     if config.get("docs_dir"):
         base = page.url if page.url.endswith("/") or not page.url else str(Path(page.url).parent) + "/"
@@ -206,19 +224,7 @@ def on_post_page(output, page, config, **kwargs):
         url_dir = source.parent if source.name == "index.md" else source.with_suffix("")
         output = size_images(output, Path(config["docs_dir"]) / url_dir)
     if "plotly-graph-div" in output:
-        local = get_relative_url(PLOTLY_JS, page.url)
-        tag = f'<script charset="utf-8" src="{local}"></script>'
-        first = [True]
-
-        def _swap(match):
-            if first[0]:
-                first[0] = False
-                return tag
-            return ""
-
-        output = _CDN_SCRIPT.sub(_swap, output)
-        if first[0]:  # the figure carried no script tag of its own: load plotly.js once
-            output = output.replace("</head>", f"{tag}</head>", 1)
+        output = lazy_plotly(output, page.url)
     if "SHAP.ReactDom.render" in output:  # an interactive shap plot: load the site's copy of shap's JS first
         local = get_relative_url(SHAP_JS, page.url)
         output = output.replace("</head>", f'<script charset="utf-8" src="{local}"></script></head>', 1)
