@@ -47,11 +47,57 @@
     return u;
   }
 
+  // On a phone, a figure laid out for a 700-px column loses its title off the right
+  // edge, its legend or colour bar eats the plot, and a 3-D scene is cut at the
+  // bottom. Once per figure: wrap the title, put legend and colour bar below the plot.
+  var NARROW = 600;
+
+  function wrapTitle(text, width) {
+    var words = String(text).split(" "), lines = [""];
+    words.forEach(function (w) {
+      var last = lines[lines.length - 1];
+      if (last && (last + " " + w).length > width) lines.push(w);
+      else lines[lines.length - 1] = last ? last + " " + w : w;
+    });
+    return lines.join("<br>");
+  }
+
+  function narrowUpdate(div) {
+    var layout = div.layout, u = {};
+    var title = layout.title && (layout.title.text || (typeof layout.title === "string" && layout.title));
+    var chars = Math.max(20, Math.floor(div.clientWidth / 9));
+    if (title && title.length > chars && title.indexOf("<br>") < 0) {
+      u["title.text"] = wrapTitle(title, chars);
+      u["title.font.size"] = 14;
+      u["margin.t"] = 30 + 18 * u["title.text"].split("<br>").length;
+    }
+    u["legend.orientation"] = "h";
+    u["legend.y"] = -0.15;
+    u["legend.yanchor"] = "top";
+    u["legend.x"] = 0;
+    u["margin.l"] = 40;
+    u["margin.r"] = 10;
+    if (layout.coloraxis) {
+      u["coloraxis.colorbar.orientation"] = "h";
+      u["coloraxis.colorbar.y"] = -0.25;
+      u["coloraxis.colorbar.thickness"] = 12;
+    }
+    if (layout.scene) u["height"] = Math.min(div.clientHeight || 560, Math.round(div.clientWidth * 1.25));
+    return u;
+  }
+
+  function fitNarrow(div) {
+    if (div._mlvizNarrow || window.innerWidth >= NARROW) return;
+    div._mlvizNarrow = true;
+    window.Plotly.relayout(div, narrowUpdate(div));
+  }
+
   function apply() {
     if (!window.Plotly) return;
     var dark = isDark();
     document.querySelectorAll(".plotly-graph-div").forEach(function (div) {
       if (!div.layout) return;
+      fitNarrow(div);
       if (dark) {
         var update = darkUpdate(div.layout);
         if (!div._mlvizLight) div._mlvizLight = lightUpdate(div, Object.keys(update));
