@@ -9,15 +9,18 @@ counts the test samples that landed there. Read as counts, it shows where most e
 are; normalized by row, it shows each class's recall and the share of that class sent
 to every other class, which is what matters when classes have very different sizes.
 This page draws both for a six-class support vector machine on synthetic data and for
-the random forest that predicts MBA admission decisions.
+the random forest that predicts MBA admission decisions. The MBA table is itself
+synthetic: generated from the statistics of Wharton's Class of 2025, not the records of
+real applicants.
 """
 
 # %%
 # ## A six-class problem
 #
-# `make_classification` places one Gaussian cluster per class in a 10-dimensional
-# space, of which 6 dimensions are informative; the clusters overlap, so a good model
-# still makes mistakes. We hold out a third for testing.
+# `make_classification` places one Gaussian cluster per class on the 6 informative
+# dimensions of a 10-dimensional space (2 more are mixtures of them, 2 are noise).
+# The clusters overlap, so even a good model makes mistakes. We hold out a third for
+# testing.
 from sklearn.datasets import make_classification
 from sklearn.model_selection import train_test_split
 
@@ -43,19 +46,27 @@ class_names = [f"class {k}" for k in range(6)]
 #
 # Features are standardized first: the RBF kernel measures Euclidean distances, so a
 # feature with a large scale would dominate them.
+import numpy as np
 from sklearn.metrics import accuracy_score
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 from sklearn.svm import SVC
 
-from mlviz.report import say
+from mlviz.report import claim, say
 
-svc = make_pipeline(StandardScaler(), SVC(C=3.0, gamma="scale", random_state=SEED)).fit(
-    X_train, y_train
-)
+svc = make_pipeline(StandardScaler(), SVC(C=3.0, gamma="scale", random_state=SEED))
+svc.fit(X_train, y_train)
 pred = svc.predict(X_test)
+accuracy = accuracy_score(y_test, pred)
+majority = np.bincount(y_test).max() / len(y_test)  # always predicting one class
 say(
-    f"Test accuracy of the SVC on {len(y_test)} samples: **{accuracy_score(y_test, pred):.1%}** (chance: 16.7%)."
+    f"Test accuracy of the SVC on {len(y_test)} samples: **{accuracy:.1%}** "
+    f"(always predicting the largest class: {majority:.1%})."
+)
+claim(
+    majority + 0.3 < accuracy < 1,
+    "the clusters overlap, so even a good model makes mistakes",
+    evidence=f"accuracy {accuracy:.1%}",
 )
 
 # %%
@@ -94,8 +105,6 @@ plt.show()
 # The Display keeps the matrix it drew (`confusion_matrix`), so the page's conclusions
 # come from the figure's own numbers. `top_confusions` lists the largest off-diagonal
 # cells of the row-normalized matrix.
-import numpy as np
-
 from mlviz.inspect.performance import top_confusions
 
 recall = np.diag(rates.confusion_matrix)
@@ -104,26 +113,36 @@ reverse = rates.confusion_matrix[
     class_names.index(worst.predicted[0]), class_names.index(worst.true[0])
 ]
 say(
-    f"Recall ranges from **{recall.min():.0%}** (*{class_names[recall.argmin()]}*) to **{recall.max():.0%}** "
-    f"(*{class_names[recall.argmax()]}*). The most frequent confusion: **{worst.value[0]:.0%}** of "
-    f"*{worst.true[0]}* is predicted as *{worst.predicted[0]}*, then {worst.value[1]:.0%} of *{worst.true[1]}* "
-    f"as *{worst.predicted[1]}*. Confusions need not be symmetric: the reverse of the first pair "
-    f"(*{worst.predicted[0]}* predicted as *{worst.true[0]}*) is {reverse:.0%}."
+    f"Recall ranges from **{recall.min():.0%}** (*{class_names[recall.argmin()]}*) to "
+    f"**{recall.max():.0%}** (*{class_names[recall.argmax()]}*). The most frequent "
+    f"confusion: **{worst.value[0]:.0%}** of *{worst.true[0]}* is predicted as "
+    f"*{worst.predicted[0]}*, then {worst.value[1]:.0%} of *{worst.true[1]}* as "
+    f"*{worst.predicted[1]}*. Confusions need not be symmetric: the reverse of the "
+    f"first pair (*{worst.predicted[0]}* predicted as *{worst.true[0]}*) is "
+    f"{reverse:.0%}."
 )
 
 # %%
 # ## The random forest on MBA admissions
 #
-# The same forest as the MDI page (D2): 300 trees, `min_samples_leaf=5` and
-# `class_weight="balanced"`, so that the rare *Admit* and *Waitlist* classes count as
-# much as *Deny*. Here the classes are very unequal, which is where counts and rates
-# tell different stories.
+# The same forest as the MDI page (D2): 300 trees (60 in a quick build),
+# `min_samples_leaf=5` and `class_weight="balanced"`, so that the rare *Admit* and
+# *Waitlist* classes count as much as *Deny*. Here the classes are very unequal, which
+# is where counts and rates tell different stories.
 # `fit_mba_forest` (helper package) fits it once per build on D2's split.
+from mlviz.config import QUICK
 from mlviz.explain import fit_mba_forest
 
 mba = fit_mba_forest()
 forest, Xm_test, ym_test = mba.model, mba.X_test, mba.y_test
 mba_classes = list(ym_test.cat.categories)  # Admit, Waitlist, Deny
+claim(
+    forest.n_estimators == (60 if QUICK else 300)
+    and forest.min_samples_leaf == 5
+    and forest.class_weight == "balanced",
+    "300 trees (60 in a quick build), min_samples_leaf=5, balanced class weights",
+    evidence=f"{forest.get_params()}",
+)
 
 fig, (ax_counts, ax_rates) = plt.subplots(1, 2, figsize=(12, 4.8))
 mba_counts = ConfusionMatrixDisplay.from_estimator(
@@ -131,7 +150,7 @@ mba_counts = ConfusionMatrixDisplay.from_estimator(
     Xm_test,
     ym_test,
     labels=mba_classes,
-    cmap="Greens",
+    cmap="Blues",
     ax=ax_counts,
     colorbar=False,
 )
@@ -142,7 +161,7 @@ mba_rates = ConfusionMatrixDisplay.from_estimator(
     labels=mba_classes,
     normalize="true",
     values_format=".0%",
-    cmap="Greens",
+    cmap="Blues",
     ax=ax_rates,
     colorbar=False,
 )
@@ -155,15 +174,29 @@ plt.show()
 cm = mba_counts.confusion_matrix
 support = cm.sum(axis=1)
 mba_recall = np.diag(mba_rates.confusion_matrix)
+admit, wait, deny = (mba_classes.index(c) for c in ("Admit", "Waitlist", "Deny"))
+claim(
+    support.max() > 10 * support.min(),
+    "here the classes are very unequal",
+    evidence=f"support {dict(zip(mba_classes, support))}",
+)
+largest_cell = "dominates" if cm[deny, deny] == cm.max() else "does not dominate"
+missed = mba_rates.confusion_matrix[wait].copy()
+missed[wait] = -1  # where the waitlisted applicants who were missed went
+wait_to = mba_classes[int(np.argmax(missed))]
 say(
     "| true class | test applicants | recall |\n|---|---|---|\n"
     + "\n".join(
         f"| {c} | {n} | {r:.0%} |" for c, n, r in zip(mba_classes, support, mba_recall)
     )
-    + f"\n\nOn the counts, the *Deny* row holds **{support[2] / support.sum():.0%}** of the test applicants and "
-    f"its diagonal dominates the picture; the rates show that only {mba_recall[1]:.0%} of the "
-    f"{support[1]} waitlisted applicants are recognized. Of the applicants predicted *Admit*, "
-    f"{cm[2, 0] / cm[:, 0].sum():.0%} were in fact denied (read down the *Admit* column of the counts)."
+    + f"\n\nOn the counts, the *Deny* row holds **{support[deny] / len(ym_test):.0%}**"
+    f" of the test applicants and its diagonal cell {largest_cell} the picture. The "
+    f"rates show that {mba_recall[wait]:.0%} of the {support[wait]} waitlisted "
+    f"applicants are recognized, and {missed.max():.0%} are predicted *{wait_to}*. "
+    f"With so few, each waitlisted applicant is {1 / support[wait]:.0%} of its row. "
+    f"Of the applicants predicted *Admit*, {cm[deny, admit] / cm[:, admit].sum():.0%} "
+    "were in fact denied (read down the *Admit* column of the counts): a high recall "
+    "on a rare class can come with many false alarms from the large one."
 )
 
 # %%
@@ -174,8 +207,8 @@ say(
 #   model said.
 # * **Counts** answer "where are most of the errors?"; a large class fills its row with
 #   large numbers whatever the model does.
-# * **Row-normalized rates** answer "how well is each class recognized?": the diagonal is
-#   each class's recall, the rest of the row says where the misses go.
+# * **Row-normalized rates** answer "how well is each class recognized?": the diagonal
+#   is each class's recall, the rest of the row says where the misses go.
 # * Reading **down a column** of the counts gives the precision view: of everything
 #   predicted as that class, how much really was.
 #
@@ -186,8 +219,9 @@ say(
 #   word in its title invites the wrong one.
 # * **Percentages hide small classes.** 50% of a 12-sample row is six applicants; show
 #   the counts next to the rates (as here) or the support in the labels.
-# * **One test split is one draw.** With small classes the cells move by several points
-#   between random splits; cross-validated predictions (`cross_val_predict`) give a
-#   steadier matrix.
-# * **A confusion matrix fixes a threshold.** It shows the classifier's decisions at its
-#   default threshold; ROC and precision-recall curves (pages C2, C3) show all of them.
+# * **One test split is one draw.** In a small class each sample is several points of
+#   its row, so those cells move a lot between random splits; cross-validated
+#   predictions (`cross_val_predict`) give a steadier matrix.
+# * **A confusion matrix fixes a decision rule.** It shows the classifier's decisions
+#   (the most probable class, or a threshold of 0.5 for two classes); ROC and
+#   precision-recall curves (pages C2, C3) show every threshold.

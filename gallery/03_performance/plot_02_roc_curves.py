@@ -9,7 +9,10 @@ of positives caught (true positive rate, recall) against the share of negatives
 wrongly flagged (false positive rate). Its area, the ROC-AUC, is the probability that a
 random positive gets a higher score than a random negative, a threshold-free summary
 that makes models comparable. This page draws it for one model, compares four models on
-the same test set, and extends it to the three MBA decisions one class at a time.
+the same test set (with the uncertainty that a finite test set leaves on each
+difference), and extends it to the three MBA decisions one class at a time. The MBA
+table is synthetic: generated from the statistics of Wharton's Class of 2025, not the
+records of real applicants.
 """
 
 # %%
@@ -34,15 +37,14 @@ print(f"{len(y_test)} test applicants, {admit_test.mean():.1%} admitted")
 # the diagonal of a model that scores at random (AUC 0.5). We also mark where the
 # default threshold of 0.5 sits on the curve.
 import matplotlib.pyplot as plt
-import numpy as np
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import RocCurveDisplay, confusion_matrix
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
-plt.style.use("mlviz.gallery")  # the gallery's look, shipped with mlviz
+from mlviz.report import claim, say
 
-from mlviz.report import say
+plt.style.use("mlviz.gallery")  # the gallery's look, shipped with mlviz
 
 logreg = make_pipeline(StandardScaler(), LogisticRegression(max_iter=2000))
 logreg.fit(X_train, admit_train)
@@ -73,11 +75,12 @@ say(
 #
 # Curves drawn on one Axes compare models at every threshold. The forest uses the same
 # settings as the MDI page (D2); the gradient boosting and naive Bayes models are
-# added for contrast.
+# added for contrast. (The colours name models here; green, orange and grey are kept
+# for the three decisions below.)
 from sklearn.ensemble import HistGradientBoostingClassifier
+from sklearn.naive_bayes import GaussianNB
 
 from mlviz.explain import mba_forest
-from sklearn.naive_bayes import GaussianNB
 
 models = {
     "logistic regression": logreg,
@@ -87,6 +90,7 @@ models = {
     ),
     "naive Bayes": GaussianNB(),
 }
+model_colors = ["C0", "C3", "C4", "C5"]
 fig, ax = plt.subplots(figsize=(6.5, 6))
 aucs = {}
 for i, (name, model) in enumerate(models.items()):
@@ -97,6 +101,7 @@ for i, (name, model) in enumerate(models.items()):
         admit_test,
         name=name,
         ax=ax,
+        curve_kwargs={"color": model_colors[i]},
         plot_chance_level=(i == len(models) - 1),
     )
     aucs[name] = shown.roc_auc
@@ -104,12 +109,51 @@ ax.set_title("Admit vs not: four models")
 ax.legend(loc="lower right", fontsize=9)
 plt.show()
 
+# %%
+# ## Is the difference real?
+#
+# The areas come from one test set; another test set of the same size would give
+# other areas. A **paired bootstrap** measures how much: draw the test applicants
+# with replacement, score *both* models on the same draw, and repeat. The middle 95%
+# of the differences is an interval for the difference between the two models; when
+# it contains 0, this test set cannot say which of the two ranks better. The interval
+# covers the test set only, not the randomness of training: a model refitted with
+# another seed or other settings can move by as much. `bootstrap_difference` (helper
+# package) runs `scipy.stats.bootstrap` that way.
+from sklearn.metrics import roc_auc_score
+
+from mlviz.inspect.performance import bootstrap_difference
+
+n_resamples = 200 if QUICK else 1000
+scores = {name: model.predict_proba(X_test)[:, 1] for name, model in models.items()}
 ranking = sorted(aucs, key=aucs.get, reverse=True)
+top = ranking[0]
+gaps = {
+    name: bootstrap_difference(
+        roc_auc_score, admit_test, scores[top], scores[name], n_resamples=n_resamples
+    )
+    for name in ranking[1:]
+}
+tied = [name for name, gap in gaps.items() if not gap.excludes(0)]
+behind = [name for name in gaps if name not in tied]
+# "narrowly": the interval's lower end is within a quarter of its width from 0
+narrowly = [n for n in behind if gaps[n].low < (gaps[n].high - gaps[n].low) / 4]
+if tied:
+    verdict = (
+        f"but the test set cannot tell it from **{' and '.join(tied)}** (the interval "
+        "of the difference contains 0): do not rank them on this test set"
+    )
+else:
+    verdict = "and every other model is behind it by an interval that excludes 0"
+if narrowly:
+    verdict += f", though narrowly for {' and '.join(narrowly)}"
+header = f"| model | ROC-AUC | {top} minus model |\n|---|---|---|\n"
 say(
-    "| model | ROC-AUC |\n|---|---|\n"
-    + "\n".join(f"| {name} | {aucs[name]:.3f} |" for name in ranking)
-    + f"\n\n**{ranking[0]}** ranks admitted applicants best; **{ranking[-1]}** worst, "
-    f"{aucs[ranking[0]] - aucs[ranking[-1]]:.3f} AUC below."
+    f"AUC differences to **{top}**, with 95% paired bootstrap intervals "
+    f"({n_resamples} draws):\n\n{header}| {top} | {aucs[top]:.3f} | |\n"
+    + "\n".join(f"| {name} | {aucs[name]:.3f} | {gaps[name]:+.3f} |" for name in gaps)
+    + f"\n\n**{top}** has the largest area, {verdict}."
+    + (f" Clearly behind: {', '.join(behind)}." if tied and behind else "")
 )
 
 # %%
@@ -122,11 +166,15 @@ say(
 # `predict_proba` columns. `RocCurveDisplay.from_predictions` then computes and draws
 # the curve of each class from its pair of columns and keeps its area (`roc_auc`). The
 # mean of the three areas is the *macro one-vs-rest AUC*, which
-# `roc_auc_score(..., multi_class="ovr", average="macro")` computes in one call.
-from sklearn.metrics import roc_auc_score
+# `roc_auc_score(..., multi_class="ovr", average="macro")` computes in one call. Each
+# decision keeps its colour of every MBA page (`ADMISSION_COLORS`), and each area gets
+# a bootstrap interval (`bootstrap_interval`, the helper package's single-score
+# counterpart of `bootstrap_difference`): a class with few members gets a wide one.
 from sklearn.preprocessing import label_binarize
 
 from mlviz.explain import fit_mba_forest
+from mlviz.inspect.performance import bootstrap_interval
+from mlviz.plotting import ADMISSION_COLORS
 
 forest3 = fit_mba_forest().model  # the three-decision forest of C1 and D2, fitted once
 classes = list(forest3.classes_)  # Admit, Deny, Waitlist: the predict_proba columns
@@ -142,6 +190,7 @@ for k, cls in enumerate(classes):
         proba[:, k],
         name=f"{cls} vs rest",
         ax=ax,
+        curve_kwargs={"color": ADMISSION_COLORS[cls]},
         plot_chance_level=(k == len(classes) - 1),
     )
 # each curve's positive label is "this class" (1 in its column of is_class)
@@ -153,13 +202,50 @@ plt.show()
 auc = {cls: curve.roc_auc for cls, curve in curves.items()}
 macro = roc_auc_score(y_test, proba, multi_class="ovr", average="macro", labels=classes)
 best, worst = max(auc, key=auc.get), min(auc, key=auc.get)
+count = dict(zip(classes, is_class.sum(axis=0)))
+interval = {
+    c: bootstrap_interval(
+        roc_auc_score, is_class[:, k], proba[:, k], n_resamples=n_resamples
+    )
+    for k, c in enumerate(classes)
+}
+
+
+def overlap(a, b):
+    return a.low <= b.high and b.low <= a.high
+
+
+others = [c for c in classes if c != worst]
+if any(overlap(interval[worst], interval[c]) for c in others):
+    spread = (
+        f"*{worst}* has the smallest area, but its interval overlaps another's: this "
+        "test set cannot rank the decisions"
+    )
+else:
+    spread = (
+        f"*{worst}* is the hardest decision to separate from the others: its interval "
+        "lies below the other two"
+    )
+middle = [c for c in others if c != best]
+pair = " and ".join(f"*{c}*" for c in sorted(others))
+top_words = (
+    f"; {pair} are indistinguishable (their intervals overlap)"
+    if overlap(interval[best], interval[middle[0]])
+    else f"; *{best}* is the easiest"
+)
 say(
-    "| class | share of test set | one-vs-rest AUC |\n|---|---|---|\n"
-    + "\n".join(f"| {c} | {share[c]:.1%} | {auc[c]:.3f} |" for c in classes)
-    + f"\n\nMacro average **{macro:.3f}**. *{best}* is the easiest decision to "
-    f"separate from the others (AUC {auc[best]:.3f}), *{worst}* the hardest "
-    f"({auc[worst]:.3f}): the macro average hides that spread, so report the per-class "
-    "curves."
+    "| class | test applicants | share | one-vs-rest AUC [95% bootstrap interval] |\n"
+    "|---|---|---|---|\n"
+    + "\n".join(
+        f"| {c} | {count[c]} | {share[c]:.1%} | {interval[c]:.3f} |" for c in classes
+    )
+    + f"\n\nMacro average **{macro:.3f}**. {spread}{top_words}. The macro average "
+    "hides that spread, so report the per-class curves."
+)
+claim(
+    20 <= count["Waitlist"] <= 28,
+    "the Waitlist curve rests on about two dozen applicants",
+    evidence=f"{count['Waitlist']} waitlisted test applicants",
 )
 
 # %%
@@ -184,5 +270,8 @@ say(
 # * **Macro-averaged one-vs-rest AUC weights every class equally**; a weighted average
 #   (`average="weighted"`) follows the class sizes. Say which one you report.
 # * **Small classes give jagged, uncertain curves.** Each positive is one step up the
-#   staircase: the *Waitlist* curve rests on about two dozen applicants.
-#   Cross-validation or bootstrapping gives the curve's spread.
+#   staircase: the *Waitlist* curve rests on about two dozen applicants, hence its wide
+#   bootstrap interval. Cross-validation or bootstrapping gives the spread.
+# * **Close areas are not a ranking.** A difference that its paired interval does not
+#   separate from 0 is noise of the test set; give the interval, or compare the models
+#   over cross-validation folds.

@@ -7,7 +7,8 @@ A single error number (RMSE, R²) says how wrong a regression model is on averag
 does not say *where* it is wrong. Residual plots do: they show whether errors grow with
 the prediction, whether some group of people is systematically under-predicted, and
 whether the errors are the symmetric noise that a linear model assumes. This page fits
-two models to predict yearly medical charges and reads their residuals side by side.
+two models to predict the medical charges billed to insured people (Lantz's *Medical
+Cost Personal Datasets*) and reads their residuals side by side.
 """
 
 # %%
@@ -26,7 +27,8 @@ X_train, X_test, y_train, y_test = train_test_split(
     X, y, test_size=0.25, random_state=SEED
 )
 print(
-    f"{len(X_train)} training rows, {len(X_test)} test rows; charges from ${y.min():,.0f} to ${y.max():,.0f}"
+    f"{len(X_train)} training rows, {len(X_test)} test rows; "
+    f"charges from ${y.min():,.0f} to ${y.max():,.0f}"
 )
 
 # %%
@@ -57,7 +59,12 @@ predictions = {
 import numpy as np
 from sklearn.metrics import mean_squared_error, mean_squared_log_error, r2_score
 
-from mlviz.report import say
+from mlviz.report import claim, say
+
+
+def usd(value):  # -161 -> "-$161"
+    return f"{'-' if value < 0 else ''}${abs(value):,.0f}"
+
 
 rows = []
 scores = {}
@@ -71,24 +78,54 @@ for name, pred in predictions.items():
     )
     scores[name] = {"rmse": np.sqrt(mse), "r2": r2_score(y_test, pred)}
     rows.append(
-        f"| {name} | {mse:,.0f} | ${np.sqrt(mse):,.0f} | {msle} | {r2_score(y_test, pred):.3f} |"
+        f"| {name} | {mse:,.0f} | {usd(np.sqrt(mse))} | {msle} "
+        f"| {scores[name]['r2']:.3f} |"
     )
 better = min(scores, key=lambda n: scores[n]["rmse"])
 worse = max(scores, key=lambda n: scores[n]["rmse"])
+
+# %%
+# Is the gap in RMSE more than luck of the test split? A paired bootstrap redraws the
+# test people with replacement and scores both models on each draw
+# (`bootstrap_difference`, helper package, over `scipy.stats.bootstrap`); the middle
+# 95% of the differences is the interval.
+from mlviz.config import QUICK
+from mlviz.inspect.performance import bootstrap_difference
+
+
+def rmse(y_true, y_pred):
+    return np.sqrt(np.mean((y_true - y_pred) ** 2))
+
+
+gap = bootstrap_difference(
+    rmse,
+    y_test.to_numpy(),
+    predictions[worse],
+    predictions[better],
+    n_resamples=200 if QUICK else 1000,
+)
+verdict = (
+    "the interval excludes 0, so the test set does rank them"
+    if gap.excludes(0)
+    else "the interval contains 0: this test set cannot rank the two"
+)
 say(
     "| model | MSE | RMSE | MSLE | R² |\n|---|---|---|---|---|\n"
     + "\n".join(rows)
-    + f"\n\nOn the {len(y_test)} test people, **{better}** is off by ${scores[better]['rmse']:,.0f} "
-    f"(RMSE) against ${scores[worse]['rmse']:,.0f} for {worse}."
+    + f"\n\nOn the {len(y_test)} test people, **{better}** is off by "
+    f"{usd(scores[better]['rmse'])} (RMSE) against {usd(scores[worse]['rmse'])} for "
+    f"{worse}: {usd(gap.estimate)} less, with a 95% paired bootstrap interval of "
+    f"[{usd(gap.low)}, {usd(gap.high)}]; {verdict}."
 )
 
 # %%
 # ## Predicted vs actual, and residuals vs predicted
 #
-# `PredictionErrorDisplay` draws both views. Top row: each dot is a person, placed by the
-# actual charge (x) and the prediction (y); the diagonal is a perfect prediction. Bottom
-# row: the residual (actual minus predicted) against the prediction; an unbiased model
-# scatters evenly around zero at every height. Smokers are drawn in orange.
+# `PredictionErrorDisplay` draws both views. Top row: each dot is a person, placed by
+# the prediction (x) and the actual charge (y); the diagonal is a perfect prediction.
+# Bottom row: the residual (actual minus predicted) against the prediction; an unbiased
+# model scatters evenly around zero at every predicted value. Smokers are drawn in
+# orange.
 #
 # !!! question "Predict the plot"
 #     The linear model adds the same extra charge to every smoker (one coefficient), but
@@ -100,7 +137,8 @@ say(
 #     (under-predicted, the smokers with a high BMI) and one well below (over-predicted,
 #     those with a low BMI). The two bands partly cancel, which is why the smokers'
 #     *average* residual computed below looks much smaller than either band. Gradient
-#     boosting can learn the smoking-BMI interaction and puts the smokers back around zero.
+#     boosting can learn the smoking-BMI interaction and puts the smokers back around
+#     zero.
 import matplotlib.pyplot as plt
 from sklearn.metrics import PredictionErrorDisplay
 
@@ -109,7 +147,7 @@ plt.style.use("mlviz.gallery")  # the gallery's look, shipped with mlviz
 from matplotlib.lines import Line2D
 from matplotlib.ticker import FuncFormatter, MaxNLocator
 
-dollars = FuncFormatter(lambda value, _: f"${value / 1000:,.0f}k")
+dollars = FuncFormatter(lambda value, _: usd(value / 1000) + "k")  # -8000 -> -$8k
 
 smoker = X_test["smoker"].to_numpy() == 1
 colors = np.where(smoker, "C1", "C0")
@@ -129,9 +167,8 @@ for col, (name, pred) in enumerate(predictions.items()):
             ax=ax,
             scatter_kwargs={"s": 12, "alpha": 0.6},
         )
-        display.scatter_.set_color(
-            colors
-        )  # the Display keeps its artists: recolour by smoking
+        # the Display keeps its artists: recolour by smoking
+        display.scatter_.set_color(colors)
         ax.set_title(
             f"{name}: {'actual vs predicted' if row == 0 else 'residuals vs predicted'}"
         )
@@ -145,19 +182,20 @@ plt.show()
 # ## The distribution of residuals
 #
 # A linear model's error bars assume roughly normal, symmetric residuals. A long tail
-# on one side means some people are systematically under-predicted.
+# on one side means some people are systematically under-predicted. (Grey here: the
+# histograms count everyone, smokers and non-smokers.)
 from scipy import stats
 
 fig, axes = plt.subplots(1, 2, figsize=(11, 4), sharey=True)
 for ax, (name, pred) in zip(axes, predictions.items()):
     residuals = y_test.to_numpy() - pred
-    ax.hist(residuals, bins=40, color="C0", alpha=0.8)
+    ax.hist(residuals, bins=40, color="0.55")
     ax.axvline(0, color="0.2", lw=1)
     ax.axvline(
         np.median(residuals),
-        color="C1",
+        color="black",
         ls="--",
-        label=f"median {np.median(residuals):,.0f}",
+        label=f"median {usd(np.median(residuals))}",
     )
     ax.set_title(f"{name}: skewness {stats.skew(residuals):.2f}")
     ax.set_xlabel("residual: actual - predicted charge (USD)")
@@ -165,14 +203,50 @@ for ax, (name, pred) in zip(axes, predictions.items()):
 axes[0].set_ylabel("number of people")
 plt.show()
 
-residuals_lin = y_test.to_numpy() - predictions["linear regression"]
+residuals = {name: y_test.to_numpy() - pred for name, pred in predictions.items()}
+residuals_lin = residuals["linear regression"]
 share_big = float(np.mean(np.abs(residuals_lin) > 2 * np.std(residuals_lin)))
 smoker_bias = residuals_lin[smoker].mean()
+obese = X_test["bmi"].to_numpy() > 30
+high_band = residuals_lin[smoker & obese]  # smokers with a BMI above 30
+low_band = residuals_lin[smoker & ~obese]
+above, below = np.mean(high_band > 0), np.mean(low_band < 0)
+claim(
+    above > 0.9 and below > 0.9,
+    "smokers split into two bands: high BMI under-predicted, low BMI over-predicted",
+    evidence=f"high BMI above 0: {above:.0%}; low BMI below 0: {below:.0%}",
+)
+claim(
+    abs(smoker_bias) < min(abs(high_band.mean()), abs(low_band.mean())) / 2,
+    "the two bands partly cancel: the smokers' average residual is much smaller",
+    evidence=f"{smoker_bias:,.0f} vs {high_band.mean():,.0f}, {low_band.mean():,.0f}",
+)
+smoker_error = {name: np.abs(r[smoker]).mean() for name, r in residuals.items()}
+claim(
+    smoker_error["gradient boosting"] < smoker_error["linear regression"] / 2,
+    "gradient boosting puts the smokers back around zero",
+    evidence=f"mean |residual| of smokers: {smoker_error}",
+)
+skew = {name: stats.skew(r) for name, r in residuals.items()}
+boost_under = residuals["gradient boosting"] > 5000
 say(
-    f"Linear regression: {share_big:.1%} of test people have a residual beyond two standard deviations, "
-    f"and on average it is off by **${smoker_bias:,.0f}** for smokers (positive = under-predicted), "
-    f"against ${residuals_lin[~smoker].mean():,.0f} for non-smokers. Residual skewness: "
-    f"{stats.skew(residuals_lin):.2f} (0 for a symmetric distribution)."
+    f"Linear regression: {share_big:.1%} of test people have a residual beyond two "
+    f"standard deviations. On average it is off by **{usd(smoker_bias)}** for smokers "
+    f"(positive = under-predicted), against {usd(residuals_lin[~smoker].mean())} for "
+    f"non-smokers, yet the smokers with a BMI above 30 are under-predicted by "
+    f"{usd(high_band.mean())} on average and the others over-predicted by "
+    f"{usd(-low_band.mean())}: the two bands of the figure. Residual skewness: "
+    f"{skew['linear regression']:.2f} for linear regression, "
+    f"{skew['gradient boosting']:.2f} for gradient boosting (0 for a symmetric "
+    "distribution). "
+    + (
+        "Gradient boosting's residuals are the *more* skewed: its lower RMSE comes "
+        f"with a long right tail. {boost_under.sum()} test people are charged more "
+        f"than $5,000 above its prediction, {(boost_under & ~smoker).sum()} of them "
+        "non-smokers: charges that the model cannot explain from the six columns."
+        if skew["gradient boosting"] > skew["linear regression"]
+        else ""
+    )
 )
 
 # %%

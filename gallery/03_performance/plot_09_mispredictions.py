@@ -22,18 +22,22 @@ import numpy as np
 from mlviz.models import from_tensor, load_mnist_cnn, mnist_tensors, predict_proba
 from mlviz.report import say
 
-model = load_mnist_cnn().model
+cnn = load_mnist_cnn()
+model = cnn.model
+n_seen = cnn.config.n_train or len(mnist_tensors("train")[1])  # None: the whole part
 X_test, y_test = mnist_tensors("test")
 proba = predict_proba(model, X_test)
 y_true = y_test.numpy()
 y_pred = proba.argmax(axis=1)
 confidence = proba.max(axis=1)
 wrong = np.flatnonzero(y_pred != y_true)
+accuracy = 1 - len(wrong) / len(y_true)
 say(
-    f"The CNN misclassifies **{len(wrong)} of {len(y_true):,}** test digits "
-    f"(accuracy {1 - len(wrong) / len(y_true):.1%}). Its median confidence is "
-    f"{np.median(confidence[wrong]):.0%} on the errors and {np.median(np.delete(confidence, wrong)):.1%} "
-    "on the correct predictions."
+    f"The CNN, trained for {cnn.config.epochs} epochs on {n_seen:,} images, "
+    f"misclassifies **{len(wrong)} of {len(y_true):,}** test digits (accuracy "
+    f"{accuracy:.1%}). Its median confidence is {np.median(confidence[wrong]):.0%} on "
+    f"the errors and {np.median(np.delete(confidence, wrong)):.1%} on the correct "
+    "predictions."
 )
 
 # %%
@@ -63,7 +67,8 @@ for ax, i, image in zip(axes.flat, shown, images):
         color="#b00020" if confidence[i] > 0.9 else "black",
     )
 fig.suptitle(
-    f"The {len(shown)} most confident of {len(wrong)} errors (true → predicted, confidence); red: above 90 %"
+    f"The {len(shown)} most confident of {len(wrong)} errors "
+    "(true → predicted, confidence); red: above 90%"
 )
 plt.show()
 
@@ -74,11 +79,17 @@ plt.show()
 # concentrate on a few look-alike pairs.
 from collections import Counter
 
-pairs = Counter(zip(y_true[wrong].tolist(), y_pred[wrong].tolist())).most_common(5)
+counted = Counter(zip(y_true[wrong].tolist(), y_pred[wrong].tolist()))
+pairs = counted.most_common(5)
+top_share = sum(n for _, n in pairs) / len(wrong)
+spread = "concentrate on" if top_share >= 0.5 else "spread over"
 say(
     "Most frequent confusions: "
     + ", ".join(f"**{t} read as {p}** ({n}×)" for (t, p), n in pairs)
-    + f". {np.mean(confidence[wrong] > 0.9):.0%} of the errors are made with more than 90 % confidence."
+    + f". These five pairs hold {top_share:.0%} of the errors, which {spread} "
+    f"{len(counted)} distinct (true, predicted) pairs in all. "
+    f"{np.mean(confidence[wrong] > 0.9):.0%} of the errors are made with more than "
+    "90% confidence."
 )
 
 # %%
@@ -94,8 +105,9 @@ say(
 # ## Pitfalls
 #
 # * **Softmax confidence is not calibrated probability.** Networks are often
-#   over-confident; check calibration before reading "95 %" as "wrong 1 time in 20".
-# * **A handful of images is not a statistic.** The grid shows the most confident errors;
-#   use the confusion counts (or a confusion matrix) for how often each pair occurs.
+#   over-confident; check calibration before reading "95%" as "wrong 1 time in 20".
+# * **A handful of images is not a statistic.** The grid shows the most confident
+#   errors; use the confusion counts (or a confusion matrix) for how often each pair
+#   occurs.
 # * **Some labels are wrong.** MNIST contains a few mislabelled digits; an "error" on
 #   one of them is the model being right.
