@@ -52,6 +52,8 @@ def test_provenance_names_each_dataset_source_and_license(quick_site, example):
             assert f"{name}: made by the page" in box, f"{example.stem}: {name} is not described"
     if "MBA" in parse_example(example).data:
         assert "Synthetic data" in box, f"{example.stem} uses the synthetic MBA table without saying so"
+    if "insurance" in parse_example(example).data:
+        assert "Simulated data" in box, f"{example.stem} uses the simulated insurance table without saying so"
 
 
 def test_all_examples_ran(quick_site):

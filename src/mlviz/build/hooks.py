@@ -324,7 +324,10 @@ def provenance_markdown(example: Path, markdown: str) -> str:
         if files:
             title, license_ = SOURCES[files[0]]
             hashes = ", ".join(f"`{f}` SHA-256 `{REGISTRY[f].split(':')[1]}`" for f in files)
-            note = " **Synthetic data**: not real applicants." if name == "MBA" else ""
+            note = {
+                "MBA": " **Synthetic data**: not real applicants.",
+                "insurance": " **Simulated data**: not real patients.",
+            }.get(name, "")
             data.append(f"{name}: {title}; license: {license_}; {hashes}.{note}")
         elif name == "Iris":
             data.append(

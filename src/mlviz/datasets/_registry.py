@@ -27,6 +27,10 @@ URLS = {
 SOURCES = {
     "t10k-images-idx3-ubyte.gz": ("MNIST, official 10,000-image test split (LeCun, Cortes, Burges)", "CC BY-SA 3.0"),
     "t10k-labels-idx1-ubyte.gz": ("MNIST, official 10,000-image test split (LeCun, Cortes, Burges)", "CC BY-SA 3.0"),
-    "insurance.csv": ("Medical Cost Personal Datasets, Machine Learning with R (B. Lantz)", "as published by its author"),
+    "insurance.csv": (
+        "Medical Cost Personal Datasets, simulated by B. Lantz for Machine Learning with R from US Census Bureau "
+        "demographic statistics",
+        "as published by its author",
+    ),
     "MBA.csv": ("MBA admission dataset, Class 2025 (synthetic; Kaggle user taweilo)", "as published by its author"),
 }
