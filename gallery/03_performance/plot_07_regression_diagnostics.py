@@ -9,6 +9,10 @@ the prediction, whether some group of people is systematically under-predicted, 
 whether the errors are the symmetric noise that a linear model assumes. This page fits
 two models to predict the medical charges billed to insured people (Lantz's *Medical
 Cost Personal Datasets*) and reads their residuals side by side.
+
+The charges table is simulated: B. Lantz generated it from US Census Bureau
+statistics for *Machine Learning with R*, so its patterns are the simulation's, not
+evidence about real patients; the techniques read it as they would read real data.
 """
 
 # %%

@@ -10,6 +10,10 @@ coefficient is "change in the target per **unit** of the feature", and units dif
 (years of age, BMI points, number of children, a 0/1 indicator), so the raw bars are
 not comparable. This page fits the same model on raw and on standardized features and
 draws both charts side by side.
+
+The charges table is simulated: B. Lantz generated it from US Census Bureau
+statistics for *Machine Learning with R*, so its patterns are the simulation's, not
+evidence about real patients; the techniques read it as they would read real data.
 """
 
 # %%

@@ -10,6 +10,10 @@ each shuffle is random, so the drop in score varies from one shuffle to the next
 page computes it for a gradient-boosting model of medical charges, repeats every
 shuffle many times, and draws the whole distribution as box plots instead of a single
 bar.
+
+The charges table is simulated: B. Lantz generated it from US Census Bureau
+statistics for *Machine Learning with R*, so its patterns are the simulation's, not
+evidence about real patients; the techniques read it as they would read real data.
 """
 
 # %%

@@ -10,6 +10,10 @@ expectation (ICE) curves draw the same thing for each person, so that you can se
 whether everyone responds alike or whether the average hides groups. A two-feature
 partial dependence shows an interaction: here, that a high BMI costs smokers far more
 than non-smokers.
+
+The charges table is simulated: B. Lantz generated it from US Census Bureau
+statistics for *Machine Learning with R*, so its patterns are the simulation's, not
+evidence about real patients; the techniques read it as they would read real data.
 """
 
 # %%

@@ -10,6 +10,10 @@ and fast. The same numbers answer two questions: *why did the model predict
 this for this person?* (waterfall and force plots) and *which features matter, and in
 which direction, over everybody?* (beeswarm and mean-|SHAP| bar). This page draws all
 four for the gradient-boosting model of medical charges, and checks the additivity.
+
+The charges table is simulated: B. Lantz generated it from US Census Bureau
+statistics for *Machine Learning with R*, so its patterns are the simulation's, not
+evidence about real patients; the techniques read it as they would read real data.
 """
 
 # %%

@@ -11,6 +11,10 @@ differ, tells you when the model-agnostic answer can be trusted and what each on
 actually computes. This page runs both on the gradient-boosting model of medical
 charges. The gradient-based explainer for neural networks, on the MNIST CNN, has its own
 page in section F.
+
+The charges table is simulated: B. Lantz generated it from US Census Bureau
+statistics for *Machine Learning with R*, so its patterns are the simulation's, not
+evidence about real patients; the techniques read it as they would read real data.
 """
 
 # %%
