@@ -192,7 +192,7 @@ say(
 # * **MDI favours features with many distinct values.** A continuous column offers
 #   hundreds of possible thresholds, a 0/1 column one; with enough trees, noise in a
 #   continuous feature still earns impurity decrease (the
-#   [MDI pitfall](../plot_03_mdi_pitfall/) page ranks a random ID column high).
+#   [MDI pitfall](plot_03_mdi_pitfall.md) page ranks a random ID column high).
 # * **It is computed on training data**, so it describes what the forest used, not what
 #   generalizes. Permutation importance on held-out data answers that question.
 # * **Correlated features split the credit.** If two features carry the same

@@ -6,7 +6,7 @@
 A forest's built-in importance (mean decrease in impurity, MDI) is computed on the
 training data and rewards features with many distinct values. This page makes that
 failure visible: we add a column that is pure noise, a random applicant ID, refit the
-forest of the [random forest MDI page](../plot_02_random_forest_mdi/) and compare MDI
+forest of the [random forest MDI page](plot_02_random_forest_mdi.md) and compare MDI
 with permutation importance measured on held-out data. One ranks the ID among the top
 features, the other finds nothing there. Use this comparison whenever an importance
 ranking is about to be used for a decision. The MBA table is **synthetic**: generated
@@ -194,7 +194,7 @@ claim(
 # uses that association; it is no evidence about real admissions, nor of
 # discrimination or its absence, and dropping the column would not remove the
 # information if other columns act as proxies for it (see the
-# [MDI page](../plot_02_random_forest_mdi/)).
+# [MDI page](plot_02_random_forest_mdi.md)).
 
 # %%
 # ## How to read this figure
@@ -213,7 +213,7 @@ claim(
 # * **Permutation importance has its own noise.** With a coarse score such as accuracy,
 #   or with few repeats, a useless feature can show a small positive or negative value;
 #   read the error bars, and compare with the spread of the
-#   [permutation importance page](../plot_04_permutation_importance/). The repeats only
+#   [permutation importance page](plot_04_permutation_importance.md). The repeats only
 #   vary the shuffle: another test set would move the bars too.
 # * **Correlated features** hide each other under permutation: shuffling one of two
 #   copies costs little because the other still carries the information.

@@ -194,5 +194,5 @@ claim(
 #   the real ones.
 # * **Importance for the model is not importance in the world**: it says what this model
 #   relies on, not what causes high charges. On MBA data, the
-#   [MDI pitfall](../plot_03_mdi_pitfall/) compares this measure with the forest's
+#   [MDI pitfall](plot_03_mdi_pitfall.md) compares this measure with the forest's
 #   built-in importance.

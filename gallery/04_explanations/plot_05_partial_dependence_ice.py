@@ -190,7 +190,7 @@ say(
 #   say) PD curves describe a model on data it never saw; accumulated local effects
 #   (ALE) plots avoid this. In this table age, BMI and children are nearly
 #   uncorrelated (see the
-#   [permutation importance page](../plot_04_permutation_importance/)).
+#   [permutation importance page](plot_04_permutation_importance.md)).
 # * **The average hides groups**: always look at the ICE lines before trusting the PD
 #   curve, as the smoker split above shows.
 # * **Only the data range is meaningful**: read the curves between the decile ticks,

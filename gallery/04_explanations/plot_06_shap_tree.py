@@ -231,7 +231,7 @@ say(
 # * **The base value depends on the background.** `TreeExplainer` without data uses
 #   the training distribution stored in the trees ("path-dependent"); with a
 #   background set it answers a different question ("interventional"). The
-#   [explainer families page](../plot_07_shap_explainer_families/) compares them.
+#   [explainer families page](plot_07_shap_explainer_families.md) compares them.
 # * **Correlated features share credit** in ways that depend on that choice.
 # * **Units**: here SHAP values are dollars because the model predicts dollars; for a
 #   classifier they are usually log-odds, not probabilities.

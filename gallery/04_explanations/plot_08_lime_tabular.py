@@ -39,7 +39,7 @@ say(
 # %%
 # ## Fit a random forest
 #
-# The same settings as the [random forest MDI page](../plot_02_random_forest_mdi/)
+# The same settings as the [random forest MDI page](plot_02_random_forest_mdi.md)
 # (`mba_forest`), on the binary target, except `n_jobs=1`: a forest that predicts in
 # several threads sums its trees' probabilities in whatever order the threads finish,
 # which changes the last digits from run to run, and LIME's output with them. ROC AUC
@@ -238,7 +238,7 @@ claim(
 # %%
 # What that means: near both applicants, the forest's probability of admission
 # changes with gender, an association it learnt from this **synthetic** table (see
-# the [MDI page](../plot_02_random_forest_mdi/)); the race conditions, where they
+# the [MDI page](plot_02_random_forest_mdi.md)); the race conditions, where they
 # are within the sampling noise, say nothing either way. It is no evidence about real
 # admissions, nor of discrimination or of its absence; with a low local R² it is a
 # rough description even of the forest; and dropping these columns would not remove
@@ -268,5 +268,5 @@ claim(
 #   perturbed applicant can work in two industries at once, or in none: the forest is
 #   asked about applicants that cannot exist.
 # * **For exact, additive attributions** of tree models, prefer SHAP
-#   ([SHAP for a tree ensemble](../plot_06_shap_tree/)); LIME's weights plus its
+#   ([SHAP for a tree ensemble](plot_06_shap_tree.md)); LIME's weights plus its
 #   intercept add up to its own local prediction, not to the forest's.
