@@ -148,3 +148,36 @@ def test_a_figure_opens_full_size_on_a_phone(browser, site_url):
     assert "mkd_glr_plot_01_pca_001.png" in opened.get_attribute("src")
     assert opened.evaluate("img => img.naturalWidth") > 2 * inline_width, "the lightbox holds the full-size figure"
     context.close()
+
+
+@pytest.mark.parametrize("path", list(page_urls()))
+def test_nothing_sticks_out_of_a_phone_screen(browser, site_url, path):
+    """At 390 px the page does not scroll sideways: wide content scrolls in its own box."""
+    context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True)
+    page = context.new_page()
+    try:
+        page.goto(site_url + path, wait_until="load")
+        overflow = page.evaluate(
+            """() => {
+                const width = document.documentElement.clientWidth;
+                const wide = [];
+                for (const el of document.querySelectorAll('.md-content *')) {
+                    const box = el.getBoundingClientRect();
+                    if (box.width === 0 || box.right <= width + 1) continue;
+                    // inside a box that scrolls sideways (code, tables) is fine
+                    let p = el.parentElement, scrolls = false;
+                    while (p && p !== document.body) {
+                        const s = getComputedStyle(p);
+                        if (['auto', 'scroll', 'hidden'].includes(s.overflowX) && p.getBoundingClientRect().right <= width + 1) {
+                            scrolls = true; break;
+                        }
+                        p = p.parentElement;
+                    }
+                    if (!scrolls) wide.push(el.tagName.toLowerCase() + '.' + el.className + ' ' + Math.round(box.right));
+                }
+                return {scroll: document.documentElement.scrollWidth, width, wide: wide.slice(0, 5)};
+            }"""
+        )
+    finally:
+        context.close()
+    assert overflow["scroll"] <= overflow["width"] + 1 and not overflow["wide"], f"{path or 'home'}: {overflow}"
