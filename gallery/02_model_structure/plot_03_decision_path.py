@@ -9,7 +9,9 @@ among the training rows that reached that node, shows both: where the observatio
 relative to the threshold and relative to the other applicants at that point, and which
 classes the split separates. This is the idea behind the dtreeviz library; here it is
 drawn with plain matplotlib, one small histogram per node on the path, for one MBA
-applicant.
+applicant. The MBA table is **synthetic** (generated from the published statistics of
+Wharton's Class of 2025, not real applicants): the tree describes that generator, not a
+real admissions office.
 """
 
 # %%
@@ -17,12 +19,13 @@ applicant.
 #
 # The MBA admissions table (an empty decision means *Deny*). We fit a depth-4 tree with
 # balanced class weights, so that the rare *Admit* and *Waitlist* decisions are not
-# drowned out by the three quarters of applicants who are denied.
+# drowned out by the large majority of applicants who are denied.
 from sklearn.model_selection import train_test_split
 from sklearn.tree import DecisionTreeClassifier
 
 from mlviz.config import SEED
 from mlviz.datasets import load_mba, prepare_mba
+from mlviz.report import claim, say
 
 X, y = prepare_mba(load_mba())
 X_train, X_test, y_train, y_test = train_test_split(
@@ -32,12 +35,20 @@ tree = DecisionTreeClassifier(
     max_depth=4, min_samples_leaf=20, class_weight="balanced", random_state=SEED
 )
 tree.fit(X_train, y_train)
-print(f"{tree.get_n_leaves()} leaves; classes {list(tree.classes_)}")
+denied = (y == "Deny").mean()
+say(
+    f"{denied:.1%} of the {len(y):,} applicants are denied. The tree has "
+    f"{tree.get_n_leaves()} leaves; classes {list(tree.classes_)}."
+)
+claim(
+    denied > 0.75, "a large majority of applicants are denied", evidence=f"{denied:.1%}"
+)
 
 # %%
 # ## Follow one applicant
 #
-# We pick the first admitted applicant of the test set whose path has the full depth.
+# We pick the first admitted applicant of the test set among those with the longest
+# path (the most questions).
 # `decision_path_steps` (from the gallery's helper package) walks `tree.tree_` from the
 # root: at each internal node it records the feature, the threshold, the applicant's
 # value and whether the applicant went left (`value <= threshold`). It is the same
@@ -46,7 +57,6 @@ import numpy as np
 import pandas as pd
 
 from mlviz.inspect.trees import decision_path_steps, samples_reaching
-from mlviz.report import say
 
 admitted = X_test[y_test == "Admit"]
 depths = np.array(
@@ -74,13 +84,15 @@ between = [
 ]
 closest = steps[int(np.argmin(between))]
 say(
-    f"Applicant #{applicant.index[0]} (truly **Admit**) answers {len(steps)} questions and ends in leaf {leaf}, "
-    f"which holds {tree.tree_.n_node_samples[leaf]} training applicants. The tree predicts **{tree.classes_[np.argmax(proba)]}** "
-    f"with probability {proba.max():.0%} ("
+    f"Applicant #{applicant.index[0]} (truly **Admit**) answers {len(steps)} questions "
+    f"and ends in leaf {leaf}, which holds {tree.tree_.n_node_samples[leaf]} training "
+    f"applicants. The tree predicts **{tree.classes_[np.argmax(proba)]}** with "
+    f"probability {proba.max():.0%} ("
     + ", ".join(f"{c} {p:.0%}" for c, p in zip(tree.classes_, proba))
-    + f", after class weighting). The closest call is at node {closest.node}: *{closest.feature_name}* = "
-    f"{closest.value:.3g} against a threshold of {closest.threshold:.3g} ({min(between):.1%} of the "
-    "training applicants at that node lie strictly between the two values)."
+    + f", after class weighting). The closest call is at node {closest.node}: "
+    f"*{closest.feature_name}* = {closest.value:.3g} against a threshold of "
+    f"{closest.threshold:.3g} ({min(between):.1%} of the training applicants at that "
+    "node lie strictly between the two values)."
 )
 
 # %%
@@ -88,16 +100,24 @@ say(
 #
 # `samples_reaching` marks the training rows that pass through each node on the path;
 # `plot_decision_path` draws, per node, the stacked histogram of the split feature over
-# those rows (one colour per decision), the threshold (dashed), the side the applicant
-# took (shaded) and the applicant's value (black line and triangle).
+# those rows (one colour per decision, the gallery's admission colours: *Admit* green,
+# *Waitlist* orange, *Deny* grey), the threshold (dashed), the side the applicant took
+# (shaded) and the applicant's value (black line and triangle).
 import matplotlib.pyplot as plt
 
 plt.style.use("mlviz.gallery")  # the gallery's look, shipped with mlviz
 
-from mlviz.plotting import plot_decision_path
+from mlviz.plotting import ADMISSION_COLORS, plot_decision_path
 
 axes = plot_decision_path(
-    steps, X_train, y_train, reaches, class_names=list(tree.classes_), bins=25, ncols=2
+    steps,
+    X_train,
+    y_train,
+    reaches,
+    class_names=list(tree.classes_),
+    colors=ADMISSION_COLORS,
+    bins=25,
+    ncols=2,
 )
 axes[0].figure.suptitle(
     f"The path of applicant #{applicant.index[0]} through the depth-4 tree",
@@ -107,12 +127,44 @@ plt.show()
 
 counts = reaches.sum(axis=0)
 admit_share = [(y_train[reaches[:, j]] == "Admit").mean() for j in range(len(steps))]
+in_leaf = y_train[tree.apply(X_train) == leaf]
 say(
     "Training applicants at each node on the path: "
     + " → ".join(f"{n:,}" for n in counts)
-    + f" → {tree.tree_.n_node_samples[leaf]:,} in the leaf. The share of *Admit* among them goes "
+    + f" → {tree.tree_.n_node_samples[leaf]:,} in the leaf. The share of *Admit* "
+    "among them goes "
     + " → ".join(f"{a:.0%}" for a in admit_share)
-    + f" → {(y_train[tree.apply(X_train) == leaf] == 'Admit').mean():.0%}."
+    + f" → {(in_leaf == 'Admit').mean():.0%}."
+)
+
+# %%
+# ## Questions about gender or race
+#
+# This applicant's path is one of the tree's paths; other applicants are asked other
+# questions. We list every split of the tree on a gender or race column, on or off
+# the path.
+t = tree.tree_
+on_path = {s.node for s in steps}
+sensitive = [
+    (node, X.columns[t.feature[node]])
+    for node in np.flatnonzero(t.children_left != -1)
+    if X.columns[t.feature[node]].startswith(("gender", "race"))
+]
+say(
+    f"The tree splits on gender or race at {len(sensitive)} of its "
+    f"{(t.children_left != -1).sum()} internal nodes"
+    + (
+        ": "
+        + ", ".join(
+            f"node {n} (*{name}*, {t.n_node_samples[n]:,} training applicants"
+            f"{', on this path' if n in on_path else ''})"
+            for n, name in sensitive
+        )
+        if sensitive
+        else ""
+    )
+    + ". This applicant's path asks "
+    + ("one of them." if on_path & {n for n, _ in sensitive} else "none of them.")
 )
 
 # %%
@@ -128,6 +180,13 @@ say(
 # * A value far from the threshold is a confident answer; a value next to it means a
 #   small change in that feature would have sent the applicant down another branch.
 #
+# A split on gender or race means that, in this **synthetic** table, among the
+# applicants who reach that node, the decisions differ between the two sides, and the
+# tree learnt that association. It is not evidence about real admissions, nor of
+# discrimination or of its absence (an association is not its cause). Dropping the
+# column would not remove it: correlated columns (proxies) can carry the same
+# information. Page B2 shows the admission shares on each side of such splits.
+#
 # ## Pitfalls
 #
 # * **The histograms are of training rows**, unweighted, while the tree chose each split
@@ -135,7 +194,7 @@ say(
 #   one for the weighted impurity.
 # * **A 0/1 feature makes a two-bar histogram**, with the threshold at 0.5; nothing is
 #   wrong, the question is simply "yes or no".
-# * **One path explains one prediction of one tree.** For a forest, each tree has its own
-#   path; use SHAP or LIME pages for ensemble explanations.
-# * **Close calls are fragile**: a threshold is a midpoint between two training values and
-#   moves when the tree is refitted on slightly different data (see page B1).
+# * **One path explains one prediction of one tree.** For a forest, each tree has its
+#   own path; use SHAP or LIME pages for ensemble explanations.
+# * **Close calls are fragile**: a threshold is a midpoint between two training values
+#   and moves when the tree is refitted on slightly different data (see page B1).

@@ -5,21 +5,24 @@
 
 An ensemble's prediction is a vote (random forest) or a weighted vote (AdaBoost) of
 many simple models. Drawing the decision boundaries of a few members next to the
-ensemble's shows what the combination buys: each tree of a forest is jagged and
-different from its neighbours, and the average is smoother; each AdaBoost stump cuts
-along one feature, and the weighted sum builds a staircase. On two features the whole
-model fits on the screen, which is why this page uses two Iris measurements.
+ensemble's shows what the combination does: each tree of a forest draws its own jagged
+boundary, and the vote keeps what most trees agree on; each AdaBoost stump cuts the
+plane once along one feature, and the weighted vote of many cuts builds boundaries out
+of axis-parallel segments. On two features the whole model fits on the screen, which is
+why this page uses two Iris measurements.
 """
 
 # %%
 # ## Prepare two features
 #
-# Petal length and sepal width: the first separates setosa, the second adds the overlap
-# between versicolor and virginica that makes the problem interesting.
+# Petal length and sepal width. Petal length alone separates setosa from the other two
+# species; versicolor and virginica overlap on both measurements, which is what makes
+# the problem interesting.
 from sklearn.model_selection import train_test_split
 
 from mlviz.config import QUICK, SEED
 from mlviz.datasets import load_iris
+from mlviz.report import claim, say
 
 X_all, species = load_iris()
 features = ["petal length (cm)", "sepal width (cm)"]
@@ -30,6 +33,13 @@ X_train, X_test, y_train, y_test = train_test_split(
     X, y, test_size=0.3, stratify=y, random_state=SEED
 )
 print(f"{len(X_train)} training and {len(X_test)} test flowers on {features}")
+petal = X[features[0]].groupby(species, observed=True).agg(["min", "max"])
+claim(
+    petal.loc["setosa", "max"] < petal.drop("setosa")["min"].min()
+    and petal.loc["versicolor", "max"] > petal.loc["virginica", "min"],
+    "petal length separates setosa; versicolor and virginica overlap on it",
+    evidence=petal.to_string(),
+)
 
 # %%
 # ## Fit a random forest and AdaBoost
@@ -51,15 +61,34 @@ ada = AdaBoostClassifier(
     random_state=SEED,
 ).fit(X_train, y_train)
 
-from mlviz.report import say
+import numpy as np
+from scipy.stats import bootstrap
 
 member_acc = [t.score(X_test.to_numpy(), y_test) for t in forest.estimators_]
 stump_acc = [s.score(X_test.to_numpy(), y_test) for s in ada.estimators_]
+right_forest = forest.predict(X_test) == y_test
+right_ada = ada.predict(X_test) == y_test
+# Paired bootstrap over the test flowers: both models scored on the same resamples.
+interval = bootstrap(
+    (right_forest, right_ada),
+    lambda a, b: a.mean() - b.mean(),
+    paired=True,
+    vectorized=False,
+    method="percentile",
+    n_resamples=2000,
+    random_state=SEED,
+).confidence_interval
+tie = interval.low <= 0 <= interval.high
 say(
-    f"Test accuracy: random forest **{forest.score(X_test, y_test):.1%}** (its {len(forest.estimators_)} trees alone: "
-    f"{min(member_acc):.1%} to {max(member_acc):.1%}, mean {sum(member_acc) / len(member_acc):.1%}); "
-    f"AdaBoost **{ada.score(X_test, y_test):.1%}** (its {len(ada.estimators_)} stumps alone: mean "
-    f"{sum(stump_acc) / len(stump_acc):.1%}, best {max(stump_acc):.1%})."
+    f"Test accuracy: random forest **{right_forest.mean():.1%}** (its "
+    f"{len(forest.estimators_)} trees alone: {min(member_acc):.1%} to "
+    f"{max(member_acc):.1%}, mean {np.mean(member_acc):.1%}); AdaBoost "
+    f"**{right_ada.mean():.1%}** (its {len(ada.estimators_)} stumps alone: mean "
+    f"{np.mean(stump_acc):.1%}, best {max(stump_acc):.1%}). Of the {len(y_test)} test "
+    f"flowers the forest gets {right_forest.sum()} right, AdaBoost {right_ada.sum()}; "
+    f"95% interval of the difference [{interval.low:+.1%}, "
+    f"{interval.high:+.1%}]: "
+    + ("indistinguishable on this test set." if tie else "a real difference.")
 )
 
 # %%
@@ -70,13 +99,14 @@ say(
 # trees of the forest and the forest. Bottom row: the first three stumps of AdaBoost and
 # AdaBoost. The points are the training flowers.
 import matplotlib.pyplot as plt
-import numpy as np
 from matplotlib.colors import ListedColormap
 from sklearn.inspection import DecisionBoundaryDisplay
 
 plt.style.use("mlviz.gallery")  # the gallery's look, shipped with mlviz
 
-cmap = ListedColormap(["#4C72B0", "#DD8452", "#55A868"])
+from mlviz.plotting import MAGNITUDE, SPECIES_COLORS
+
+cmap = ListedColormap([SPECIES_COLORS[name] for name in names])
 grid_X = X_train.to_numpy()  # members were fitted on arrays, without feature names
 rows = [
     [(f"forest tree {i}", forest.estimators_[i], grid_X) for i in range(3)]
@@ -128,6 +158,53 @@ fig.suptitle(
 plt.show()
 
 # %%
+# How jagged is each map? We predict on a 200 x 200 grid over the plotted area and
+# count the connected regions of one colour (`scipy.ndimage.label`): three is the
+# least a three-class map can have, every extra region is an island. The share of the
+# boundary that runs horizontally tells whether sepal width ever decides.
+import pandas as pd
+from scipy import ndimage
+
+lo, hi = grid_X.min(axis=0) - 1, grid_X.max(axis=0) + 1  # the display's default range
+gx, gy = np.meshgrid(np.linspace(lo[0], hi[0], 200), np.linspace(lo[1], hi[1], 200))
+plane = np.column_stack([gx.ravel(), gy.ravel()])
+
+
+def regions(model, frame=False):
+    """Connected one-class regions of the model's map, and its horizontal share."""
+    points = pd.DataFrame(plane, columns=features) if frame else plane
+    labels = model.predict(points).reshape(gx.shape)
+    count = sum(ndimage.label(labels == c)[1] for c in np.unique(labels))
+    across_y = (np.diff(labels, axis=0) != 0).sum()  # horizontal boundary segments
+    across_x = (np.diff(labels, axis=1) != 0).sum()
+    return count, across_y / (across_x + across_y)
+
+
+member_regions = [regions(t)[0] for t in forest.estimators_]
+forest_regions = regions(forest, frame=True)[0]
+ada_regions, ada_horizontal = regions(ada, frame=True)
+more = forest_regions > np.mean(member_regions) + 0.5
+fewer = forest_regions < np.mean(member_regions) - 0.5
+say(
+    f"Regions of one colour: forest trees 0-2 have "
+    f"{', '.join(str(n) for n in member_regions[:3])} (all {len(member_regions)} "
+    f"trees: {min(member_regions)} to {max(member_regions)}, mean "
+    f"{np.mean(member_regions):.1f}); the forest has **{forest_regions}**, "
+    + ("more than" if more else "fewer than" if fewer else "about as many as")
+    + " a typical member. The vote removes the islands few trees share and keeps those "
+    f"most trees share. AdaBoost's map has {ada_regions} regions, and "
+    f"{ada_horizontal:.0%} of its boundary runs horizontally: "
+    + (
+        "its regions are pure bands along petal length."
+        if ada_horizontal == 0
+        else "its regions are bands along petal length, with a small step where "
+        "sepal-width stumps tip the vote."
+        if ada_horizontal < 0.2
+        else "sepal-width stumps shape a real staircase."
+    )
+)
+
+# %%
 # ## AdaBoost's estimator weights
 #
 # Each stump's say in the final vote is `ada.estimator_weights_`: larger for stumps
@@ -136,13 +213,13 @@ plt.show()
 # `learning_rate * (log((1 - err) / err) + log(n_classes - 1))`.
 fig, (ax_w, ax_e) = plt.subplots(1, 2, figsize=(12, 4))
 steps = np.arange(len(ada.estimators_))
-ax_w.bar(steps, ada.estimator_weights_[: len(steps)], color="C0")
+ax_w.bar(steps, ada.estimator_weights_[: len(steps)], color=MAGNITUDE)
 ax_w.set(
     xlabel="boosting round (stump index)",
     ylabel="weight in the vote",
     title="AdaBoost estimator weights",
 )
-ax_e.plot(steps, ada.estimator_errors_[: len(steps)], "o-", ms=3, color="C3")
+ax_e.plot(steps, ada.estimator_errors_[: len(steps)], "o-", ms=3, color="0.25")
 ax_e.axhline(
     1 - 1 / len(names), color="0.4", ls=":", label="chance error for 3 classes"
 )
@@ -156,33 +233,49 @@ plt.show()
 
 split_features = [features[s.tree_.feature[0]] for s in ada.estimators_]
 share_petal = np.mean([f == features[0] for f in split_features])
+weights, errors = ada.estimator_weights_, ada.estimator_errors_
+early, late = errors[:10].mean(), errors[-10:].mean()
+flat = np.isclose(errors, errors[-1], rtol=0, atol=1e-9)[::-1].argmin()  # trailing run
 say(
-    f"The {len(steps)} stumps' weights range from {ada.estimator_weights_.min():.2f} to "
-    f"{ada.estimator_weights_.max():.2f}; the largest say goes to stump {int(np.argmax(ada.estimator_weights_))}. "
-    f"{share_petal:.0%} of the stumps split on *{features[0]}*, the rest on *{features[1]}*. Mean weight of the first ten stumps: "
-    f"{ada.estimator_weights_[:10].mean():.2f}; of the last ten: {ada.estimator_weights_[-10:].mean():.2f}."
+    f"The {len(steps)} stumps' weights range from {weights.min():.2f} to "
+    f"{weights.max():.2f}; the largest say goes to stump {int(np.argmax(weights))}. "
+    f"{share_petal:.0%} of the stumps split on *{features[0]}*, the rest on "
+    f"*{features[1]}*. The weighted error "
+    f"{'rises' if late > early else 'falls'} from a mean of {early:.2f} over the "
+    f"first ten stumps to {late:.2f} over the last ten, and the mean weight "
+    f"{'shrinks' if weights[-10:].mean() < weights[:10].mean() else 'grows'} from "
+    f"{weights[:10].mean():.2f} to {weights[-10:].mean():.2f}"
+    + (
+        f"; the last {flat} stumps all have the same error, {errors[-1]:.3f}: the "
+        "error has levelled off."
+        if flat >= 10
+        else "."
+    )
 )
 
 # %%
 # ## How to read these figures
 #
 # * **Forest members** have ragged, overfitted regions (islands around single flowers)
-#   that differ from tree to tree; the forest's boundary is their majority vote, smoother
-#   and with fewer islands.
-# * **Stumps** split the plane with one straight line along one axis. A single stump can
-#   only separate one class from the rest; AdaBoost's staircase-shaped regions are the
-#   weighted sum of many such cuts.
-# * **Weights**: early stumps, fitted to the easy structure, have the lowest error and the
-#   largest weights; later ones chase the hard flowers, their weighted error rises and
-#   levels off, and their say shrinks (compare the first and last ten weights above).
+#   that differ from tree to tree; the forest's boundary is their vote (the mean of
+#   their predicted probabilities). An island survives the vote only where most trees
+#   draw it; the region counts above say how this forest compares with its members.
+# * **Stumps** split the plane with one straight line along one axis. A single stump has
+#   two leaves, so it can only separate one class from the rest; AdaBoost's regions are
+#   the weighted vote of many such cuts, bands where the cuts share one feature and
+#   steps where cuts on both features combine.
+# * **Weights**: a stump's weight falls as its weighted error rises (the formula above).
+#   Boosting re-weights the flowers towards the ones the previous stumps got wrong, so
+#   later stumps face a harder weighted problem; the finding above says how the errors
+#   and weights moved in this run.
 #
 # ## Pitfalls
 #
 # * **Two features are a teaching device.** The boundaries of a model on all features
 #   cannot be drawn this way; what you see here is a different, smaller model.
-# * **Random forest members are not weighted**; every tree votes equally (sklearn averages
-#   their predicted probabilities). Only boosting has estimator weights.
+# * **Random forest members are not weighted**; every tree votes equally (sklearn
+#   averages their predicted probabilities). Only boosting has estimator weights.
 # * **A member's accuracy is not the ensemble's**: weak members are expected; the
 #   ensemble's strength comes from their errors being different.
-# * **The boundary is only known where there are data.** Far from the training flowers the
-#   colour is an extrapolation of whatever the last split happened to be.
+# * **The boundary is only known where there are data.** Far from the training flowers
+#   the colour is an extrapolation of whatever the last split happened to be.

@@ -21,7 +21,7 @@ network the gallery's deep-learning pages share.
 import torch
 
 from mlviz.models import evaluate, load_mnist_cnn, mnist_tensors
-from mlviz.report import say
+from mlviz.report import claim, say
 
 cnn = load_mnist_cnn()
 model = cnn.model
@@ -31,15 +31,17 @@ print(model)
 n_train = len(mnist_tensors("train", n=cnn.config.n_train)[1])
 say(
     f"The network was trained for {cnn.config.epochs} epochs on {n_train:,} "
-    f"images; it classifies **{test['accuracy']:.1%}** of the {len(y_test):,} held-out test digits correctly."
+    f"images; it classifies **{test['accuracy']:.1%}** of the {len(y_test):,} "
+    "held-out test digits correctly."
 )
 
 # %%
 # ## Measure each layer's output shape
 #
-# A forward hook runs after a module's `forward`; registering one on every leaf module
-# and passing one image through records the shape that leaves each layer. Parameter
-# counts come from the module's own parameters (weights plus biases).
+# A forward hook runs after a module's `forward`; registering one on every layer (the
+# model's direct children, each a single layer in this network) and passing one image
+# through records the shape that leaves each layer. Parameter counts come from the
+# module's own parameters (weights plus biases).
 rows = []
 
 
@@ -66,6 +68,16 @@ say(
     )
     + f"\n| | | **total** | **{total:,}** |"
 )
+shape = {name: s for name, _, s, _ in rows}
+claim(
+    shape["conv1"][1:] == (28, 28)
+    and shape["pool1"][1:] == (14, 14)
+    and shape["pool2"] == (32, 7, 7)
+    and shape["flatten"] == (32 * 7 * 7,),
+    "convolutions keep 28 x 28, each pooling halves it (28 -> 14 -> 7), "
+    "and Flatten receives 32 x 7 x 7 maps",
+    evidence=str(shape),
+)
 
 
 # %%
@@ -82,8 +94,9 @@ plt.style.use("mlviz.gallery")  # the gallery's look, shipped with mlviz
 
 def describe(module):
     if isinstance(module, torch.nn.Conv2d):
-        k = module.kernel_size
-        return f"Conv2d {module.in_channels}→{module.out_channels}, {k[0]}×{k[1]}, pad {module.padding[0]}"
+        k, pad = module.kernel_size, module.padding[0]
+        channels = f"{module.in_channels}→{module.out_channels}"
+        return f"Conv2d {channels}, {k[0]}×{k[1]}, pad {pad}"
     if isinstance(module, torch.nn.Linear):
         return f"Linear {module.in_features}→{module.out_features}"
     if isinstance(module, torch.nn.MaxPool2d):
@@ -91,12 +104,14 @@ def describe(module):
     return type(module).__name__
 
 
-colors = {
+from mlviz.plotting import MAGNITUDE
+
+colors = {  # one colour per kind of layer
     "Conv2d": "#4c72b0",
     "Linear": "#dd8452",
     "MaxPool2d": "#55a868",
     "ReLU": "#c0c0c0",
-    "Flatten": "#8172b3",
+    "Flatten": "#6e6e6e",
 }
 blocks = [("input", None, tuple(X_test.shape[1:]), 0)] + rows
 fig, ax = plt.subplots(figsize=(9, 10))
@@ -146,7 +161,7 @@ for i, (name, module, shape, n_params) in enumerate(blocks):
         )
     if n_params:
         share = n_params / total
-        ax.add_patch(plt.Rectangle((5.6, y - 0.2), 3.0 * share, 0.4, fc=color))
+        ax.add_patch(plt.Rectangle((5.6, y - 0.2), 3.0 * share, 0.4, fc=MAGNITUDE))
         ax.text(
             5.65 + 3.0 * share,
             y,
@@ -162,12 +177,34 @@ ax.set_title(f"MnistCNN: {total:,} trainable parameters", fontsize=13)
 plt.show()
 
 # %%
+# Parameters are memory; the arithmetic is another count. A convolution applies each
+# weight of its kernel at every output position, a dense layer each weight once:
+# multiply-adds per image = weights x output positions.
 biggest = max(rows, key=lambda r: r[3])
 conv_params = sum(p for _, m, _, p in rows if isinstance(m, torch.nn.Conv2d))
+macs = {
+    name: m.weight.numel() * (s[1] * s[2] if len(s) == 3 else 1)
+    for name, m, s, _ in rows
+    if isinstance(m, (torch.nn.Conv2d, torch.nn.Linear))
+}
+conv_macs = sum(v for name, v in macs.items() if name.startswith("conv"))
 say(
-    f"The largest layer is **{biggest[0]}** with {biggest[3]:,} parameters ({biggest[3] / total:.0%} of the total); "
-    f"the two convolutions together hold only {conv_params:,} ({conv_params / total:.1%}), because a "
-    f"convolution's kernel is shared by every position of the image."
+    f"The largest layer is **{biggest[0]}** with {biggest[3]:,} parameters "
+    f"({biggest[3] / total:.0%} of the total); the two convolutions together hold "
+    f"only {conv_params:,} ({conv_params / total:.1%}), because a convolution's "
+    "kernel is shared by every position of the image. In multiply-adds per image the "
+    f"order reverses: the convolutions do {conv_macs:,}, {biggest[0]} "
+    f"{macs[biggest[0]]:,}."
+)
+claim(
+    biggest[0] == "fc1" and biggest[3] / total > 0.5,
+    "fc1 holds most of the parameters",
+    evidence=f"{biggest[0]}: {biggest[3] / total:.0%}",
+)
+claim(
+    conv_macs > macs["fc1"],
+    "the convolutions dominate the arithmetic while fc1 dominates the memory",
+    evidence=f"conv {conv_macs:,} vs fc1 {macs['fc1']:,} multiply-adds",
 )
 
 # %%
@@ -180,7 +217,8 @@ say(
 # * `Flatten` turns the final 32 × 7 × 7 maps into one vector; from there on, dense
 #   (`Linear`) layers connect every input to every output, which is why `fc1` holds
 #   most of the parameters.
-# * ReLU, pooling and flatten blocks have no parameters; they have no bar.
+# * ReLU, pooling and flatten blocks have no parameters; they have no bar. The bars
+#   (purple, the gallery's colour for a size without a sign) share one scale.
 #
 # ## Pitfalls
 #
@@ -188,7 +226,7 @@ say(
 #   inputs: a 32 × 32 image would fail at `fc1`. The shapes here were measured with a
 #   28 × 28 image.
 # * **Parameters are not computation.** The convolutions have few parameters but run at
-#   every image position, so they dominate the arithmetic (and the training time) while
-#   `fc1` dominates the memory.
+#   every image position, so they dominate the arithmetic while `fc1` dominates the
+#   memory (the multiply-adds are counted above).
 # * **The batch dimension is left out** of the shapes: every tensor also has a first
 #   dimension, the number of images.

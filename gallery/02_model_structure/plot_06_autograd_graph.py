@@ -31,9 +31,10 @@ print(loss.grad_fn, loss.grad_fn.next_functions)
 # %%
 # ## Walk the graph
 #
-# Starting from `loss.grad_fn`, a breadth-first walk over `next_functions` collects
-# every node and edge. `AccumulateGrad` nodes hold a `variable`: a leaf tensor, here a
-# parameter, whose name we look up in `model.named_parameters()`.
+# Starting from `loss.grad_fn`, a depth-first walk over `next_functions` (a stack of
+# nodes still to visit, and the set of nodes already seen) collects every node and
+# edge. `AccumulateGrad` nodes hold a `variable`: a leaf tensor, here a parameter,
+# whose name we look up in `model.named_parameters()`.
 import networkx as nx
 
 param_names = {id(p): name for name, p in model.named_parameters()}
@@ -60,23 +61,29 @@ while stack:
             graph.add_edge(id(nxt), id(fn))
             stack.append(nxt)
 
-from mlviz.report import say
+from mlviz.report import claim, say
 
+labels = [d["label"] for _, d in graph.nodes(data=True)]
 n_leaves = sum(1 for _, d in graph.nodes(data=True) if d["leaf"])
 say(
-    f"The forward pass recorded **{graph.number_of_nodes() - n_leaves} operations** and reaches "
-    f"**{n_leaves} parameter tensors** ({len(param_names)} in the model). "
-    "The input image does not appear: it does not require a gradient, so autograd keeps no node for it."
+    f"The forward pass recorded **{graph.number_of_nodes() - n_leaves} operations** "
+    f"and reaches **{n_leaves} parameter tensors** ({len(param_names)} in the model)."
+)
+claim(
+    not X.requires_grad and not any(label.startswith("input") for label in labels),
+    "the input image does not appear in the graph",
+    evidence=f"labels: {labels}",
 )
 
 # %%
 # ## Draw it
 #
-# Each node sits one row above the node that consumes its output (rows count the
-# longest path down to the loss), so the forward direction points down and every
-# parameter appears just above the operation that uses it. Blue boxes are operations
-# (the name of their backward function without `Backward0`); orange boxes are the
-# parameters where the gradients are accumulated.
+# The input image does not appear: it does not require a gradient, so autograd keeps
+# no node for it. Each node sits one row above the node that consumes its output (rows
+# count the longest path down to the loss), so the forward direction points down and
+# every parameter appears just above the operation that uses it. Blue boxes are
+# operations (the name of their backward function without `Backward0`); orange boxes
+# are the parameters where the gradients are accumulated.
 import matplotlib.pyplot as plt
 
 plt.style.use("mlviz.gallery")  # the gallery's look, shipped with mlviz
@@ -92,7 +99,8 @@ n_rows = max(rows_from_loss.values())
 pos = {}
 for row in range(n_rows + 1):
     members = [n for n, r in rows_from_loss.items() if r == row]
-    # the main chain (operations fed by another operation) in the middle, the rest around it
+    # the main chain (operations fed by another operation) in the middle, the rest
+    # around it
     members.sort(
         key=lambda n: (
             graph.nodes[n]["leaf"]
@@ -134,22 +142,44 @@ ax.set_xlim(min(xs) - 0.8, max(xs) + 0.8)
 ax.set_ylim(min(p[1] for p in pos.values()) - 0.6, 0.6)
 ax.axis("off")
 ax.set_title(
-    "Autograd graph of cross_entropy(model(x), y); backward() follows the arrows in reverse"
+    "Autograd graph of cross_entropy(model(x), y); "
+    "backward() follows the arrows in reverse"
 )
 plt.show()
+
+named = {"Convolution", "Addmm", "T", "View", "MaxPool2DWithIndices"}
+named |= {"LogSoftmax", "NllLoss"}
+inputs = {}
+for node, data in graph.nodes(data=True):
+    inputs.setdefault(data["label"], []).append(graph.in_degree(node))
+claim(
+    named <= set(labels)
+    and sorted(inputs.get("Convolution", [])) == [2, 3]
+    and inputs.get("Addmm") == [3, 3],
+    "the nodes named below appear; Addmm has three inputs, the first Convolution two",
+    evidence=f"in-degrees: {inputs}",
+)
 
 # %%
 # ## The gradients the graph produces
 #
 # `loss.backward()` runs the graph in reverse and leaves each parameter's gradient in
-# `.grad`, with the parameter's shape.
+# `.grad`, with the parameter's shape. The table gives each gradient's shape and its
+# norm, for this one image.
 loss.backward()
+grads = {name: p.grad for name, p in model.named_parameters()}
 say(
-    "| parameter | shape | gradient norm |\n|---|---|---|\n"
+    "| parameter | gradient shape | gradient norm |\n|---|---|---|\n"
     + "\n".join(
-        f"| {name} | {' × '.join(map(str, p.shape))} | {p.grad.norm():.3g} |"
-        for name, p in model.named_parameters()
+        f"| {name} | {' × '.join(map(str, g.shape))} | {g.norm():.3g} |"
+        for name, g in grads.items()
     )
+    + f"\n\nThe largest gradient, by norm, is that of "
+    f"**{max(grads, key=lambda n: grads[n].norm())}**."
+)
+claim(
+    all(g.shape == p.shape for g, p in zip(grads.values(), model.parameters())),
+    "each parameter's gradient has the parameter's shape",
 )
 model.zero_grad()
 
@@ -159,12 +189,14 @@ model.zero_grad()
 # * Read top to bottom for the forward pass: parameters (orange) feed operations (blue);
 #   the bottom node is the loss. Backpropagation visits the same nodes bottom to top.
 # * `Convolution` is `conv1`/`conv2`; `Addmm` (`bias + input @ weight.T`) is a dense
-#   layer, and the `T` node just above its weight is the transpose hidden in
-#   `nn.Linear`. `MaxPool2DWithIndices` remembers where each maximum was, so that the
-#   gradient goes back only to the winning pixel.
+#   layer, and the `T` node just below its weight is the transpose hidden in
+#   `nn.Linear`. `View` is the flatten step. `MaxPool2DWithIndices` remembers where each
+#   maximum was, so that the gradient goes back only to the winning pixel.
 # * `NllLoss` after `LogSoftmax` is how `F.cross_entropy` is computed.
-# * A node with two incoming arrows receives two inputs; a tensor used twice would have
-#   two outgoing arrows, and its gradients would be summed.
+# * The incoming arrows of a node are its inputs that need a gradient: `Addmm` has
+#   three (bias, flattened input, transposed weight), the first `Convolution` only two
+#   (weight and bias), because the image needs none. A tensor used twice would have two
+#   outgoing arrows, and its gradients would be summed.
 #
 # ## Pitfalls
 #

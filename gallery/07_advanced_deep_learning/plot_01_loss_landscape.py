@@ -7,9 +7,9 @@ A trained network is one point in a space with about 10^5 dimensions (one per we
 The loss landscape plot (Li et al., 2018, *Visualizing the Loss Landscape of Neural
 Nets*) slices that space with a plane through the trained weights and draws the loss
 on it. It shows whether the network sits in a wide, flat basin (small weight changes
-barely hurt: usually a sign of a robust solution) or in a narrow ravine, and, with a
-plane spanned by the directions training actually moved in, the path the optimizer
-followed from its random start down to the minimum.
+barely hurt: often taken as a sign of a robust solution) or in a narrow ravine, and,
+with a plane spanned by the directions training actually moved in, the path the
+optimizer followed from its random start down to the trained weights.
 """
 
 # %%
@@ -44,8 +44,16 @@ print(f"{len(run.checkpoints)} checkpoints at steps {run.checkpoint_steps.tolist
 # `d[i] / ||d[i]|| * ||w[i]||`; biases get no component. A step of 1 along such a
 # direction changes every filter by as much as its own size. (`parameters_of` returns
 # the weights as a list of tensors, in `model.parameters()` order.)
+#
+# The directions must be independent of the weights. The network's initial weights
+# were drawn with the gallery's seed, `SEED`; a direction drawn from a generator
+# seeded the same way reuses the same random stream and comes out correlated with them.
+# We therefore draw the directions with other seeds, and check the cosines.
+import numpy as np
+
 from mlviz.config import SEED
-from mlviz.inspect.landscape import parameters_of
+from mlviz.inspect.landscape import flatten, parameters_of
+from mlviz.report import claim, say
 
 
 def filter_normalized_direction(weights, seed):
@@ -65,13 +73,34 @@ def filter_normalized_direction(weights, seed):
 
 
 weights = parameters_of(model)
-d1 = filter_normalized_direction(weights, seed=SEED)
-d2 = filter_normalized_direction(weights, seed=SEED + 1)
+d1 = filter_normalized_direction(weights, seed=SEED + 1)
+d2 = filter_normalized_direction(weights, seed=SEED + 2)
 for (name, _), w, d in zip(model.named_parameters(), weights, d1):
     if w.dim() > 1:
         w_norms = w.flatten(1).norm(dim=1)[:3].numpy().round(3)
         d_norms = d.flatten(1).norm(dim=1)[:3].numpy().round(3)
         print(f"{name:12s} filter norms of w: {w_norms}  of d1: {d_norms}")
+
+
+def cosine(u, v):
+    return float(u @ v / (np.linalg.norm(u) * np.linalg.norm(v)))
+
+
+start, trained = flatten(parameters_of(run.checkpoints[0], model)), flatten(weights)
+cosines = [cosine(flatten(d), w) for d in (d1, d2) for w in (start, trained)]
+say(
+    f"Cosine of d1 with the initial weights {cosines[0]:+.3f}, with the trained "
+    f"weights {cosines[1]:+.3f}; of d2: {cosines[2]:+.3f} and {cosines[3]:+.3f}. "
+    "All are near 0, as independent directions should be (a direction drawn with "
+    "`SEED` itself: "
+    f"{cosine(flatten(filter_normalized_direction(weights, seed=SEED)), start):+.3f} "
+    "with the initial weights)."
+)
+claim(
+    max(map(abs, cosines)) < 0.1,
+    "the directions are independent of the weights",
+    evidence=f"cosines {cosines}",
+)
 
 # %%
 # ## The loss on a grid
@@ -80,10 +109,7 @@ for (name, _), w, d in zip(model.named_parameters(), weights, d1):
 # grid point and measures the cross-entropy on the evaluation images, in mini-batches.
 # Each point is a full forward pass, so the grid is kept coarse (finer in the full
 # build than in quick mode).
-import numpy as np
-
 from mlviz.inspect.landscape import loss_grid
-from mlviz.report import say
 
 n_grid = 7 if QUICK else 15
 coords = np.linspace(-1.0, 1.0, n_grid)
@@ -101,8 +127,9 @@ say(
     f"{grid.accuracy.min():.1%}). The lowest loss on the grid, {grid.loss[low]:.3f}, "
     f"lies at (a, b) = ({coords[low[1]]:.2f}, {coords[low[0]]:.2f})"
     + (
-        ": the trained weights minimize the *training* loss, and these are validation "
-        "images."
+        ", not at the trained weights: training lowered the loss on the *training* "
+        "images, and these are validation images; on this coarse grid the difference "
+        f"is {centre - grid.loss[low]:.3f}."
         if low != middle
         else ", at the trained weights."
     )
@@ -184,9 +211,16 @@ fig
 # `checkpoint - final weights` (PCA), and draw the loss on *that* plane. The share of
 # the moves' variance the two directions explain tells how faithful the 2-D picture of
 # the path is.
-from mlviz.inspect.landscape import flatten, pca_directions, project_onto
+from mlviz.inspect.landscape import pca_directions, project_onto
 
 path = [parameters_of(state, model) for state in run.checkpoints]
+moves = np.array([flatten(p) - flatten(weights) for p in path])  # checkpoint - final
+along = cosine(flatten(d1), moves[0])
+say(
+    f"The cosine between the random direction d1 and the move from the initialization "
+    f"to the trained weights is **{along:+.3f}**: "
+    + ("almost orthogonal." if abs(along) < 0.1 else "not orthogonal.")
+)
 pcs, explained = pca_directions(path, weights)
 xy = project_onto(path, weights, pcs)
 span = np.abs(xy).max(axis=0) * 1.25
@@ -203,7 +237,7 @@ pca_grid = loss_grid(
 start_loss = torch.nn.functional.cross_entropy(
     torch.func.functional_call(model, run.checkpoints[0], (X_eval,)), y_eval
 ).item()
-distance = np.linalg.norm(flatten(path[0]) - flatten(weights))
+distance = np.linalg.norm(moves[0])
 say(
     f"The two principal directions explain **{explained[0]:.0%}** and "
     f"**{explained[1]:.0%}** of how the weights moved ({explained.sum():.0%} "
@@ -211,6 +245,24 @@ say(
     f"({xy[0, 0]:.1f}, {xy[0, 1]:.1f}) to the trained weights at (0, 0); the total "
     f"distance in weight space is {distance:.1f} (of which the plane shows "
     f"{np.linalg.norm(xy[0]):.1f})."
+)
+
+# How fast did the weights approach their final values? Distances in the full weight
+# space, from each checkpoint to the trained weights and between checkpoints.
+steps_per_epoch = run.history.steps_per_epoch
+left = np.linalg.norm(moves, axis=1)
+after_one = left[run.checkpoint_steps == steps_per_epoch][0]
+hops = np.linalg.norm(np.diff(moves, axis=0), axis=1)  # checkpoint to checkpoint
+epoch_of_hop = np.ceil(run.checkpoint_steps[1:] / steps_per_epoch)  # 1 = first epoch
+first = hops[epoch_of_hop == 1].mean()
+last = hops[epoch_of_hop == epoch_of_hop.max()].mean()
+say(
+    f"After the first epoch the weights are {after_one:.1f} from their final values: "
+    f"that epoch covered **{1 - after_one / distance:.0%}** of the straight-line "
+    f"distance. Steps between checkpoints average {first:.2f} in the first epoch and "
+    f"{last:.2f} in the last: they "
+    + ("shrink" if last < first else "do not shrink")
+    + " as training goes on."
 )
 
 # %%
@@ -236,7 +288,6 @@ ax.contour(
     alpha=0.6,
 )
 ax.plot(xy[:, 0], xy[:, 1], "-o", color="orange", ms=4, lw=1.5, label="training path")
-steps_per_epoch = run.history.steps_per_epoch
 for (x, y), step in zip(xy, run.checkpoint_steps):
     if step % steps_per_epoch == 0:
         ax.annotate(
@@ -259,13 +310,15 @@ plt.show()
 # ## How to read this figure
 #
 # * **The basin around the cross**: its width, in filter-norm units, says how far the
-#   weights can move before the loss rises. Wide, round basins go with networks that
-#   generalize well and tolerate quantization or noise; narrow ones with brittle ones.
+#   weights can move before the loss rises. Wide, round basins have been linked to
+#   networks that generalize well and tolerate quantization or noise, narrow ones to
+#   brittle ones (a debated link: sharpness depends on how the weights are scaled,
+#   which filter normalization only partly removes).
 #   Compare landscapes of *different* networks only with the same normalization, data
 #   and grid.
 # * **Contour spacing**: dense contours are steep walls, sparse ones a flat floor.
-# * **The trajectory**: large early steps (the first epoch covers most of the
-#   distance), then small moves near the bottom. A path that curves is normal: the
+# * **The trajectory**: how much of the distance the first epoch covered, and whether
+#   the steps shrink near the end, is measured above. A path that curves is normal: the
 #   optimizer follows the local slope, not the straight line to the minimum.
 #
 # ## Pitfalls
@@ -278,4 +331,5 @@ plt.show()
 # * **The PCA plane is fitted to the path**, so the path always looks well explained in
 #   it; the explained-variance shares above say how much is left out. The loss far from
 #   the path on that plane says little about where training could have gone.
-# * **The grid is coarse and measured on a few hundred images**: small bumps are noise.
+# * **The grid is coarse and measured on a small sample of validation images** (the
+#   count is given above): small bumps are noise.

@@ -91,22 +91,32 @@ for step in range(n_steps + 1):
 # `mode_coverage` assigns each generated point to the nearest Gaussian if it lies
 # within 3 standard deviations of its centre. A mode counts as covered when it gets at
 # least 1 % of the points; the share of points that belong to some mode measures
-# sample quality.
+# sample quality. Two more counts tell a collapse from an unfinished fit: the modes
+# that the generated points barely reach (fewer than 1 % of them within 0.5, ten
+# standard deviations, about a third of the gap between neighbouring modes), and the
+# share of points near the ring itself (radius between 1.75 and 2.25).
 import numpy as np
 import pandas as pd
 
 from mlviz.inspect.gan import mode_coverage
-from mlviz.report import say
+from mlviz.report import claim, say
 
 noise = torch.randn(2000, NOISE, generator=torch.Generator().manual_seed(SEED + 1))
 samples, coverage = {}, {}
+missed, on_ring = {}, {}
 with torch.no_grad():
     for step, (g, _) in snapshots.items():
         samples[step] = g(noise).numpy()
         coverage[step] = mode_coverage(samples[step], centers, std=STD)
+        near = mode_coverage(samples[step], centers, std=0.5, k=1.0)
+        missed[step] = len(centers) - near["covered"]
+        radius = np.linalg.norm(samples[step], axis=1)
+        on_ring[step] = np.mean(np.abs(radius - 2.0) < 0.25)
 table = pd.DataFrame(
     {
         "modes covered (of 8)": [coverage[s]["covered"] for s in snapshot_steps],
+        "modes barely reached": [missed[s] for s in snapshot_steps],
+        "points near the ring": [f"{on_ring[s]:.0%}" for s in snapshot_steps],
         "points on a mode": [
             f"{coverage[s]['high_quality']:.0%}" for s in snapshot_steps
         ],
@@ -159,6 +169,16 @@ fig.suptitle(
 )
 plt.show()
 
+with torch.no_grad():
+    d_start = torch.sigmoid(snapshots[0][1](grid_points))
+spread = samples[0].std(axis=0).max()
+claim(
+    spread < 0.5 and 0.3 < d_start.min() and d_start.max() < 0.7,
+    "at step 0 the generated points sit in a small blob and the untrained "
+    "discriminator is undecided everywhere",
+    evidence=f"spread {spread:.2f}, D from {d_start.min():.2f} to {d_start.max():.2f}",
+)
+
 # %%
 # ## The losses
 #
@@ -191,30 +211,54 @@ ax.grid(alpha=0.3)
 plt.show()
 
 final = coverage[n_steps]
-collapse = final["covered"] < len(centers)
+uncovered = len(centers) - final["covered"]
+lost = missed[n_steps]
+if uncovered == 0:
+    verdict = (
+        "No mode collapse in this run: every mode receives points. The most visited "
+        f"mode gets {final['counts'].max() / max(final['counts'].sum(), 1):.0%} of "
+        f"the points on a mode (an even split is {1 / len(centers):.1%})."
+    )
+else:
+    verdict = ""
+    if lost:
+        verdict += (
+            f"**Mode collapse**: {lost} mode(s) get (almost) no generated point "
+            "nearby, real data the generator does not produce. "
+        )
+    if uncovered > lost:
+        verdict += (
+            f"{uncovered - lost} uncovered mode(s) do have generated points nearby, "
+            "but too few within 3 standard deviations: the generator has not yet "
+            "sharpened its points onto them, an unfinished fit rather than a collapse."
+        )
+losses_end = losses_arr[-200:].mean(axis=0)
 say(
-    f"After {n_steps} steps the generator covers **{final['covered']} of the 8 modes**, with "
-    f"{final['high_quality']:.0%} of its points within 3 standard deviations of a mode. "
+    f"After {n_steps} steps the generator covers **{final['covered']} of the 8 "
+    f"modes**, with {final['high_quality']:.0%} of its points within 3 standard "
+    f"deviations of a mode and {on_ring[n_steps]:.0%} near the ring. "
+    + verdict
+    + f" Over the last 200 steps the discriminator's loss averages "
+    f"{losses_end[0]:.2f}, "
     + (
-        f"The {len(centers) - final['covered']} missing mode(s) are **mode collapse**"
-        + (" (partial)" if final["covered"] > len(centers) // 2 else "")
-        + ": real data the generator never produces, because it has found other places the discriminator accepts "
-        "and gets no gradient pulling it back."
-        if collapse
-        else "No mode collapse in this run: every mode receives points. "
-        f"The most visited mode gets {final['counts'].max() / max(final['counts'].sum(), 1):.0%} of the points "
-        f"on a mode (an even split is {1 / len(centers):.1%})."
+        "close to 2 ln 2 = 1.39, the value of a discriminator that cannot tell real "
+        "from generated."
+        if losses_end[0] > 0.9 * 2 * np.log(2)
+        else "below 2 ln 2 = 1.39: it still tells real from generated."
     )
 )
 
 # %%
 # ## How to read this figure
 #
-# * **Early** (typically): the generated points sit in a small blob and the discriminator's surface
-#   separates that blob from the ring.
-# * **Middle**: the generator moves towards the region the discriminator calls real;
-#   its points often sweep from mode to mode rather than spreading over all of them at
-#   once.
+# * **At step 0** the untrained generator puts its points in a small blob near the
+#   origin, and the untrained discriminator is undecided (near 0.5) everywhere (checked
+#   when the page runs). Once training starts, the discriminator learns to score low
+#   (blue) where the generated points are and high (red) where only real points are.
+# * **Then** the generator moves towards the regions the discriminator calls real. In
+#   some runs it sweeps from mode to mode; in others it first spreads along the ring and
+#   only later sharpens onto the modes. The table tells which: many points near the
+#   ring but few on a mode is the second.
 # * **Mode collapse** shows as modes with real (grey) points but no black ones. The
 #   discriminator should then be red over those modes (it knows they are real) but the
 #   generator gets no gradient pulling it there once it sits elsewhere.

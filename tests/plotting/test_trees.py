@@ -65,3 +65,29 @@ def test_bad_arguments(path, kwargs, msg):
         pytest.skip("path too short")
     with pytest.raises(ValueError, match=msg):
         plot_decision_path(args.pop("steps"), args.pop("X"), args.pop("y"), args.pop("reaches"), **args)
+
+
+@pytest.mark.parametrize("as_mapping", [True, False])
+def test_each_class_is_drawn_in_its_given_colour(path, as_mapping):
+    steps, X, y, reaches = path
+    palette = {0: "#4c72b0", 1: "#dd8452", 2: "#55a868"}
+    order = [2, 0, 1]
+    colors = palette if as_mapping else [palette[c] for c in order]
+    axes = plot_decision_path(steps, X, y, reaches, class_names=order, colors=colors)
+    for ax in axes:
+        drawn = [matplotlib.colors.to_hex(c.patches[0].get_facecolor()) for c in ax.containers]
+        assert drawn == [palette[c] for c in order], "one colour per class, in legend order"
+
+
+@pytest.mark.parametrize(
+    ("colors", "error", "msg"),
+    [
+        ({0: "red", 1: "blue"}, ValueError, r"no colour for the classes \[2\]"),
+        (["red", "blue"], ValueError, r"one colour per class \(3\); got 2"),
+        ("red", TypeError, "must be a mapping or a sequence"),
+    ],
+)
+def test_bad_colors(path, colors, error, msg):
+    steps, X, y, reaches = path
+    with pytest.raises(error, match=msg):
+        plot_decision_path(steps, X, y, reaches, class_names=[0, 1, 2], colors=colors)

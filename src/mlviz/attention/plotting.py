@@ -1,7 +1,9 @@
 """Draw attention weights: a head view (token-to-token lines) and heatmap grids.
 
 Compute first (:func:`mlviz.text.minilm.attentions`), then draw with these; none of
-them calls ``plt.show()``.
+them calls ``plt.show()``. An attention weight is a size without a sign, so it is drawn
+in the gallery's colour for such sizes, :data:`mlviz.plotting.MAGNITUDE` (purple; maps
+use ``"Purples"``), never in the red and blue that mean an attribution's sign.
 """
 
 from __future__ import annotations
@@ -9,6 +11,14 @@ from __future__ import annotations
 import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.collections import LineCollection
+from matplotlib.patches import Rectangle
+
+from ..plotting._colors import MAGNITUDE
+
+#: Colormap of attention weights (white at 0, :data:`MAGNITUDE`'s purple at 1).
+ATTENTION_CMAP = "Purples"
+#: Frame of the heads a grid highlights.
+_HIGHLIGHT = "black"
 
 __all__ = ["HeadViewDisplay", "attention_slider_figure", "plot_attention_grid", "plot_attention_heatmap"]
 
@@ -44,14 +54,14 @@ class HeadViewDisplay:
         self.weights = _check_matrix(weights, self.tokens)
         self.title = title
 
-    def plot(self, ax=None, *, color="C0", min_weight=0.02, max_width=4.0, fontsize=10):
+    def plot(self, ax=None, *, color=MAGNITUDE, min_weight=0.02, max_width=4.0, fontsize=10):
         """Draw the head view.
 
         Parameters
         ----------
         ax : matplotlib Axes, optional
             Created (tall and narrow) when None.
-        color : color, default="C0"
+        color : color, default=MAGNITUDE
             Colour of the lines.
         min_weight : float, default=0.02
             Weights below this are not drawn (they would only add grey haze).
@@ -93,7 +103,7 @@ class HeadViewDisplay:
         return self
 
 
-def plot_attention_heatmap(weights, tokens, ax=None, *, cmap="Blues", title=None, colorbar=True):
+def plot_attention_heatmap(weights, tokens, ax=None, *, cmap=ATTENTION_CMAP, title=None, colorbar=True):
     """Draw one head's attention as a heatmap with the tokens on both axes.
 
     Parameters
@@ -102,7 +112,7 @@ def plot_attention_heatmap(weights, tokens, ax=None, *, cmap="Blues", title=None
         Rows = queries (y axis), columns = keys (x axis).
     tokens : sequence of str
     ax : matplotlib Axes, optional
-    cmap : str, default="Blues"
+    cmap : str, default="Purples"
     title : str, optional
     colorbar : bool, default=True
 
@@ -128,7 +138,7 @@ def plot_attention_heatmap(weights, tokens, ax=None, *, cmap="Blues", title=None
     return ax
 
 
-def plot_attention_grid(weights, tokens, fig=None, *, cmap="Blues", highlight=()):
+def plot_attention_grid(weights, tokens, fig=None, *, cmap=ATTENTION_CMAP, highlight=()):
     """Draw a layer x head grid of small attention heatmaps for one sentence.
 
     Parameters
@@ -138,9 +148,10 @@ def plot_attention_grid(weights, tokens, fig=None, *, cmap="Blues", highlight=()
         Only their number is checked; the small heatmaps carry no tick labels.
     fig : matplotlib Figure, optional
         Created when None.
-    cmap : str, default="Blues"
+    cmap : str, default="Purples"
     highlight : iterable of (layer, head), optional
-        Cells to frame in red (e.g. the heads discussed in the text).
+        Cells to frame in black, just outside the matrix (e.g. the heads discussed in
+        the text); the frame is the Axes' only patch.
 
     Returns
     -------
@@ -164,10 +175,13 @@ def plot_attention_grid(weights, tokens, fig=None, *, cmap="Blues", highlight=()
             ax.set_yticks([])
             ax.grid(False)
             if (layer, head) in highlight:
-                for spine in ax.spines.values():
-                    spine.set_visible(True)
-                    spine.set_color("red")
-                    spine.set_linewidth(2)
+                # A frame just outside the matrix: on the spines it would hide the first
+                # and last columns ([CLS] and [SEP]) of a small heatmap.
+                frame = Rectangle(
+                    (-0.07, -0.07), 1.14, 1.14, transform=ax.transAxes, fill=False,
+                    edgecolor=_HIGHLIGHT, linewidth=2, clip_on=False,
+                )
+                ax.add_patch(frame)
             if layer == 0:
                 ax.set_title(f"head {head}", fontsize=8)
             if head == 0:
@@ -203,7 +217,7 @@ def attention_slider_figure(weights, tokens, *, title="Attention", height=620):
     n_layers, n_heads = w.shape[:2]
     fig = go.Figure(
         go.Heatmap(
-            z=w[0, 0].round(3), x=labels, y=labels, colorscale="Blues", zmin=0, zmax=1,
+            z=w[0, 0].round(3), x=labels, y=labels, colorscale=ATTENTION_CMAP, zmin=0, zmax=1,
             colorbar={"title": {"text": "weight"}},
             hovertemplate="query %{y}<br>key %{x}<br>weight %{z:.3f}<extra></extra>",
         )

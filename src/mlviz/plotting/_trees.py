@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import matplotlib.pyplot as plt
 import numpy as np
 
@@ -10,7 +12,7 @@ __all__ = ["plot_decision_path"]
 _OBS_COLOR = "black"
 
 
-def plot_decision_path(steps, X, y, reaches, *, class_names=None, bins=20, axes=None, ncols=None):
+def plot_decision_path(steps, X, y, reaches, *, class_names=None, colors=None, bins=20, axes=None, ncols=None):
     """Draw each split of a decision path on the distribution of its feature at that node.
 
     One panel per step: a stacked histogram (one colour per class) of the feature among
@@ -30,6 +32,10 @@ def plot_decision_path(steps, X, y, reaches, *, class_names=None, bins=20, axes=
         From :func:`mlviz.inspect.trees.samples_reaching` with the steps' nodes.
     class_names : sequence, optional
         The classes to show, in legend order. Default: the sorted unique values of ``y``.
+    colors : mapping or sequence of colors, optional
+        One colour per class: a mapping from class to colour (e.g.
+        :data:`mlviz.plotting.ADMISSION_COLORS`) or a sequence in the order of
+        ``class_names``. Default: the first colours of the style's colour cycle.
     bins : int, default 20
         Histogram bins per panel.
     axes : array of matplotlib Axes, optional
@@ -59,6 +65,7 @@ def plot_decision_path(steps, X, y, reaches, *, class_names=None, bins=20, axes=
         class_names = list(np.unique(y))
     if isinstance(bins, bool) or not isinstance(bins, (int, np.integer)) or bins < 1:
         raise ValueError(f"bins must be a positive integer; got {bins!r}")
+    colors = _class_colors(colors, class_names)
 
     if axes is None:
         ncols = ncols or min(3, len(steps))
@@ -70,7 +77,6 @@ def plot_decision_path(steps, X, y, reaches, *, class_names=None, bins=20, axes=
     if axes.size < len(steps):
         raise ValueError(f"axes must hold at least {len(steps)} Axes (one per step); got {axes.size}")
 
-    colors = plt.rcParams["axes.prop_cycle"].by_key()["color"]
     for j, (step, ax) in enumerate(zip(steps, axes)):
         at_node = reaches[:, j]
         column = X[at_node, step.feature]
@@ -80,7 +86,7 @@ def plot_decision_path(steps, X, y, reaches, *, class_names=None, bins=20, axes=
             lo, hi = lo - 0.5, hi + 0.5
         edges = np.linspace(lo, hi, bins + 1)
         groups = [column[y[at_node] == c] for c in class_names]
-        ax.hist(groups, bins=edges, stacked=True, color=colors[: len(groups)], label=[str(c) for c in class_names])
+        ax.hist(groups, bins=edges, stacked=True, color=colors, label=[str(c) for c in class_names])
         side = (lo - 0.02 * (hi - lo), step.threshold) if step.went_left else (step.threshold, hi + 0.02 * (hi - lo))
         ax.axvspan(*side, color="0.5", alpha=0.12, lw=0)
         ax.axvline(step.threshold, color="0.2", ls="--", lw=1.2)
@@ -96,3 +102,22 @@ def plot_decision_path(steps, X, y, reaches, *, class_names=None, bins=20, axes=
         ax.grid(axis="x", visible=False)
     axes[0].legend(fontsize=8, loc="best")
     return axes[: len(steps)]
+
+
+def _class_colors(colors, class_names):
+    """One colour per class, in the order of ``class_names``."""
+    class_names = list(class_names)
+    if colors is None:
+        cycle = plt.rcParams["axes.prop_cycle"].by_key()["color"]
+        return [cycle[i % len(cycle)] for i in range(len(class_names))]
+    if isinstance(colors, Mapping):
+        missing = [c for c in class_names if c not in colors]
+        if missing:
+            raise ValueError(f"colors has no colour for the classes {missing}; got keys {list(colors)}")
+        return [colors[c] for c in class_names]
+    if isinstance(colors, str):
+        raise TypeError(f"colors must be a mapping or a sequence of colours (one per class); got {colors!r}")
+    colors = list(colors)
+    if len(colors) != len(class_names):
+        raise ValueError(f"colors must hold one colour per class ({len(class_names)}); got {len(colors)}")
+    return colors

@@ -1,0 +1,206 @@
+"""What the model-structure pages B1-B6 state, checked on the pages' own output.
+
+Each test runs a page in quick mode (figures discarded), takes the numbers it formatted
+into its prose and the objects it drew, and checks them against an independent source:
+the raw data file, scikit-learn's own predictions and colour rule, PyTorch's FLOP
+counter, gradients recomputed with ``torch.autograd.grad``. (B2-B4's model scores are
+checked in ``test_classic_a_numbers.py``.)
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import runpy
+
+import matplotlib
+
+matplotlib.use("agg")
+import matplotlib.pyplot as plt
+import numpy as np
+import pytest
+from matplotlib.colors import to_hex, to_rgb
+
+import mlviz.config
+from mlviz.datasets import MIRROR_ENV
+
+from ..conftest import ROOT
+
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.skipif(not os.environ.get(MIRROR_ENV), reason=f"${MIRROR_ENV} not set (make test sets it)"),
+]
+
+
+@pytest.fixture
+def run_page(monkeypatch):
+    monkeypatch.setenv("MLVIZ_QUICK", "1")
+    monkeypatch.setattr(mlviz.config, "QUICK", True)  # read once, when mlviz.config was imported
+    monkeypatch.setenv("MLVIZ_GALLERY_BUILD", "1")  # say() does not print
+    figures = []
+
+    def keep(*args, **kwargs):
+        figures.extend(plt.figure(n) for n in plt.get_fignums())
+
+    monkeypatch.setattr(plt, "show", keep)
+
+    def run(relative):
+        figures.clear()
+        namespace = runpy.run_path(str(ROOT / "gallery" / "02_model_structure" / relative), run_name="__main__")
+        namespace["_figures"] = list(figures)
+        return namespace
+
+    yield run
+    plt.close("all")
+
+
+def _raw_deny_share():
+    """Share of denied applicants, counted in the CSV as published (empty decision)."""
+    from mlviz.datasets import load_mba
+
+    return load_mba()["admission"].isna().mean()
+
+
+def _gender_race_splits(rules):
+    """Splits on gender or race, counted in export_text's rules (each split has two lines)."""
+    lines = [line for line in rules.splitlines() if re.search(r"\|--- (gender|race)_\S+ <=", line)]
+    return len(lines)
+
+
+def test_b1_path_colours_and_scores(run_page):
+    from sklearn.metrics import accuracy_score
+
+    from mlviz.inspect.trees import decision_path_steps
+    from mlviz.plotting import SPECIES_COLORS
+
+    ns = run_page("plot_01_decision_tree_iris.py")
+    tree, X_test, y_test = ns["tree"], ns["X_test"], ns["y_test"]
+    assert ns["right_small"].mean() == accuracy_score(y_test, tree.predict(X_test))
+    assert ns["right_full"].mean() == accuracy_score(y_test, ns["full"].predict(X_test))
+    low, high = ns["interval"].low, ns["interval"].high
+    assert low <= ns["right_full"].mean() - ns["right_small"].mean() <= high
+    assert ("indistinguishable" in ns["verdict"]) == (low <= 0 <= high)
+
+    # The path in the table is the one an independent walk of tree_ finds.
+    steps = decision_path_steps(tree, ns["flower"])
+    assert list(ns["path"]) == [s.node for s in steps] + [tree.apply(ns["flower"])[0]]
+    assert ns["predicted"] == tree.predict(ns["flower"])[0]
+    counts = ns["counts"]
+    assert ns["tie"] == (np.sort(counts)[-1] == np.sort(counts)[-2])
+
+    # Boxes are painted with the species colours: a pure node in its species' colour,
+    # a two-way tie white (plot_tree's rule: strength = lead over the runner-up).
+    fig = ns["_figures"][0]
+    boxes = [t.get_bbox_patch() for t in fig.axes[0].texts if t.get_bbox_patch() is not None]
+    value = tree.tree_.value[:, 0]
+    assert len(boxes) == len(value)
+    for box, shares in zip(boxes, value):
+        ranked = np.sort(shares)[::-1]
+        if ranked[0] == 1.0:
+            species = ns["class_names"][int(np.argmax(shares))]
+            assert to_hex(box.get_facecolor()) == SPECIES_COLORS[species].lower()
+        elif ranked[0] == ranked[1]:
+            assert box.get_facecolor()[:3] == pytest.approx((1.0, 1.0, 1.0))
+    assert any(np.sort(s)[-1] == 1.0 for s in value), "Iris has pure nodes"
+
+
+def test_b2_shares_unweighted_tree_and_sensitive_splits(run_page):
+    from mlviz.plotting import ADMISSION_COLORS
+
+    ns = run_page("plot_02_decision_tree_mba.py")
+    assert ns["shares"]["Deny"] == pytest.approx(_raw_deny_share())
+    # The tree without class weights: which decision each of its leaves predicts.
+    plain, X_train = ns["plain"], ns["X_train"]
+    leaf_of = plain.apply(X_train)
+    predicted = {leaf: plain.predict(X_train[leaf_of == leaf].iloc[[0]])[0] for leaf in np.unique(leaf_of)}
+    assert ns["plain_deny"] == sum(p == "Deny" for p in predicted.values())
+    assert len(ns["sensitive"]) == _gender_race_splits(ns["rules"])
+    low, high = ns["interval"].low, ns["interval"].high
+    assert low <= ns["bal_deep"] - ns["bal"] <= high
+    # The majority colour of the purest leaf is its decision's colour.
+    tree = ns["tree"]
+    boxes = [t.get_bbox_patch() for t in ns["_figures"][0].axes[0].texts if t.get_bbox_patch() is not None]
+    purest = int(np.argmax(tree.tree_.value[:, 0].max(axis=1)))
+    decision = tree.classes_[np.argmax(tree.tree_.value[purest, 0])]
+    if tree.tree_.value[purest, 0].max() == 1.0:
+        assert to_hex(boxes[purest].get_facecolor()) == ADMISSION_COLORS[decision].lower()
+    else:  # paler than the decision's colour, towards white
+        base = np.array(to_rgb(ADMISSION_COLORS[decision]))
+        assert np.all(np.array(boxes[purest].get_facecolor()[:3]) >= base - 1e-9)
+
+
+def test_b3_denied_share_and_sensitive_splits(run_page):
+    from sklearn.tree import export_text
+
+    from mlviz.plotting import ADMISSION_COLORS
+
+    ns = run_page("plot_03_decision_path.py")
+    assert ns["denied"] == pytest.approx(_raw_deny_share())
+    tree = ns["tree"]
+    rules = export_text(tree, feature_names=list(ns["X"].columns))
+    assert len(ns["sensitive"]) == _gender_race_splits(rules)
+    # Histogram layers in the admission colours, in the tree's class order.
+    ax = ns["axes"][0]
+    drawn = [to_hex(c.patches[0].get_facecolor()) for c in ax.containers]
+    assert drawn == [ADMISSION_COLORS[c].lower() for c in tree.classes_]
+
+
+def test_b4_region_counts_and_error_trend(run_page):
+    ns = run_page("plot_04_ensembles.py")
+    # Regions of the forest's map, recounted by flood fill over the page's grid.
+    labels = ns["forest"].predict(ns["pd"].DataFrame(ns["plane"], columns=ns["features"])).reshape(ns["gx"].shape)
+    assert ns["forest_regions"] == _count_regions(labels)
+    errors = ns["ada"].estimator_errors_
+    assert (ns["late"] > ns["early"]) == (errors[-10:].mean() > errors[:10].mean())
+
+
+def _count_regions(labels):
+    """Connected same-label regions (4-neighbourhood), by a plain breadth-first fill."""
+    from collections import deque
+
+    seen = np.zeros(labels.shape, dtype=bool)
+    regions = 0
+    for start in zip(*np.nonzero(~seen)):
+        if seen[start]:
+            continue
+        regions += 1
+        queue = deque([start])
+        seen[start] = True
+        while queue:
+            r, c = queue.popleft()
+            for nr, nc in ((r + 1, c), (r - 1, c), (r, c + 1), (r, c - 1)):
+                inside = 0 <= nr < labels.shape[0] and 0 <= nc < labels.shape[1]
+                if inside and not seen[nr, nc] and labels[nr, nc] == labels[r, c]:
+                    seen[nr, nc] = True
+                    queue.append((nr, nc))
+    return regions
+
+
+def test_b5_parameters_and_multiply_adds(run_page):
+    import torch
+    from torch.utils.flop_counter import FlopCounterMode
+
+    ns = run_page("plot_05_cnn_architecture.py")
+    model = ns["model"]
+    assert ns["total"] == sum(p.numel() for p in model.parameters())
+    with FlopCounterMode(display=False) as counter, torch.no_grad():
+        model(ns["X_test"][:1])
+    flops = counter.get_flop_counts()
+    for name, macs in ns["macs"].items():
+        assert 2 * macs == sum(flops[f"{type(model).__name__}.{name}"].values()), name
+
+
+def test_b6_operations_and_gradients(run_page):
+    import torch
+    import torch.nn.functional as F
+
+    ns = run_page("plot_06_autograd_graph.py")
+    model, X, y = ns["model"], ns["X"], ns["y"]
+    params = dict(model.named_parameters())
+    reference = torch.autograd.grad(F.cross_entropy(model(X), y), list(params.values()))
+    for (name, grad), expected in zip(ns["grads"].items(), reference):
+        assert torch.allclose(grad, expected, atol=1e-6), name
+    assert ns["n_leaves"] == len(params)
+    # Operations: the graph's nodes that are not parameters, one per recorded op.
+    kinds = [d["label"] for _, d in ns["graph"].nodes(data=True) if not d["leaf"]]
+    assert kinds.count("Convolution") == 2 and kinds.count("Addmm") == 2
