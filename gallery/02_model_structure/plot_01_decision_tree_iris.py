@@ -97,26 +97,15 @@ say(
 #     the other species', so one threshold is enough. Versicolor and virginica overlap,
 #     so telling them apart takes the deeper questions, and a leaf may stay mixed.
 #
-# `plot_tree` picks its own colours; `paint_by_class` repaints each box in the species'
+# `plot_tree` picks its own colours; `paint_by_class` (from `mlviz.plotting`) repaints each box in the species'
 # colour used on every page of this gallery, with `plot_tree`'s own rule for how pale a
 # mixed node is (the majority's lead over the runner-up).
 import matplotlib.pyplot as plt
-from matplotlib.colors import to_rgb
 from sklearn.tree import plot_tree
 
 plt.style.use("mlviz.gallery")  # the gallery's look, shipped with mlviz
 
-from mlviz.plotting import SPECIES_COLORS
-
-
-def paint_by_class(nodes, tree, colors):
-    """Colour each box by its majority class, paler where the classes are mixed."""
-    boxes = [n.get_bbox_patch() for n in nodes if n.get_bbox_patch() is not None]
-    for box, value in zip(boxes, tree.tree_.value[:, 0]):  # boxes in node order
-        first, second = np.sort(value / value.sum())[::-1][:2]
-        strength = (first - second) / (1 - second)
-        rgb = np.array(to_rgb(colors[np.argmax(value)]))
-        box.set_facecolor(strength * rgb + (1 - strength))  # blend with white
+from mlviz.plotting import SPECIES_COLORS, paint_by_class
 
 
 class_names = list(y.cat.categories)

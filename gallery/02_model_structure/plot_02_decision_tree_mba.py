@@ -111,26 +111,15 @@ claim(
 #
 # `plot_tree` with `class_names` writes the decision in each box; `proportion=True`
 # shows class shares instead of counts (with class weights, `value` is the weighted
-# share). `paint_by_class` repaints each box in its majority decision's colour (the
+# share). `paint_by_class` (from `mlviz.plotting`) repaints each box in its majority decision's colour (the
 # gallery's admission colours: *Admit* green, *Waitlist* orange, *Deny* grey), paler
 # where the decisions are mixed, by `plot_tree`'s own rule.
 import matplotlib.pyplot as plt
-from matplotlib.colors import to_rgb
 from sklearn.tree import plot_tree
 
 plt.style.use("mlviz.gallery")  # the gallery's look, shipped with mlviz
 
-from mlviz.plotting import ADMISSION_COLORS
-
-
-def paint_by_class(nodes, tree, colors):
-    """Colour each box by its majority class, paler where the classes are mixed."""
-    boxes = [n.get_bbox_patch() for n in nodes if n.get_bbox_patch() is not None]
-    for box, value in zip(boxes, tree.tree_.value[:, 0]):  # boxes in node order
-        first, second = np.sort(value / value.sum())[::-1][:2]
-        strength = (first - second) / (1 - second)
-        rgb = np.array(to_rgb(colors[np.argmax(value)]))
-        box.set_facecolor(strength * rgb + (1 - strength))  # blend with white
+from mlviz.plotting import ADMISSION_COLORS, paint_by_class
 
 
 class_names = [str(c) for c in tree.classes_]

@@ -91,3 +91,25 @@ def test_bad_colors(path, colors, error, msg):
     steps, X, y, reaches = path
     with pytest.raises(error, match=msg):
         plot_decision_path(steps, X, y, reaches, class_names=[0, 1, 2], colors=colors)
+
+
+def test_paint_by_class_colours_pure_nodes_fully_and_mixed_ones_paler():
+    from matplotlib.colors import to_rgba
+    from sklearn.datasets import load_iris
+    from sklearn.tree import DecisionTreeClassifier, plot_tree
+
+    from mlviz.plotting import SPECIES_COLORS, paint_by_class
+
+    X, y = load_iris(return_X_y=True)
+    tree = DecisionTreeClassifier(max_depth=2, random_state=0).fit(X, y)
+    fig, ax = plt.subplots()
+    nodes = plot_tree(tree, filled=True, ax=ax)
+    colors = list(SPECIES_COLORS.values())
+    paint_by_class(nodes, tree, colors)
+    boxes = [n.get_bbox_patch().get_facecolor() for n in nodes if n.get_bbox_patch() is not None]
+    setosa_leaf = 1  # the root's left child holds only setosa
+    assert boxes[setosa_leaf] == pytest.approx(to_rgba(colors[0]))
+    assert boxes[0] != pytest.approx(to_rgba(colors[0])), "the mixed root is paler"
+    with pytest.raises(ValueError, match="one colour per class \\(3\\); got 2"):
+        paint_by_class(nodes, tree, colors[:2])
+    plt.close(fig)

@@ -20,7 +20,7 @@ from ._colors import (
 from ._embedding import plot_embedding
 from ._heatmap import plot_heatmap
 from ._style import GALLERY_STYLE, gallery_rc, use_gallery_style
-from ._trees import plot_decision_path
+from ._trees import paint_by_class, plot_decision_path
 
 __all__ = [
     "ADMISSION_COLORS",
@@ -33,6 +33,7 @@ __all__ = [
     "POSITIVE",
     "SPECIES_COLORS",
     "gallery_rc",
+    "paint_by_class",
     "plot_bars",
     "plot_decision_path",
     "plot_embedding",

@@ -6,8 +6,9 @@ from collections.abc import Mapping
 
 import matplotlib.pyplot as plt
 import numpy as np
+from matplotlib.colors import to_rgb
 
-__all__ = ["plot_decision_path"]
+__all__ = ["paint_by_class", "plot_decision_path"]
 
 _OBS_COLOR = "black"
 
@@ -121,3 +122,31 @@ def _class_colors(colors, class_names):
     if len(colors) != len(class_names):
         raise ValueError(f"colors must hold one colour per class ({len(class_names)}); got {len(colors)}")
     return colors
+
+
+def paint_by_class(nodes, tree, colors) -> None:
+    """Colour the boxes of :func:`sklearn.tree.plot_tree` by majority class.
+
+    ``plot_tree`` picks its own colours; this repaints each box in the class's colour of
+    the gallery (``SPECIES_COLORS``, ``ADMISSION_COLORS``), paler where the classes are
+    mixed, by ``plot_tree``'s own rule: the majority's lead over the runner-up.
+
+    Parameters
+    ----------
+    nodes : list of matplotlib Annotation
+        What ``plot_tree`` returned (one box per node, in node order).
+    tree : DecisionTreeClassifier
+        The fitted tree that was drawn.
+    colors : sequence of colors
+        One colour per class, in ``tree.classes_`` order.
+    """
+    values = tree.tree_.value[:, 0]
+    if len(colors) != values.shape[1]:
+        raise ValueError(f"colors must give one colour per class ({values.shape[1]}); got {len(colors)}")
+    boxes = [n.get_bbox_patch() for n in nodes if n.get_bbox_patch() is not None]
+    for box, value in zip(boxes, values):  # boxes in node order
+        shares = np.sort(value / value.sum())[::-1]
+        first, second = shares[0], (shares[1] if len(shares) > 1 else 0.0)
+        strength = (first - second) / (1 - second) if second < 1 else 0.0
+        rgb = np.array(to_rgb(colors[int(np.argmax(value))]))
+        box.set_facecolor(strength * rgb + (1 - strength))  # blend with white
