@@ -5,8 +5,8 @@
 
 Principal component analysis finds the directions along which the data vary most and
 projects the data onto the first few of them. It is the first look at any table with
-more than three columns: a 2-D map of the samples that keeps as much of their spread as a
-linear map can, plus a number, the *explained variance*, that says how much it kept.
+more than three columns: a 2-D map of the samples that keeps as much of their spread as
+a linear map can, plus a number, the *explained variance*, that says how much it kept.
 This page projects Iris (4 features) and MNIST digits (784 pixels), shows how many
 components each needs, and what a digit looks like rebuilt from a few of them.
 """
@@ -39,10 +39,19 @@ import numpy as np
 
 plt.style.use("mlviz.gallery")  # the gallery's look, shipped with mlviz
 
+from mlviz.plotting import SPECIES_COLORS
+
 fig, (ax, ax_var) = plt.subplots(1, 2, figsize=(12, 5), width_ratios=[1.3, 1])
 for name in species.cat.categories:
     mask = (species == name).to_numpy()
-    ax.scatter(scores[mask, 0], scores[mask, 1], label=name, s=25, alpha=0.8)
+    ax.scatter(
+        scores[mask, 0],
+        scores[mask, 1],
+        label=name,
+        s=25,
+        alpha=0.8,
+        color=SPECIES_COLORS[name],
+    )
 scale = np.abs(scores[:, :2]).max() * 0.75
 tips = pca.components_[:2].T * scale
 labels_at = tips * 1.12
@@ -71,8 +80,9 @@ ax.margins(0.08)
 
 ratios = pca.explained_variance_ratio_
 components = np.arange(1, len(ratios) + 1)
-ax_var.bar(components, ratios, label="each component")
-ax_var.plot(components, np.cumsum(ratios), "o-", color="C1", label="cumulative")
+# grey and black: blue, orange and green mean the species on this figure
+ax_var.bar(components, ratios, color="0.65", label="each component")
+ax_var.plot(components, np.cumsum(ratios), "o-", color="0.15", label="cumulative")
 for c, r in zip(components, np.cumsum(ratios)):
     ax_var.annotate(
         f"{r:.0%}",
@@ -90,14 +100,16 @@ ax_var.set_title("Explained variance (scree plot)")
 ax_var.legend(loc="center right")
 plt.show()
 
-from mlviz.report import say
+from mlviz.report import claim, say
 
 top_feature = X_iris.columns[int(np.argmax(np.abs(pca.components_[0])))]
 say(
-    f"Two components keep **{ratios[:2].sum():.1%}** of the variance of the four standardized "
-    f"measurements. The first alone keeps {ratios[0]:.1%}; the feature with the largest weight on it "
-    f"is *{top_feature}*."
+    f"Two components keep **{ratios[:2].sum():.1%}** of the variance of the four "
+    f"standardized measurements. The first alone keeps {ratios[0]:.1%}; the feature "
+    f"with the largest weight on it is *{top_feature}*."
 )
+kept = ratios[:2].sum()
+claim(kept > 0.5, "a 2-D map keeps most of Iris's variance", evidence=f"{kept:.1%}")
 
 # %%
 # ## MNIST: 784 pixels per digit
@@ -122,7 +134,8 @@ needed = {
     for share in (0.5, 0.8, 0.9, 0.95)
 }
 say(
-    f"PCA on {n_images:,} training digits. Components needed to keep a share of the variance: "
+    f"PCA on {n_images:,} training digits. Components needed to keep a share of the "
+    "variance: "
     + ", ".join(f"**{k}** for {share:.0%}" for share, k in needed.items())
     + " (out of 784 pixels)."
 )
@@ -177,12 +190,30 @@ plt.show()
 # ## The first two components, interactively
 #
 # Two components keep only a small share of MNIST's variance, so the classes overlap;
-# still, some digits (0 and 1) already have regions of their own. Hover over a point to
-# see its label and its index in the training part; click legend entries to hide digits.
+# still, the digit 1 already has a region of its own, and 0 comes next: their points'
+# nearest neighbours in the plane are most often of the same digit. Hover over a point
+# to see its label and its index in the training part; click legend entries to hide
+# digits. Each digit has its colour of the whole gallery (`DIGIT_COLORS`).
 import pandas as pd
 import plotly.express as px
 
+from mlviz.inspect.embedding import neighbour_confusion
+from mlviz.plotting import DIGIT_COLORS
+
 codes2 = digits_pca.transform(X_digits)[:, :2]
+own = pd.Series(np.diag(neighbour_confusion(codes2, labels)), index=range(10))
+say(
+    f"The first two components keep **{cumulative[1]:.0%}** of the variance. Share of "
+    "each digit's 10 nearest neighbours in this plane that are the same digit: "
+    + ", ".join(f"{d}: {own[d]:.0%}" for d in own.sort_values(ascending=False).index)
+    + "."
+)
+claim(cumulative[1] < 0.3, "two components keep only a small share of MNIST's variance")
+claim(
+    list(own.nlargest(2).index) == [1, 0],
+    "1 already has a region of its own, and 0 comes next",
+    evidence=own.round(2).to_dict(),
+)
 frame = pd.DataFrame(
     {
         "PC1": codes2[:, 0],
@@ -198,8 +229,10 @@ fig = px.scatter(
     color="digit",
     hover_data={"index": True, "digit": True, "PC1": ":.2f", "PC2": ":.2f"},
     category_orders={"digit": [str(d) for d in range(10)]},
+    color_discrete_map={str(d): DIGIT_COLORS[d] for d in range(10)},
     opacity=0.7,
-    title=f"MNIST, first two principal components ({cumulative[1]:.0%} of the variance)",
+    title=f"MNIST, first two principal components ({cumulative[1]:.0%} of the "
+    "variance)",
     height=560,
 )
 fig.update_traces(marker={"size": 5})
@@ -212,8 +245,8 @@ fig
 #   axis label says what share of the total variance it carries.
 # * **Distances are approximate.** Points close in the projection may be far apart in
 #   the dimensions PCA dropped; points far apart in the projection *are* far apart.
-# * **The scree plot** (bars) and the cumulative curve tell how much of the data a 2-D
-#   map can honestly represent: most of it for Iris, a small share for MNIST.
+# * **The scree plot** (bars) and the cumulative curve tell how much of the data a
+#   2-D map can honestly represent: most of it for Iris, a small share for MNIST.
 # * **Loading arrows** (Iris) show which features move together and which
 #   component each one drives.
 #
@@ -223,8 +256,9 @@ fig
 #   units dominates PC1 simply because its numbers are bigger.
 # * **Variance is not class separation.** PCA never looks at the labels. A direction
 #   that separates the classes but varies little can be among the last components.
-#   Supervised projections (LDA) or non-linear maps (t-SNE, UMAP) answer other questions.
+#   Supervised projections (LDA) or non-linear maps (t-SNE, UMAP) answer other
+#   questions.
 # * **Signs are arbitrary.** A component and its negative explain the same variance:
 #   another library or version may flip an axis.
-# * **Fit on training data.** In a pipeline, fit PCA on the training part only and
-#   transform validation and test data with it, as done here for MNIST.
+# * **Fit on training data.** In a pipeline, fit PCA on the training part only (as done
+#   here for MNIST) and transform validation and test data with it.

@@ -65,16 +65,16 @@ import matplotlib.pyplot as plt
 plt.style.use("mlviz.gallery")  # the gallery's look, shipped with mlviz
 
 fig, (ax_in, ax_si) = plt.subplots(1, 2, figsize=(11, 4))
-ax_in.plot(scan.index, scan["inertia"], "o-")
+ax_in.plot(scan.index, scan["inertia"], "o-", color="0.25")
 ax_in.set(
     xlabel="number of clusters k",
     ylabel="inertia (within-cluster SS)",
     title="Elbow: inertia vs k",
 )
-ax_si.plot(scan.index, scan["silhouette"], "o-", color="C2")
+ax_si.plot(scan.index, scan["silhouette"], "o-", color="0.25")
 best_k = int(scan["silhouette"].idxmax())
 best = scan.loc[best_k, "silhouette"]
-ax_si.plot(best_k, best, "o", ms=14, mfc="none", mec="C3", mew=2)
+ax_si.plot(best_k, best, "o", ms=14, mfc="none", mec="black", mew=2)
 ax_si.set(
     xlabel="number of clusters k",
     ylabel="mean silhouette",
@@ -82,15 +82,19 @@ ax_si.set(
 )
 plt.show()
 
-from mlviz.report import say
+from mlviz.report import claim, say
 
 drop = -scan["inertia"].diff() / scan["inertia"].shift()
+# a sharp elbow at 3: the cut from 2 to 3 is more than twice every later cut
+sharp = drop.loc[3] > 2 * drop.loc[4:].max()
 say(
     f"The silhouette is highest at **k = {best_k}** ({best:.3f}); k = 3 scores "
     f"{scan.loc[3, 'silhouette']:.3f}. Going from 2 to 3 clusters cuts the inertia by "
     f"{drop.loc[3]:.0%}, from 3 to 4 by {drop.loc[4]:.0%}, from 4 to 5 by "
-    f"{drop.loc[5]:.0%}: the elbow is soft."
+    f"{drop.loc[5]:.0%}: "
+    + ("a clear elbow at k = 3." if sharp else "the elbow is soft.")
 )
+claim(best_k == 2, "two groups give the best-separated partition", evidence=str(best_k))
 
 # %%
 # ## Fit k-means and draw the clusters
@@ -98,18 +102,28 @@ say(
 # We fit with *k* = 3, the number a botanist would expect, and draw the flowers on the
 # two petal measurements coloured by their cluster, with the centroids (transformed
 # back to centimetres) as black crosses. Four dimensions do not fit on a page: the
-# clusters were found in all four.
+# clusters were found in all four. The cluster colours are not the species colours
+# of the other Iris pages (blue, orange, green): a cluster is not a species.
 scaler = StandardScaler().fit(X)
 kmeans = KMeans(n_clusters=3, n_init=10, random_state=SEED).fit(scaler.transform(X))
 centroids = scaler.inverse_transform(kmeans.cluster_centers_)
 
 fx, fy = "petal length (cm)", "petal width (cm)"
 ix, iy = X.columns.get_loc(fx), X.columns.get_loc(fy)
+cluster_style = [("#937860", "o"), ("#DA8BC3", "s"), ("#CCB974", "^")]
 fig, ax = plt.subplots(figsize=(7, 5))
-for c in range(3):
+for c, (color, marker) in enumerate(cluster_style):
     members = kmeans.labels_ == c
     label = f"cluster {c} ({members.sum()})"
-    ax.scatter(X.loc[members, fx], X.loc[members, fy], s=25, alpha=0.8, label=label)
+    ax.scatter(
+        X.loc[members, fx],
+        X.loc[members, fy],
+        s=25,
+        alpha=0.8,
+        color=color,
+        marker=marker,
+        label=label,
+    )
 ax.scatter(
     centroids[:, ix],
     centroids[:, iy],
@@ -143,6 +157,16 @@ say(
     f"Adjusted Rand index between clusters and species: **{ari:.3f}**. Giving each "
     f"cluster its majority species labels {matched:.1%} of the flowers correctly (the "
     "table above counts flowers per species and cluster)."
+)
+# the reading below: one cluster is exactly the setosa flowers; the other two mix
+c_setosa = table.loc["setosa"].idxmax()
+n_setosa = (species == "setosa").sum()
+setosa_alone = table[c_setosa].sum() == table.loc["setosa", c_setosa] == n_setosa
+mixed = (table.drop(index="setosa", columns=c_setosa) > 0).all().all()
+claim(
+    setosa_alone and mixed,
+    "setosa stands apart; versicolor and virginica overlap",
+    evidence=table.to_dict(),
 )
 
 # %%

@@ -33,6 +33,8 @@ import numpy as np
 
 plt.style.use("mlviz.gallery")  # the gallery's look, shipped with mlviz
 
+from mlviz.plotting import SPECIES_COLORS  # each species has one colour on every page
+
 features = list(X.columns)
 short = [f.replace(" (cm)", "") for f in features]
 n = len(features)
@@ -40,7 +42,7 @@ fig, axes = plt.subplots(n, n, figsize=(10, 10), sharex="col")
 for i in range(n):
     for j in range(n):
         ax = axes[i, j]
-        for k, name in enumerate(names):
+        for name in names:
             rows = species == name
             if i == j:
                 bins = np.linspace(X[features[j]].min(), X[features[j]].max(), 16)
@@ -48,7 +50,7 @@ for i in range(n):
                     X.loc[rows, features[j]],
                     bins=bins,
                     alpha=0.6,
-                    color=f"C{k}",
+                    color=SPECIES_COLORS[name],
                     label=name,
                 )
             else:
@@ -57,7 +59,7 @@ for i in range(n):
                     X.loc[rows, features[i]],
                     s=8,
                     alpha=0.7,
-                    color=f"C{k}",
+                    color=SPECIES_COLORS[name],
                 )
         if i == n - 1:
             ax.set_xlabel(short[j])
@@ -78,7 +80,7 @@ plt.show()
 # separate groups along it, near 0 when they overlap.
 from sklearn.metrics import silhouette_score
 
-from mlviz.report import say
+from mlviz.report import claim, say
 
 corr = X.corr()
 separation = {f: silhouette_score(X[[f]], species) for f in features}
@@ -90,10 +92,26 @@ worst = min(separation, key=separation.get)
 setosa_max = X.loc[species == "setosa", "petal length (cm)"].max()
 others_min = X.loc[species != "setosa", "petal length (cm)"].min()
 say(
-    f"The most correlated pair is *{features[a]}* and *{features[b]}* (Pearson r = {r:.2f}). "
-    f"Alone, *{best}* separates the species best (silhouette {separation[best]:.2f}) and *{worst}* worst "
-    f"({separation[worst]:.2f}). Setosa petals are at most {setosa_max:.1f} cm long, the other species' at "
-    f"least {others_min:.1f} cm: a single threshold isolates setosa."
+    f"The most correlated pair is *{features[a]}* and *{features[b]}* (Pearson r = "
+    f"{r:.2f}). Alone, *{best}* separates the species best (silhouette "
+    f"{separation[best]:.2f}) and *{worst}* worst ({separation[worst]:.2f}). Setosa "
+    f"petals are at most {setosa_max:.1f} cm long, the other species' at least "
+    f"{others_min:.1f} cm: a single threshold isolates setosa."
+)
+claim(setosa_max < others_min, "a single threshold isolates setosa")
+claim(
+    {features[a], features[b]} == {"petal length (cm)", "petal width (cm)"} and r > 0.9,
+    "petal length and width carry nearly the same information",
+    evidence=f"{features[a]}, {features[b]}, r={r:.2f}",
+)
+claim(worst == "sepal width (cm)", "sepal width overlaps most", evidence=worst)
+# overplotting: flowers that share both petal measurements with another flower
+petals = X[["petal length (cm)", "petal width (cm)"]]
+stacked = petals.duplicated(keep=False).sum()
+say(
+    f"{stacked} of the {len(X)} flowers share both petal measurements with another "
+    f"flower: in the petal panel they draw only "
+    f"{len(petals.drop_duplicates())} distinct dots."
 )
 
 # %%
@@ -106,11 +124,13 @@ from pandas.plotting import parallel_coordinates
 
 Z = (X - X.mean()) / X.std()
 Z.columns = short
+Z["species"] = species.astype(str)
 fig, ax = plt.subplots(figsize=(9, 4.5))
 parallel_coordinates(
-    Z.assign(species=species.astype(str)),
+    Z,
     "species",
-    color=["C0", "C1", "C2"],
+    # pandas colours the species in their order of appearance
+    color=[SPECIES_COLORS[name] for name in Z["species"].unique()],
     alpha=0.45,
     lw=1,
     ax=ax,
@@ -119,6 +139,11 @@ ax.set_ylabel("standardized value")
 ax.set_title("Parallel coordinates of the Iris flowers")
 ax.legend(loc="upper right")
 plt.show()
+
+setosa = (species == "setosa").to_numpy()
+petal_axes = ("petal length", "petal width")
+lowest = all(Z.loc[setosa, f].max() < Z.loc[~setosa, f].min() for f in petal_axes)
+claim(lowest, "setosa's lines drop to the bottom on both petal axes")
 
 # %%
 # ## Interactive parallel coordinates
@@ -135,7 +160,9 @@ fig = px.parallel_coordinates(
     frame,
     dimensions=short,
     color="species code",
-    color_continuous_scale=[[0, "#4C72B0"], [0.5, "#DD8452"], [1, "#55A868"]],
+    color_continuous_scale=[  # codes 0, 1, 2 land exactly on the species colours
+        [code / 2, SPECIES_COLORS[name]] for code, name in enumerate(names)
+    ],
 )
 fig.update_layout(
     height=420,
@@ -162,7 +189,7 @@ fig
 #   classes that overlap in every pair can still be separable in four dimensions.
 # * **It does not scale**: *p* features give *p²* panels. Past ten or so, use parallel
 #   coordinates, a correlation heatmap or an embedding (PCA, UMAP).
-# * **Overplotting** hides density: many identical Iris measurements sit on top of each
-#   other. Use transparency or jitter.
+# * **Overplotting** hides density: Iris is measured to 0.1 cm, so many flowers sit on
+#   top of each other (counted above for the petals). Use transparency or jitter.
 # * **Axis order and scaling drive parallel coordinates.** Unscaled axes let the widest
 #   feature dominate; a different order shows different crossings.

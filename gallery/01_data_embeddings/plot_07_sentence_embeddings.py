@@ -15,9 +15,9 @@ embeddings.
 # %%
 # ## Sentences on five topics
 #
-# The sentences were written for this page, several per topic; none of them names its
-# topic, and some share words across topics ("bank", "field", "pitch") so that word
-# overlap alone would mislead.
+# The sentences were written for this page, several per topic. None of them names its
+# topic, and some words occur in more than one topic (the finding below lists them),
+# so that word overlap alone could mislead.
 import pandas as pd
 
 from mlviz.config import QUICK
@@ -36,11 +36,11 @@ corpus = {
     "sport": [
         "The striker scored twice in the second half.",
         "Our team lost the final after a penalty shootout.",
-        "He ran the marathon in under three hours.",
+        "The players trained on the field despite the rain.",
         "The pitcher threw a fastball past the batter.",
         "The goalkeeper saved the penalty with his left hand.",
         "She won the tennis match in three tight sets.",
-        "The players trained on the field despite the rain.",
+        "He ran the marathon in under three hours.",
         "The cyclist attacked on the final climb and won the stage.",
     ],
     "finance": [
@@ -55,19 +55,19 @@ corpus = {
     ],
     "space": [
         "The telescope captured the light of a galaxy billions of years old.",
-        "Astronauts repaired a solar panel outside the space station.",
+        "Astronauts repaired a solar panel outside the orbiting station.",
+        "The probe measured the magnetic field of a distant planet.",
         "The rover drilled into rocks on the surface of Mars.",
         "A comet passes close to the sun every seventy-six years.",
         "The rocket's second stage placed the satellite into orbit.",
         "Jupiter has dozens of moons, and some may hide oceans under ice.",
-        "The probe measured the magnetic field of a distant planet.",
         "Black holes bend light that passes near them.",
     ],
     "weather": [
         "Heavy rain and strong winds are expected this afternoon.",
         "A thick fog covered the valley until noon.",
         "Temperatures will drop below freezing overnight.",
-        "The storm knocked down trees along the coast.",
+        "The storm flooded the river bank and knocked down trees.",
         "It has been dry for weeks and the river is low.",
         "Snow is forecast for the mountains at the weekend.",
         "A warm front will bring clouds and drizzle tomorrow.",
@@ -80,6 +80,35 @@ sentences = pd.DataFrame(
     columns=["topic", "sentence"],
 )
 sentences.groupby("topic").size().rename("sentences")
+
+# %%
+# Which words do the topics share? scikit-learn's `CountVectorizer` splits the
+# sentences into lower-case words and drops common English words ("the", "and").
+import re
+
+from sklearn.feature_extraction.text import CountVectorizer
+
+from mlviz.report import claim, say
+
+vectorizer = CountVectorizer(stop_words="english", binary=True)
+has_word = pd.DataFrame(
+    vectorizer.fit_transform(sentences["sentence"]).toarray(),
+    columns=vectorizer.get_feature_names_out(),
+)
+topics_with = has_word.groupby(sentences["topic"].to_numpy()).any()
+shared = [w for w in topics_with.columns if topics_with[w].sum() > 1]
+say(
+    f"Words in more than one topic among these {len(sentences)} sentences: "
+    + ", ".join(
+        f"*{w}* ({', '.join(topics_with.index[topics_with[w]])})" for w in shared
+    )
+    + "."
+)
+claim(len(shared) > 0, "some words occur in more than one topic")
+naming = [
+    s for t, s in sentences.itertuples(index=False) if re.search(rf"\b{t}", s.lower())
+]
+claim(not naming, "none of the sentences names its topic", evidence=str(naming))
 
 # %%
 # ## Embed them
@@ -143,7 +172,8 @@ axes[1].set_xlabel("UMAP 1")
 axes[1].set_ylabel("UMAP 2")
 axes[1].legend(title="topic", loc="center left", bbox_to_anchor=(1.0, 0.5))
 fig.suptitle(
-    f"{len(sentences)} sentences embedded by all-MiniLM-L6-v2 ({X.shape[1]} dimensions) and projected"
+    f"{len(sentences)} sentences embedded by all-MiniLM-L6-v2 ({X.shape[1]} "
+    "dimensions) and projected"
 )
 plt.show()
 
@@ -152,8 +182,6 @@ plt.show()
 # sentence by cosine similarity in the full 384-dimensional space, and on each 2-D map
 # by Euclidean distance, and count how often it has the same topic.
 from sklearn.metrics import pairwise_distances
-
-from mlviz.report import say
 
 labels = sentences["topic"].to_numpy()
 
@@ -170,19 +198,26 @@ rates = {
     "PCA map": same_topic_neighbour(pairwise_distances(X_pca)),
     "UMAP map": same_topic_neighbour(pairwise_distances(X_umap)),
 }
+chance = (per_topic - 1) / (len(sentences) - 1)  # another sentence of the same topic
 say(
-    f"Share of sentences whose nearest neighbour has the same topic (chance: about {1 / len(topics):.0%}): "
+    "Share of sentences whose nearest neighbour has the same topic (chance: "
+    f"{chance:.0%}): "
     + "; ".join(f"{where} **{rate:.0%}**" for where, rate in rates.items())
-    + f". PCA's two axes keep {pca.explained_variance_ratio_.sum():.0%} of the variance."
+    + f". PCA's two axes keep {pca.explained_variance_ratio_.sum():.0%} of the "
+    "variance."
 )
+kept = pca.explained_variance_ratio_.sum()
+claim(kept < 0.5, "PCA's two axes drop much of the variance", evidence=f"{kept:.0%}")
 
 # %%
 # ## A query and its nearest neighbours
 #
 # Semantic search in three lines: embed the query, take the dot product with every
 # sentence (cosine similarity, since all vectors have length 1), sort. The query shares
-# almost no words with the sentences it should find.
+# no word with the sentences it should find.
 query = "Will it be sunny or rainy on Saturday?"
+common = set(vectorizer.build_analyzer()(query)) & set(has_word.columns)
+claim(not common, "the query shares no word with the sentences", evidence=str(common))
 q = embed([query])[0]
 cosine = X @ q
 order = np.argsort(-cosine)[:5]
@@ -203,10 +238,12 @@ ax.set_title(f'Nearest sentences to "{query}"')
 plt.show()
 
 top_topic = neighbours["topic"].iloc[0]
+n_same = int((neighbours["topic"] == top_topic).sum())
 say(
-    f"The nearest sentence is *{neighbours['sentence'].iloc[0]}* (topic **{top_topic}**, cosine "
-    f"{neighbours['cosine'].iloc[0]:.2f}); {int((neighbours['topic'] == top_topic).sum())} of the 5 nearest share "
-    f"its topic. The median cosine between the query and all {len(sentences)} sentences is {np.median(cosine):.2f}."
+    f"The nearest sentence is *{neighbours['sentence'].iloc[0]}* (topic "
+    f"**{top_topic}**, cosine {neighbours['cosine'].iloc[0]:.2f}); {n_same} of the 5 "
+    "nearest share its topic. The median cosine between the query and all "
+    f"{len(sentences)} sentences is {np.median(cosine):.2f}."
 )
 
 # %%
@@ -230,9 +267,44 @@ plt.show()
 
 same = labels[:, None] == labels[None, :]
 off_diag = ~np.eye(len(labels), dtype=bool)
+within, between = similarity[same & off_diag].mean(), similarity[~same].mean()
 say(
-    f"Mean cosine similarity: **{similarity[same & off_diag].mean():.2f}** between two sentences of the same "
-    f"topic, **{similarity[~same].mean():.2f}** between sentences of different topics."
+    f"Mean cosine similarity: **{within:.2f}** between two sentences of the same "
+    f"topic, **{between:.2f}** between sentences of different topics."
+)
+
+# %%
+# ## Close in meaning, or only in topic?
+#
+# Three sentences about one bank: the second says the opposite of the first, the third
+# says the same as the first in other words.
+probes = [
+    "The bank raised interest rates.",
+    "The bank lowered interest rates.",
+    "Borrowing got more expensive after the bank's decision.",
+]
+P = embed(probes)
+opposite, paraphrase = P[0] @ P[1], P[0] @ P[2]
+say(
+    f"Cosine of *{probes[0]}* with its opposite: **{opposite:.2f}**; with the "
+    f"paraphrase: **{paraphrase:.2f}**. "
+    + (
+        "The opposite sentence is the closer one: shared words and topic weigh more "
+        "than what the sentences claim."
+        if opposite > paraphrase
+        else "The paraphrase is the closer one here, but the opposite sentence is "
+        f"still far above the {between:.2f} of two sentences on different topics."
+    )
+)
+claim(
+    opposite > within,
+    "a sentence and its opposite are close",
+    evidence=f"{opposite:.2f} vs {within:.2f} within a topic",
+)
+claim(
+    abs(between) < 0.15 and paraphrase < 0.9,
+    "different topics sit near 0 on average; a paraphrase stays well below 1",
+    evidence=f"{between:.2f}, {paraphrase:.2f}",
 )
 
 # %%
@@ -243,14 +315,15 @@ say(
 # * **On the maps, only neighbourhoods count.** UMAP's axes have no units and the
 #   distance between two clusters means little; PCA's axes are linear but show only a
 #   part of the variance.
-# * **Cosine similarity** ranges from -1 to 1; for this model most unrelated sentences
-#   sit near 0 and paraphrases near 1.
+# * **Cosine similarity** ranges from -1 to 1. Here two sentences on different topics
+#   sit near 0 on average, and even a paraphrase stays well below 1 (the findings
+#   above): compare similarities with each other, not with a fixed threshold.
 #
 # ## Pitfalls
 #
-# * **Similarity is not truth or agreement.** "The bank raised rates" and "The bank
-#   lowered rates" can be close: embeddings capture topic and phrasing more than
-#   meaning details such as negation or numbers.
+# * **Similarity is not truth or agreement.** "The bank raised interest rates" and its
+#   opposite are close (the probe above): embeddings capture topic and wording more
+#   than meaning details such as negation, direction or numbers.
 # * **Normalize before comparing.** Without unit length, a dot product mixes similarity
 #   with vector length; with it, dot product and cosine agree.
 # * **A few dozen sentences are a toy.** UMAP on so few points depends on

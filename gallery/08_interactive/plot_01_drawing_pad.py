@@ -16,14 +16,14 @@ lines of plain JavaScript: nothing is sent to a server.
 # ## Load the network and a few test digits
 #
 # The gallery's shared CNN (`mlviz.models.load_mnist_cnn`, trained once per build) and
-# one test digit of each class. The images are MNIST's official 10,000-image test split,
-# divided by the gallery into train/validation/test parts; these come from the test part,
-# which the network never saw while training.
+# one test digit of each class. The images are MNIST's official 10,000-image test
+# split, divided by the gallery into train/validation/test parts; these come from the
+# test part, which the network never saw while training.
 import numpy as np
 
 from mlviz.datasets import load_mnist_split
 from mlviz.models import count_parameters, evaluate, load_mnist_cnn, mnist_tensors
-from mlviz.report import say
+from mlviz.report import claim, say
 
 cnn = load_mnist_cnn()
 model = cnn.model
@@ -59,6 +59,15 @@ path = export_cnn(
     metadata={"test_accuracy": round(float(test_acc), 4)},
 )
 exported = load_cnn_export(path)
+sizes = {
+    spec["name"]: spec.get("out_channels", spec.get("out_features"))
+    for spec in exported["layers"]
+}
+claim(
+    (sizes["conv1"], sizes["conv2"], sizes["fc1"]) == (16, 32, 64),
+    "16 feature maps in conv1, 32 in conv2, 64 units in fc1",
+    evidence=str(sizes),
+)
 say(
     f"`{path.name}`: **{path.stat().st_size / 1e3:,.0f} kB**, layers "
     + " → ".join(f"`{spec['name']}`" for spec in exported["layers"])
@@ -129,6 +138,33 @@ for ax, (title, image) in zip(axes, panels.items()):
 fig.suptitle("MNIST-style preprocessing of a drawing, step by step")
 plt.show()
 
+# how far is the prepared drawing from the original? Try every small shift.
+shifts = [(dr, dc) for dr in range(-2, 3) for dc in range(-2, 3)]
+residual = {sh: np.abs(np.roll(seen, sh, axis=(0, 1)) - digit).mean() for sh in shifts}
+best_shift = min(residual, key=residual.get)
+steps = zip((-best_shift[0], -best_shift[1]), ("down", "right"), ("up", "left"))
+moved = (
+    " and ".join(
+        f"{abs(n)} pixel{'s' * (abs(n) > 1)} {plus if n > 0 else minus}"
+        for n, plus, minus in steps
+        if n
+    )
+    or "not at all"
+)
+if residual[best_shift] < 1e-9:
+    say(
+        f"The prepared drawing is the original image moved {moved}, pixel for pixel: "
+        "enlarging 9 times and area-averaging back restores every grey level, and the "
+        f"pad puts the centre of mass {moved} of where MNIST's own preparation put it "
+        f"(mean difference per pixel before the shift: {residual[(0, 0)]:.3f})."
+    )
+else:
+    say(
+        f"Even moved {moved} (the best shift), the prepared drawing differs from the "
+        f"original by {residual[best_shift]:.3f} per pixel on average (grey levels "
+        "from 0 to 1): resampling changed the strokes."
+    )
+
 # %%
 # ## The same forward pass, in NumPy
 #
@@ -174,17 +210,116 @@ with torch.no_grad():
     p_torch = torch.softmax(model(x_torch), dim=1)[0].numpy()
     p_original = torch.softmax(model(X_test[demo_index[4]][None]), dim=1)[0].numpy()
 
-table = "| digit | NumPy, drawing | torch, drawing | torch, original image |\n|---|---|---|---|\n"
+table = (
+    "| digit | NumPy, drawing | torch, drawing | torch, original image |\n"
+    "|---|---|---|---|\n"
+)
 for k in range(10):
     table += f"| {k} | {p_numpy[k]:.3e} | {p_torch[k]:.3e} | {p_original[k]:.3e} |\n"
 gap = np.abs(p_numpy - p_torch).max()
 say(
-    f"{table}\nThe hand-written forward pass and torch differ by at most **{gap:.1e}**. "
-    f"On the re-drawn digit the network predicts **{p_torch.argmax()}** "
-    f"({p_torch.max():.1%}); on the original MNIST image, **{p_original.argmax()}** "
-    f"({p_original.max():.1%}); the true label is **{demo_labels[4]}**. The preprocessed "
-    f"drawing differs from the original image by {np.abs(seen - digit).mean():.3f} grey "
-    "levels per pixel on average: enlarging and shrinking back blurs the edges a little."
+    f"{table}\nThe hand-written forward pass and torch differ by at most "
+    f"**{gap:.1e}**. On the re-drawn digit the network predicts "
+    f"**{p_torch.argmax()}** ({p_torch.max():.1%}); on the original MNIST image, "
+    f"**{p_original.argmax()}** ({p_original.max():.1%}); the true label is "
+    f"**{demo_labels[4]}**."
+)
+
+# %%
+# ## What a confident answer is worth
+#
+# Softmax turns any ten scores into probabilities that sum to one, so the network
+# answers whatever it is shown. Four drawings that are no digit, made with Pillow as
+# the pad would record them (a 280 × 280 canvas, a pen 22 pixels wide) and prepared by
+# `preprocess_drawing` (which enlarges a small dot to fill the 20-pixel box, as it
+# does any drawing):
+from PIL import Image, ImageDraw
+
+
+def drawing(*strokes):
+    """Ink in [0, 1] on a 280 x 280 canvas; a stroke is (kind, (x0, y0, x1, y1))."""
+    canvas = Image.new("L", (280, 280))
+    pen = ImageDraw.Draw(canvas)
+    for kind, xy in strokes:
+        if kind == "line":
+            pen.line(xy, fill=255, width=22)
+        elif kind == "ring":
+            pen.ellipse(xy, outline=255, width=22)
+        else:  # a dot
+            pen.ellipse(xy, fill=255)
+    return np.asarray(canvas) / 255.0
+
+
+no_digits = {
+    "a dot": drawing(("dot", (130, 130, 152, 152))),
+    "a smiley": drawing(
+        ("ring", (40, 40, 240, 240)),
+        ("dot", (95, 95, 120, 120)),
+        ("dot", (160, 95, 185, 120)),
+        ("line", (90, 180, 190, 180)),
+    ),
+    "the letter A": drawing(
+        ("line", (140, 40, 70, 240)),
+        ("line", (140, 40, 210, 240)),
+        ("line", (100, 160, 180, 160)),
+    ),
+    "a plus sign": drawing(
+        ("line", (140, 50, 140, 230)),
+        ("line", (50, 140, 230, 140)),
+    ),
+}
+fig, axes = plt.subplots(1, len(no_digits), figsize=(9, 2.8), layout="constrained")
+top_probability = {}
+for ax, (name, ink) in zip(axes, no_digits.items()):
+    prepared = preprocess_drawing(ink)
+    with torch.no_grad():
+        x_torch = torch.tensor((prepared - MNIST_MEAN) / MNIST_STD, dtype=torch.float32)
+        p = torch.softmax(model(x_torch[None, None]), dim=1)[0].numpy()
+    top_probability[name] = p.max()
+    ax.imshow(prepared, cmap="gray", vmin=0, vmax=1)
+    ax.set_title(f"{name}\npredicted {p.argmax()} ({p.max():.0%})", fontsize=10)
+    ax.set_xticks([])
+    ax.set_yticks([])
+fig.suptitle("What the network answers when shown no digit")
+plt.show()
+
+most = max(top_probability, key=top_probability.get)
+say(
+    "Probability of the network's answer: "
+    + ", ".join(f"{name} {p:.0%}" for name, p in top_probability.items())
+    + f". The most confident answer is for *{most}*, which is no digit at all."
+)
+claim(
+    top_probability[most] > 0.9,
+    "a drawing that is no digit can get one class above 90 %",
+    evidence=str(top_probability),
+)
+
+# %%
+# The same weights also fail when the preparation changes. The test digits again,
+# drawn black on white, or moved 6 pixels right and down (as a digit drawn in a corner
+# would be without the centring):
+raw_test = X_test * MNIST_STD + MNIST_MEAN  # back to grey levels in [0, 1]
+moved_test = torch.zeros_like(raw_test)
+moved_test[..., 6:, 6:] = raw_test[..., :-6, :-6]
+variants = {
+    "as prepared": raw_test,
+    "black on white": 1 - raw_test,
+    "moved 6 px": moved_test,
+}
+accuracy = {
+    name: evaluate(model, (images - MNIST_MEAN) / MNIST_STD, y_test)["accuracy"]
+    for name, images in variants.items()
+}
+say(
+    f"Accuracy on the {len(y_test):,} test digits: "
+    + ", ".join(f"{name} **{acc:.1%}**" for name, acc in accuracy.items())
+    + "."
+)
+claim(
+    max(accuracy["black on white"], accuracy["moved 6 px"]) < 0.5,
+    "without MNIST's preparation accuracy collapses",
+    evidence=str(accuracy),
 )
 
 
@@ -193,21 +328,23 @@ say(
 #
 # * **The bars** are the softmax probabilities of the ten classes; the orange one is the
 #   prediction. They always sum to 100 %, whatever you draw.
-# * **conv1's maps** are edge and stroke detectors at full resolution: each lights up
-#   where the drawing has strokes of one orientation or one side of a stroke.
-# * **conv2's maps** (14 × 14, after one pooling) respond to combinations: corners,
-#   loops, stroke ends. Comparing two digits shows which of them are class-specific.
+# * **conv1's maps** (28 × 28, full resolution) respond to small local patterns of the
+#   strokes; in a trained CNN these are typically edges, strokes of one orientation or
+#   one side of a stroke. Draw a horizontal and a vertical bar to see which is which.
+# * **conv2's maps** (14 × 14, after one pooling) combine conv1's patterns over a
+#   larger area (corners, loops, stroke ends, typically). Comparing two digits shows
+#   which maps respond to one class more than to another.
 # * **fc1's 64 units** are the digit's embedding; similar digits light up similar units.
 # * Each layer has its own colour scale, from 0 to the layer's largest value for *this*
 #   drawing (printed next to its name): compare maps within a layer, not across layers.
 #
 # ## Pitfalls
 #
-# * **Out-of-distribution inputs still get a confident answer.** Draw a letter, a
-#   smiley or a single dot: the probabilities still sum to one, often with one class
-#   near 100 %. Softmax confidence is not a measure of "is this a digit at all".
-# * **Preprocessing is part of the model.** Skip the centring or the 20-pixel box, or
-#   draw black on white, and accuracy collapses although the weights are the same; a
+# * **Out-of-distribution inputs still get an answer**, sometimes a very confident one
+#   (the drawings above): the probabilities sum to one whatever the input. Softmax
+#   confidence is not a measure of "is this a digit at all".
+# * **Preprocessing is part of the model.** Skip the centring, or draw black on white,
+#   and accuracy collapses although the weights are the same (measured above); a
 #   deployed model must get exactly the preprocessing it was trained with.
 # * **Your handwriting is not MNIST's.** MNIST was written by American census
 #   employees and students, on paper, with a pen; a mouse stroke has a constant width

@@ -6,26 +6,36 @@
 The [neural network playground](../../playground.md) trains a small network in your
 browser and redraws it every epoch: the decision boundary, every neuron's output over
 the plane, the weights, the loss curves. This page is its Python counterpart. It trains
-the playground's default network (two hidden layers of four tanh neurons, plain SGD with learning rate 0.1 on
-mini-batches of ten) on the circles data in PyTorch, and draws the same three pictures
-with matplotlib, frozen at a few epochs. Use it to continue in a notebook what you
-tried in the browser; the playground's *Copy as PyTorch* button writes the exact script
-for any setting.
+the playground's default network (two hidden layers of four tanh neurons, plain SGD
+with learning rate 0.1 on mini-batches of ten) on the playground's default data set,
+the circles, in PyTorch, and draws three of its pictures with matplotlib, frozen at a
+few epochs. Use it to continue in a notebook what you tried in the browser. The
+points here are drawn like the playground's but with NumPy's random numbers; the
+playground's *Copy as PyTorch* button writes a script that reproduces the browser's
+own run exactly (same points, weights and batches), for any setting.
 """
 
 # %%
 # ## Prepare the data
 #
-# A blue disc inside an orange ring: no straight line separates them, so a model
-# without hidden layers must fail. Half of the 400 points train the network; the other
-# half tell us whether what it learned holds for points it has not seen.
+# A blue disc inside an orange ring, drawn as the playground draws them: 200 points at
+# a random radius below 0.5 (blue, label 1) and 200 at a radius between 0.7 and 1
+# (orange, label 0), at random angles, then Gaussian noise of standard deviation 0.05
+# on each coordinate. No straight line separates the two, so a model without hidden
+# layers must fail. Half of the 400 points train the network; the other half tell us
+# whether what it learned holds for points it has not seen.
+import numpy as np
 import torch
-from sklearn.datasets import make_circles
 from sklearn.model_selection import train_test_split
 
 from mlviz.config import QUICK, SEED
 
-X, y = make_circles(n_samples=400, noise=0.08, factor=0.5, random_state=SEED)
+rng = np.random.default_rng(SEED)
+y = np.repeat([1.0, 0.0], 200)  # the disc first, then the ring
+radius = np.where(y == 1, rng.uniform(0, 0.5, 400), rng.uniform(0.7, 1.0, 400))
+angle = rng.uniform(0, 2 * np.pi, 400)
+X = np.column_stack([radius * np.sin(angle), radius * np.cos(angle)])
+X += rng.normal(0, 0.05, X.shape)
 X_train, X_test, y_train, y_test = train_test_split(
     X, y, train_size=0.5, stratify=y, random_state=SEED
 )
@@ -35,7 +45,8 @@ y_train, y_test = (
     torch.tensor(y_test, dtype=torch.float64),
 )
 print(
-    f"{len(X_train)} training points, {len(X_test)} test points, {y_train.mean():.0%} of the training points blue"
+    f"{len(X_train)} training points, {len(X_test)} test points, "
+    f"{y_train.mean():.0%} of the training points blue"
 )
 
 # %%
@@ -54,9 +65,8 @@ torch.manual_seed(SEED)
 model = nn.Sequential(
     nn.Linear(2, 4), nn.Tanh(), nn.Linear(4, 4), nn.Tanh(), nn.Linear(4, 1)
 ).double()
-for layer in model[
-    ::2
-]:  # the playground's initialization: Glorot-uniform weights, zero biases
+# the playground's initialization: Glorot-uniform weights, zero biases
+for layer in model[::2]:
     nn.init.xavier_uniform_(layer.weight)
     nn.init.zeros_(layer.bias)
 loss_fn = nn.BCEWithLogitsLoss()
@@ -87,12 +97,13 @@ with torch.no_grad():
         ((model(X_test).squeeze(1) > 0).double() == y_test).double().mean().item()
     )
 
-from mlviz.report import say
+from mlviz.report import claim, say
 
 say(
-    f"After **{n_epochs} epochs** the training loss is {history['train'][-1]:.3f} and the test loss "
-    f"{history['test'][-1]:.3f} (it started at {history['test'][0]:.3f} after the first epoch); "
-    f"the network classifies **{accuracy:.1%}** of the {len(X_test)} test points correctly."
+    f"After **{n_epochs} epochs** the training loss is {history['train'][-1]:.3f} and "
+    f"the test loss {history['test'][-1]:.3f} (it was {history['test'][0]:.3f} after "
+    f"the first epoch); the network classifies **{accuracy:.1%}** of the "
+    f"{len(X_test)} test points correctly."
 )
 
 # %%
@@ -100,11 +111,17 @@ say(
 #
 # Evaluate the network on a grid over the plane and colour each cell by the predicted
 # probability of blue; the boundary is the 50% contour. These are four frames of the
-# playground's big output square.
+# playground's big output square, in the playground's colours (orange for 0, blue for
+# 1, light grey in between).
 import matplotlib.pyplot as plt
-import numpy as np
+from matplotlib.colors import LinearSegmentedColormap
 
 plt.style.use("mlviz.gallery")  # the gallery's look, shipped with mlviz
+
+playground = LinearSegmentedColormap.from_list(
+    "playground",
+    ["#e8710a", "#f1f3f4", "#1a73e8"],  # nnpg-neg, nnpg-mid, nnpg-pos
+)
 
 lim = 1.5
 grid = torch.linspace(-lim, lim, 121, dtype=torch.float64)
@@ -125,8 +142,8 @@ for ax, epoch in zip(axes, snapshot_epochs):
         gy,
         probability_map(snapshots[epoch]),
         levels=np.linspace(0, 1, 11),
-        cmap="RdBu",
-        alpha=0.5,
+        cmap=playground,
+        alpha=0.6,
     )
     ax.contour(
         gx,
@@ -137,7 +154,7 @@ for ax, epoch in zip(axes, snapshot_epochs):
         linewidths=1.2,
     )
     ax.scatter(
-        *X_train.T, c=y_train, cmap="RdBu", edgecolor="white", linewidth=0.6, s=16
+        *X_train.T, c=y_train, cmap=playground, edgecolor="white", linewidth=0.6, s=16
     )
     ax.set(
         title=f"epoch {epoch}",
@@ -153,16 +170,33 @@ fig.suptitle(
 )
 plt.show()
 
+maps = {epoch: probability_map(snapshots[epoch]) for epoch in snapshot_epochs}
+pale = np.abs(maps[0] - 0.5).max()  # how far from 50 % the untrained map gets
+blue_share = {epoch: (p > 0.5).mean() for epoch, p in maps.items()}
+disc = np.pi * 0.5**2 / (2 * lim) ** 2  # the disc's share of the square
+say(
+    f"At epoch 0 the probability stays within **{100 * pale:.0f} percentage points** "
+    "of 50 % everywhere. The share of the square predicted blue: "
+    + ", ".join(f"epoch {e}: {share:.0%}" for e, share in blue_share.items())
+    + f" (the disc of radius 0.5 covers {disc:.0%})."
+)
+claim(pale < 0.25, "early on, the map is pale everywhere", evidence=f"{pale:.2f}")
+final = blue_share[n_epochs]
+claim(
+    final < blue_share[snapshot_epochs[1]] and abs(final - disc) < 0.05,
+    "the boundary shrinks onto the blue disc",
+    evidence=f"{blue_share}, disc {disc:.3f}",
+)
 # %%
 # ## Every neuron's output over the plane
 #
 # The playground's small squares: for each hidden neuron, its output at every point of
 # the plane (the same square as above, from -1.5 to 1.5; the grey dots are the
 # training points), after training. We run the grid through the layers one at a time
-# and keep each layer's output. Blue is a positive output, red (the playground's orange) a
-# negative one; tanh keeps them in [-1, 1]. The first layer can only draw straight
-# cuts (tanh of a linear function); the second layer bends them by combining the
-# first layer's cuts.
+# and keep each layer's output. As in the playground, blue is a positive output and
+# orange a negative one; tanh keeps them in [-1, 1]. The first layer can only draw
+# straight cuts (tanh of a linear function); the second layer bends them by combining
+# the first layer's cuts.
 layer_outputs = []
 with torch.no_grad():
     h = plane
@@ -187,7 +221,7 @@ for layer, outputs in enumerate(layer_outputs):
             outputs[:, neuron].reshape(gx.shape),
             origin="lower",
             extent=(-lim, lim, -lim, lim),
-            cmap="RdBu",
+            cmap=playground,
             vmin=-1,
             vmax=1,
         )
@@ -203,8 +237,9 @@ plt.show()
 # points after every epoch.
 fig, ax = plt.subplots(figsize=(7, 3.5))
 epochs = np.arange(1, n_epochs + 1)
-ax.plot(epochs, history["train"], label="training points")
-ax.plot(epochs, history["test"], label="test points", linewidth=2)
+# the playground's line colours: blue and orange mean the two classes on this page
+ax.plot(epochs, history["train"], color="0.2", label="training points")
+ax.plot(epochs, history["test"], color="#c2185b", label="test points", linewidth=2)
 ax.set(
     xlabel="epoch",
     ylabel="binary cross-entropy",
@@ -216,13 +251,18 @@ plt.show()
 
 gap = history["test"][-1] - history["train"][-1]
 best = int(np.argmin(history["test"])) + 1
+rising = history["test"][-1] > min(history["test"]) + 0.01
 say(
-    f"The test loss is lowest at epoch {best} ({min(history['test']):.3f}); at the end it is "
-    f"{gap:+.3f} from the training loss. "
+    f"The test loss is lowest at epoch {best} ({min(history['test']):.3f}); at the end "
+    f"it is {gap:+.3f} from the training loss. "
     + (
         "The two curves stay close: the network has not overfitted these 200 points."
-        if abs(gap) < 0.05
-        else "The gap between the curves is the overfitting the playground shows as a rising test curve."
+        if abs(gap) < 0.05 and not rising
+        else "The test loss rose again after its minimum: the network began to learn "
+        "the particular training points."
+        if rising
+        else "The test loss stays above the training loss: the network does better on "
+        "the points it trained on."
     )
 )
 
@@ -230,9 +270,10 @@ say(
 # ## How to read these figures
 #
 # * **Boundary frames**: early on, the map is pale everywhere (the output starts near
-#   50%, whatever the initial boundary's shape). The boundary then shrinks onto the blue disc.
-#   Where the colour is pale the network is unsure; far from the data it extrapolates
-#   with whatever shape fits the points, not with a ring it has "understood".
+#   50 %, whatever the initial boundary's shape). The boundary then shrinks onto the
+#   blue disc (the share of the square predicted blue is measured above). Where the
+#   colour is pale the network is unsure; far from the data it extrapolates with
+#   whatever shape fits the points, not with a ring it has "understood".
 # * **Neuron maps**: each first-layer map is a tanh of a straight line, a soft cut
 #   across the plane in some direction. A second-layer neuron adds such cuts with its
 #   weights, which is how a closed shape appears around the disc.
@@ -240,8 +281,8 @@ say(
 #   something general; the test curve flattening or rising while the training curve
 #   keeps falling means it is learning the particular training points.
 # * To watch this happen, open the [playground](../../playground.md), which starts
-#   with the same network and data set; *Copy as PyTorch* there gives a script that
-#   reproduces the browser's run exactly.
+#   with the same network and the same kind of data (other random points); *Copy as
+#   PyTorch* there gives a script that reproduces the browser's run exactly.
 #
 # ## Pitfalls
 #
@@ -253,4 +294,5 @@ say(
 # * **Neuron maps show the whole plane**, including regions with no data, where what a
 #   neuron computes never influenced training.
 # * **The colours of neuron maps are signs, not classes**: a neuron that is positive on
-#   the disc may push the output towards red through a negative weight.
+#   the disc may push the output towards orange through a negative weight. (Blue for
+#   positive is the playground's convention; the gallery's attribution pages use red.)

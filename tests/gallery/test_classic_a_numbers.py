@@ -1,8 +1,11 @@
-"""The numbers pages A2-A5, B2, B3, B4, C8 and D1 print, recomputed with scikit-learn.
+"""The numbers pages A1-A7, B2, B3, B4, C8 and D1 print, recomputed independently.
 
-Each test runs the page (quick mode, figures discarded), takes the values it formatted
-into its prose, and checks them against an independent computation with scikit-learn's
-own metric functions or estimators.
+Each test runs the page (quick mode, figures kept for inspection and then closed),
+takes the values it formatted into its prose, and checks them against an independent
+computation: scikit-learn's own metric functions or estimators, brute-force nearest
+neighbours, the definition written out with numpy, or (A7) sentence-transformers. The
+A-page tests also check that classes keep their gallery colours (SPECIES_COLORS,
+DIGIT_COLORS).
 """
 
 from __future__ import annotations
@@ -23,23 +26,92 @@ from ..conftest import ROOT
 def run_page(monkeypatch):
     monkeypatch.setenv("MLVIZ_QUICK", "1")
     monkeypatch.setenv("MLVIZ_GALLERY_BUILD", "1")  # md() does not print
-    monkeypatch.setattr(plt, "show", lambda *a, **k: plt.close("all"))
+    shown = []
+
+    def show(*args, **kwargs):  # keep the figures for the test, then close them
+        shown.extend(plt.figure(n) for n in plt.get_fignums())
+        plt.close("all")
+
+    monkeypatch.setattr(plt, "show", show)
 
     def run(relative):
+        shown.clear()
         return runpy.run_path(str(ROOT / "gallery" / relative), run_name="__main__")
 
+    run.figures = shown
     yield run
     plt.close("all")
 
 
-def _same_label_share(coords, labels, k=10):
-    """Reference for neighbour_agreement: brute-force nearest neighbours, not self."""
+def _nearest(coords, k):
+    """Brute-force indices of each point's k nearest neighbours, itself excluded."""
     from scipy.spatial.distance import cdist
 
     distances = cdist(coords, coords, "sqeuclidean")
     np.fill_diagonal(distances, np.inf)
-    nearest = np.argsort(distances, axis=1, kind="stable")[:, :k]
-    return np.mean(labels[nearest] == labels[:, None])
+    return np.argsort(distances, axis=1, kind="stable")[:, :k]
+
+
+def _same_label_share(coords, labels, k=10):
+    """Reference for neighbour_agreement: brute-force nearest neighbours, not self."""
+    return np.mean(labels[_nearest(coords, k)] == labels[:, None])
+
+
+def _share_by_class(coords, labels, k=10):
+    """Each class's share of same-label neighbours (neighbour_confusion's diagonal)."""
+    same = labels[_nearest(coords, k)] == labels[:, None]
+    return {c: same[labels == c].mean() for c in np.unique(labels)}
+
+
+def _pair_mixing(coords, labels, a, b, k=10):
+    """Mean of: share of a's neighbours labelled b, share of b's neighbours labelled a."""
+    nearest = labels[_nearest(coords, k)]
+    return (np.mean(nearest[labels == a] == b) + np.mean(nearest[labels == b] == a)) / 2
+
+
+def _islands(coords, k=5):
+    """Connected groups when every point is joined to its k nearest (union-find)."""
+    parent = list(range(len(coords)))
+
+    def root(i):
+        while parent[i] != i:
+            i = parent[i]
+        return i
+
+    for i, row in enumerate(_nearest(coords, k)):
+        for j in row:
+            parent[root(i)] = root(j)
+    return len({root(i) for i in range(len(coords))})
+
+
+def _hex(color):
+    from matplotlib.colors import to_hex
+
+    return to_hex(color).lower()
+
+
+def test_a1_pca(run_page):
+    from mlviz.plotting import DIGIT_COLORS, SPECIES_COLORS
+
+    ns = run_page("01_data_embeddings/plot_01_pca.py")
+    # Iris: the eigenvalues of the standardized features' covariance, largest first
+    X = ns["X_iris"].to_numpy()
+    Z = (X - X.mean(axis=0)) / X.std(axis=0)
+    eigenvalues = np.linalg.eigvalsh(np.cov(Z.T))[::-1]
+    assert ns["ratios"] == pytest.approx(eigenvalues / eigenvalues.sum())
+    # MNIST: k components are the fewest whose eigenvalues reach the share
+    eig = np.linalg.eigvalsh(np.cov(ns["X_digits"].T))[::-1]
+    cumulative = np.cumsum(eig) / eig.sum()
+    for share, k in ns["needed"].items():
+        assert cumulative[k - 1] >= share - 1e-9 and cumulative[k - 2] < share
+    own = _share_by_class(ns["codes2"], ns["labels"])
+    assert ns["own"].to_dict() == pytest.approx(own)
+    # colours: species in the matplotlib scatter, digits in the plotly one
+    iris = run_page.figures[0].axes[0]
+    for collection, name in zip(iris.collections, ns["species"].cat.categories, strict=True):
+        assert _hex(collection.get_facecolor()[0]) == SPECIES_COLORS[name].lower()
+    for trace in ns["fig"].data:
+        assert trace.marker.color.lower() == DIGIT_COLORS[int(trace.name)]
 
 
 def _class_spread(coords, labels):
@@ -86,6 +158,24 @@ def test_a3_pair_plot(run_page):
     all_r = [abs(pearsonr(X.iloc[:, i], X.iloc[:, j]).statistic) for i in range(4) for j in range(i + 1, 4)]
     assert abs(r) == pytest.approx(max(all_r))
     assert ns["setosa_max"] < ns["others_min"]
+    # overplotting: flowers whose (petal length, petal width) another flower shares
+    from collections import Counter
+
+    pairs = list(zip(X["petal length (cm)"], X["petal width (cm)"]))
+    counts = Counter(pairs)
+    assert ns["stacked"] == sum(counts[p] > 1 for p in pairs)
+    # colours: every species in its SPECIES_COLORS, in all three figures
+    from mlviz.plotting import SPECIES_COLORS
+
+    pair_plot, parallel = run_page.figures
+    colors = [SPECIES_COLORS[name].lower() for name in ns["names"]]
+    off_diagonal = pair_plot.axes[1]  # row 0, column 1
+    assert [_hex(c.get_facecolor()[0]) for c in off_diagonal.collections] == colors
+    by_label = {line.get_label(): _hex(line.get_color()) for line in parallel.axes[0].lines}
+    for name in ns["names"]:
+        assert by_label[name] == SPECIES_COLORS[name].lower()
+    scale = ns["fig"].layout.coloraxis.colorscale
+    assert [c.lower() for _, c in scale] == colors
 
 
 def test_a4_tsne(run_page):
@@ -100,6 +190,13 @@ def test_a4_tsne(run_page):
         assert coords.shape == (len(y), 2)
         assert ns["agree"][p] == pytest.approx(_same_label_share(coords, y))
     assert ns["raw"] == pytest.approx(_same_label_share(X, y))
+    # the islands and the most mixed pair the page states, recounted by brute force
+    for p, coords in maps.items():
+        assert ns["islands"][p] == _islands(coords)
+        a, b, share = ns["pairs"][p][0]
+        assert share == pytest.approx(_pair_mixing(coords, y, a, b))
+        others = [_pair_mixing(coords, y, i, j) for i in range(10) for j in range(i + 1, 10)]
+        assert share == pytest.approx(max(others))
     # the recipe the prose states, run again: PCA to 50 components, then t-SNE
     with threadpool_limits(1):
         X50 = PCA(n_components=50, random_state=0).fit_transform(X)
@@ -119,7 +216,13 @@ def test_a5_umap(run_page):
     assert list(maps) == [*umaps, "t-SNE perplexity=30", "PCA (2 components)"]
     for name, coords in maps.items():
         assert agree[name] == pytest.approx(_same_label_share(coords, y))
+        assert ns["islands"][name] == _islands(coords)
+        assert ns["spread"][name] == pytest.approx(_class_spread(coords, y))
     assert ns["best"] == max(agree, key=agree.get)
+    # the interval is for the stated difference, and the wording follows it
+    difference = 100 * (agree[ns["best"]] - agree[ns["second"]])
+    assert ns["low"] <= difference <= ns["high"]
+    assert ns["verdict"].startswith("ahead") == (ns["low"] > 0)
     # PCA to 2 of the 50 components is PCA to 2 components of the pixels (up to sign)
     pca = PCA(n_components=2, svd_solver="full").fit_transform(X)
     pca_map = maps["PCA (2 components)"]
@@ -130,10 +233,81 @@ def test_a5_umap(run_page):
         model = umap.UMAP(n_neighbors=50, min_dist=0.5, random_state=0, n_jobs=1)
         expected = model.fit_transform(X50)
     np.testing.assert_allclose(maps["UMAP n_neighbors=50, min_dist=0.5"], expected)
-    # the prose: min_dist=0 packs each class tighter (relative to the map) than 0.5
+    # the prose: min_dist=0 packs each class tighter (relative to the map) than 0.5,
+    # and small n_neighbors breaks the min_dist=0 map into more islands
     for k in (5, 50):
         tight = _class_spread(maps[f"UMAP n_neighbors={k}, min_dist=0.0"], y)
         assert tight < _class_spread(maps[f"UMAP n_neighbors={k}, min_dist=0.5"], y)
+    few, many = (_islands(maps[f"UMAP n_neighbors={k}, min_dist=0.0"]) for k in (5, 50))
+    assert few > many
+
+
+def test_a6_projector(run_page):
+    import torch
+    from sklearn.decomposition import PCA
+    from sklearn.model_selection import StratifiedKFold
+    from sklearn.neighbors import KNeighborsClassifier
+    from sklearn.preprocessing import StandardScaler
+
+    from mlviz.plotting import DIGIT_COLORS
+
+    ns = run_page("01_data_embeddings/plot_06_projector_3d.py")
+    labels = ns["labels"]
+    with torch.no_grad():
+        predicted = ns["cnn"].model(ns["X"]).argmax(1).numpy()
+    assert ns["cnn_accuracy"] == pytest.approx(np.mean(predicted == labels))
+    for name, features in (("raw pixels", ns["raw"]), ("CNN embedding", ns["embedded"])):
+        pca = PCA(n_components=3).fit(StandardScaler().fit_transform(features))
+        assert ns["variance"][name] == pytest.approx(pca.explained_variance_ratio_.sum(), rel=1e-5)
+        # 5-NN accuracy, each fold predicted by a classifier fitted on the others
+        view, says = ns["views"][name], np.empty_like(labels)
+        for fit, held in StratifiedKFold(5).split(view, labels):
+            says[held] = KNeighborsClassifier(5).fit(view[fit], labels[fit]).predict(view[held])
+        assert ns["knn"][name] == pytest.approx(np.mean(says == labels))
+    assert ns["own"].to_dict() == pytest.approx(_share_by_class(ns["views"]["raw pixels"], labels))
+    a, b, share = ns["pairs"][0]
+    assert share == pytest.approx(_pair_mixing(ns["views"]["raw pixels"], labels, a, b))
+    # the mistakes: counted from torch's predictions, not the page's
+    wrong = predicted != labels
+    elsewhere = ns["knn_says"]["CNN embedding"] != labels
+    assert ns["wrong"].sum() == wrong.sum() and ns["both"] == (wrong & elsewhere).sum()
+    for trace in ns["fig"].data:
+        assert trace.marker.color.lower() == DIGIT_COLORS[int(trace.name)]
+
+
+def test_a7_sentence_embeddings(run_page):
+    import re
+
+    st = pytest.importorskip("sentence_transformers")
+    from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
+
+    from mlviz.text import packaged_model_folder
+
+    ns = run_page("01_data_embeddings/plot_07_sentence_embeddings.py")
+    sentences = ns["sentences"]
+    reference = st.SentenceTransformer(str(packaged_model_folder()), device="cpu")
+    X = reference.encode(sentences["sentence"].tolist(), normalize_embeddings=True)
+    np.testing.assert_allclose(ns["X"], X, atol=1e-5)
+    # words in more than one topic: a plain tokenizer and scikit-learn's stop words
+    words = {topic: set() for topic in sentences["topic"]}
+    for topic, sentence in sentences.itertuples(index=False):
+        words[topic] |= set(re.findall(r"\b\w\w+\b", sentence.lower())) - ENGLISH_STOP_WORDS
+    every = set().union(*words.values())
+    shared = sorted(w for w in every if sum(w in ws for ws in words.values()) > 1)
+    assert shared and sorted(ns["shared"]) == shared
+    for topic, sentence in sentences.itertuples(index=False):
+        assert topic not in sentence.lower()
+    # similarities: same topic vs different topics, the probe, the query's neighbours
+    similarity = X @ X.T
+    topics = sentences["topic"].to_numpy()
+    same = (topics[:, None] == topics[None, :]) & ~np.eye(len(X), dtype=bool)
+    assert ns["within"] == pytest.approx(similarity[same].mean(), abs=1e-5)
+    assert ns["between"] == pytest.approx(similarity[topics[:, None] != topics].mean(), abs=1e-5)
+    P = reference.encode(ns["probes"], normalize_embeddings=True)
+    assert ns["opposite"] == pytest.approx(P[0] @ P[1], abs=1e-5)
+    assert ns["paraphrase"] == pytest.approx(P[0] @ P[2], abs=1e-5)
+    cosine = X @ reference.encode([ns["query"]], normalize_embeddings=True)[0]
+    assert list(ns["order"]) == list(np.argsort(-cosine)[:5])
 
 
 def test_b2_tree_mba(run_page):

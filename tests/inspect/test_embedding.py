@@ -1,4 +1,4 @@
-"""embed_2d, neighbour_agreement and plot_embedding on small data."""
+"""embed_2d, the numbers that read a map, and plot_embedding, on small data."""
 
 import matplotlib
 
@@ -9,7 +9,14 @@ from sklearn.datasets import make_blobs
 from sklearn.decomposition import PCA
 from threadpoolctl import threadpool_limits
 
-from mlviz.inspect.embedding import embed_2d, neighbour_agreement
+from mlviz.inspect.embedding import (
+    class_spread,
+    count_islands,
+    embed_2d,
+    mixed_pairs,
+    neighbour_agreement,
+    neighbour_confusion,
+)
 from mlviz.plotting import plot_embedding
 
 
@@ -57,6 +64,71 @@ def test_neighbour_agreement_matches_brute_force():
 def test_neighbour_agreement_of_random_labels_is_low():
     rng = np.random.default_rng(0)
     assert neighbour_agreement(rng.normal(size=(300, 2)), rng.integers(0, 5, 300)) < 0.35
+
+
+def _brute_force_neighbours(coords, k):
+    from scipy.spatial.distance import cdist
+
+    distances = cdist(coords, coords)
+    np.fill_diagonal(distances, np.inf)
+    return np.argsort(distances, axis=1)[:, :k]
+
+
+def test_per_point_agreement_and_confusion_match_brute_force():
+    rng = np.random.default_rng(2)
+    coords, labels = rng.normal(size=(150, 2)), rng.integers(0, 4, 150)
+    nearest = labels[_brute_force_neighbours(coords, 6)]
+    shares = neighbour_agreement(coords, labels, k=6, per_point=True)
+    np.testing.assert_allclose(shares, np.mean(nearest == labels[:, None], axis=1))
+    confusion = neighbour_confusion(coords, labels, k=6)
+    assert list(confusion.index) == list(confusion.columns) == [0, 1, 2, 3]
+    np.testing.assert_allclose(confusion.sum(axis=1), 1.0)
+    for a in range(4):
+        for b in range(4):
+            expected = np.mean(nearest[labels == a] == b)
+            assert confusion.loc[a, b] == pytest.approx(expected)
+    # the diagonal, weighted by class size, is the overall agreement
+    sizes = np.bincount(labels)
+    overall = np.sum(np.diag(confusion) * sizes) / sizes.sum()
+    assert overall == pytest.approx(neighbour_agreement(coords, labels, k=6))
+
+
+def test_mixed_pairs_finds_the_two_overlapping_classes():
+    rng = np.random.default_rng(3)
+    centres = np.array([[0, 0], [0.2, 0], [10, 0], [0, 10]])  # 0 and 1 overlap
+    labels = np.repeat(np.arange(4), 50)
+    coords = centres[labels] + rng.normal(scale=0.5, size=(200, 2))
+    pairs = mixed_pairs(neighbour_confusion(coords, labels), top=2)
+    assert pairs[0][:2] == (0, 1) and pairs[0][2] > 0.3
+    assert pairs[1][2] < 0.05 and len(pairs) == 2
+
+
+def test_class_spread_is_small_for_tight_classes_and_scale_free():
+    rng = np.random.default_rng(4)
+    labels = np.repeat(np.arange(3), 40)
+    centres = np.array([[0, 0], [5, 0], [0, 5]])
+    tight = centres[labels] + rng.normal(scale=0.1, size=(120, 2))
+    loose = centres[labels] + rng.normal(scale=2.0, size=(120, 2))
+    assert class_spread(tight, labels) < 0.1 < class_spread(loose, labels)
+    assert class_spread(10 * tight + 3, labels) == pytest.approx(class_spread(tight, labels))
+    # by hand: two classes of two points each
+    square = np.array([[0.0, 0.0], [0.0, 2.0], [4.0, 0.0], [4.0, 2.0]])
+    mean_to_centre = np.linalg.norm(square - square.mean(axis=0), axis=1).mean()
+    assert class_spread(square, [0, 0, 1, 1]) == pytest.approx(1.0 / mean_to_centre)
+
+
+def test_count_islands_counts_separate_groups():
+    rng = np.random.default_rng(5)
+    groups = [rng.normal(loc=(20 * g, 0), size=(30, 2)) for g in range(4)]
+    assert count_islands(np.vstack(groups)) == 4
+    assert count_islands(np.vstack(groups[:1])) == 1
+    # a group of k points or fewer cannot stand alone: its points reach outside
+    lonely = np.vstack([groups[0], [[100.0, 100.0], [100.5, 100.0]]])
+    assert count_islands(lonely, k=5) == 1
+    line = np.array([[0.0, 0], [1, 0], [3, 0], [10, 0], [10.5, 0]])
+    assert count_islands(line, k=1) == 2 and count_islands(line, k=2) == 1
+    with pytest.raises(ValueError, match=r"k must be an int in \[1, n_samples - 1 = 29\]"):
+        count_islands(groups[0], k=30)
 
 
 def test_errors_name_the_argument():

@@ -52,6 +52,19 @@ def test_embeddings_match_sentence_transformers():
     )
 
 
+def test_long_input_is_cut_at_256_word_pieces_as_in_sentence_transformers():
+    model = minilm.load_minilm()
+    assert model.max_length == 256
+    head = " ".join(f"word{i}" for i in range(150))
+    # longer than 256 word pieces, shorter than the encoder's 512 positions
+    assert 300 < len(model.tokenizer(head)["input_ids"]) < 500
+    a, b = minilm.embed([head + " the cat sleeps", head + " stock markets fell sharply"])
+    np.testing.assert_allclose(a, b, atol=1e-6)  # what follows the cut changes nothing
+    st = pytest.importorskip("sentence_transformers")
+    reference = st.SentenceTransformer(str(minilm.packaged_model_folder()), device="cpu")
+    np.testing.assert_allclose(a, reference.encode([head], normalize_embeddings=True)[0], atol=1e-5)
+
+
 def test_attention_rows_sum_to_one():
     tokens, weights = minilm.attentions("The cat sat on the mat.")
     assert tokens[0] == "[CLS]" and tokens[-1] == "[SEP]"

