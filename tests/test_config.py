@@ -31,3 +31,14 @@ def test_quick_mode_typo_is_an_error(monkeypatch):
 def test_cache_dir_follows_environment(monkeypatch, tmp_path):
     monkeypatch.setenv("MLVIZ_CACHE_DIR", str(tmp_path))
     assert cache_dir("models") == tmp_path / "models" and (tmp_path / "models").is_dir()
+
+
+def test_quick_flag_follows_the_environment_in_one_process(monkeypatch):
+    """Imported again after the environment changed, QUICK agrees with is_quick()."""
+    monkeypatch.setenv("MLVIZ_QUICK", "1")
+    from mlviz.config import QUICK as quick_on
+
+    monkeypatch.setenv("MLVIZ_QUICK", "0")
+    from mlviz.config import QUICK as quick_off
+
+    assert (quick_on, quick_off) == (True, False)

@@ -51,8 +51,16 @@ def is_quick() -> bool:
     )
 
 
-#: True when this process builds or runs the gallery in quick mode (read once, at import).
-QUICK = is_quick()
+def __getattr__(name: str):
+    """``QUICK``: whether quick mode is on, read from the environment when imported.
+
+    A page writes ``from mlviz.config import QUICK`` and ``n = 400 if QUICK else 1500``;
+    the flag is read each time it is imported, so it always agrees with
+    :func:`is_quick` (which the helper package's loaders call).
+    """
+    if name == "QUICK":
+        return is_quick()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def cache_dir(*parts: str) -> Path:
