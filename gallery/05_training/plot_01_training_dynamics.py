@@ -5,20 +5,22 @@
 
 The first plot to look at after (and during) any training run: training and validation
 loss and accuracy per epoch. It tells you whether the network is still learning,
-whether it has started to memorize the training set (validation loss rising while
-training loss keeps falling), where early stopping would have kept the weights, and
-whether the optimization works at all: a learning rate that is too high shows up
-immediately as a loss that jumps around or never falls.
+whether it has started to memorize the training set (training loss still falling
+while the validation loss stops improving or rises), where early stopping would have
+kept the weights, and whether the optimization works at all: a learning rate that is
+too high shows up at once, as a loss that jumps around or one that drops to the loss of
+a blind guess and stays there.
 """
 
 # %%
 # ## Two runs of the same CNN
 #
 # We train the gallery's small CNN on a deliberately small part of the training images
-# (so that overfitting appears within a few epochs) twice: with Adam's usual learning
-# rate and with one 25 times higher. Images come from the gallery's train/validation
-# split of MNIST's official 10,000-image test set. `mlviz.models.train` records the
-# curves and caches both runs, so a rebuild does not train again.
+# (small enough to be memorized within a few epochs) twice: with the learning rate the
+# gallery's CNN is trained with and with one 25 times higher. Images come from the
+# gallery's train/validation split of MNIST's official 10,000-image test set.
+# `mlviz.models.train` records the curves (and, after every epoch, which ReLU units
+# are dead) and caches both runs, so a rebuild does not train again.
 from mlviz.config import QUICK
 from mlviz.models import MNIST_CNN_CONFIG, train
 
@@ -51,16 +53,31 @@ for e in range(1, len(h.val_loss)):
         stop = e
         break
 best_epoch = int(h.epoch[best])
-say(
-    f"The validation loss is lowest after epoch **{best_epoch}** ({h.val_loss[best]:.3f}, accuracy "
-    f"{h.val_acc[best]:.1%}). "
-    + (
-        f"With patience {patience}, early stopping halts after epoch {int(h.epoch[stop])} and restores epoch {best_epoch}; "
-        f"by the last epoch the training loss has fallen to {h.train_loss[-1]:.3f} while the validation loss is back up at "
-        f"{h.val_loss[-1]:.3f}."
-        if stop is not None
-        else f"With patience {patience}, early stopping would not have stopped within the {len(h.epoch)} epochs."
+if best == len(h.epoch) - 1:
+    after = (
+        f"That is the last epoch: the validation loss is still falling, and early "
+        f"stopping (patience {patience}) would not have stopped."
     )
+else:
+    rise = h.val_loss[-1] / h.val_loss[best] - 1
+    after = (
+        f"With patience {patience}, early stopping "
+        + (f"halts after epoch {int(h.epoch[stop])}" if stop is not None else "goes on")
+        + f" and restores epoch {best_epoch}. From there to the last epoch the "
+        f"training loss falls {h.train_loss[best] / h.train_loss[-1]:.0f}-fold "
+        f"({h.train_loss[best]:.4f} → {h.train_loss[-1]:.4f}) while the validation "
+        f"loss "
+        + (
+            f"**rises** to {h.val_loss[-1]:.3f} ({rise:+.0%}): the network memorizes."
+            if rise > 0.1
+            else f"**stays flat** ({h.val_loss[-1]:.3f}, {rise:+.0%}): a plateau, "
+            "not a rise. The network keeps fitting its training images but learns "
+            "nothing more that carries over to new digits."
+        )
+    )
+say(
+    f"The validation loss is lowest after epoch **{best_epoch}** "
+    f"({h.val_loss[best]:.3f}, accuracy {h.val_acc[best]:.1%}). " + after
 )
 
 # %%
@@ -106,8 +123,8 @@ plt.show()
 # %%
 # ## Inside an epoch: the loss of every mini-batch
 #
-# The per-epoch averages hide how noisy the optimization is. The loss of each
-# mini-batch shows it; with the high learning rate the loss jumps and does not settle.
+# The per-epoch averages hide how noisy the optimization is, and what happened in the
+# first steps. The loss of each mini-batch shows both.
 fig, ax = plt.subplots(figsize=(10, 3.6))
 steps = np.arange(1, len(h.step_loss) + 1) / h.steps_per_epoch
 ax.plot(steps, h.step_loss, color="C0", lw=0.8, label=f"lr={good_config.lr:g}")
@@ -124,12 +141,38 @@ ax.set_ylabel("mini-batch loss (log scale)")
 ax.legend()
 ax.grid(alpha=0.3)
 plt.show()
-say(
-    f"With lr={bad.config.lr:g} the final validation accuracy is **{h_bad.val_acc[-1]:.1%}** against "
-    f"{h.val_acc[-1]:.1%} with lr={good_config.lr:g}; its mini-batch loss in the last epoch ranges from "
-    f"{h_bad.step_loss[-h_bad.steps_per_epoch :].min():.2f} to {h_bad.step_loss[-h_bad.steps_per_epoch :].max():.2f} "
-    f"(good run: {h.step_loss[-h.steps_per_epoch :].min():.2g} to {h.step_loss[-h.steps_per_epoch :].max():.2g})."
-)
+
+first, peak = h_bad.step_loss[0], h_bad.step_loss.max()
+peak_step = int(h_bad.step_loss.argmax()) + 1
+dead = {layer: h_bad.act_dead[layer][-1] for layer in h_bad.act_layers}
+dead_at_init = max(h_bad.act_dead[layer][0] for layer in h_bad.act_layers)
+chance = np.log(10)  # the loss of a uniform guess among 10 digits
+died = dead["relu3"] == 1 and np.abs(h_bad.val_loss - chance).max() < 0.05
+last_epoch = h_bad.step_loss[-h_bad.steps_per_epoch :]
+if died:
+    say(
+        f"With lr={bad.config.lr:g} the loss of mini-batch {peak_step} jumps to "
+        f"**{peak:.0f}** (it started at {first:.2f}). Such a step throws the weights "
+        "so far that the ReLUs end up on their flat, zero side: at the end "
+        + ", ".join(f"{dead[layer]:.0%} of the `{layer}` units" for layer in dead)
+        + " output zero for every probe image (at initialization at most "
+        f"{dead_at_init:.0%} of a layer). A dead unit gets no gradient, so "
+        "nothing revives it. With `relu3` all dead, the output is `fc2`'s bias "
+        "alone, the same for every digit: the loss sits at ln 10 ≈ 2.30 (validation "
+        f"{h_bad.val_loss.min():.3f} to {h_bad.val_loss.max():.3f}) and the accuracy "
+        f"at **{h_bad.val_acc[-1]:.1%}**, one digit's share (good run: "
+        f"{h.val_acc[-1]:.1%}). The network did not oscillate; it died in its first "
+        "epoch and never recovered."
+    )
+else:
+    say(
+        f"With lr={bad.config.lr:g} the final validation accuracy is "
+        f"**{h_bad.val_acc[-1]:.1%}** against {h.val_acc[-1]:.1%} with "
+        f"lr={good_config.lr:g}; its mini-batch loss in the last epoch ranges from "
+        f"{last_epoch.min():.2f} to {last_epoch.max():.2f} (good run: "
+        f"{h.step_loss[-h.steps_per_epoch :].min():.2g} to "
+        f"{h.step_loss[-h.steps_per_epoch :].max():.2g})."
+    )
 
 # %%
 # ## How to read this figure
@@ -138,9 +181,12 @@ say(
 # * **Training loss falling, validation loss rising**: the network is memorizing the
 #   training images. The gap between the solid and dashed lines is the
 #   generalization gap; early stopping keeps the weights at the validation minimum.
+# * **Training loss falling, validation loss flat**: the same gap, without the
+#   rise; more epochs only polish the fit to the training images.
 # * **Loss flat near ln 10 ≈ 2.30 or jumping up and down**: the optimizer is not
 #   working; a learning rate that is too high is the most common cause (2.30 is the
-#   loss of a network that guesses uniformly among 10 digits).
+#   loss of a network that guesses uniformly among 10 digits). A flat 2.30 after one
+#   spike is a dead network: check the share of dead units (E4).
 # * Validation accuracy often keeps improving slightly after the validation loss has
 #   turned: the loss also punishes over-confident wrong answers.
 #
@@ -151,5 +197,5 @@ say(
 #   training loss looks worse than it is.
 # * **Selecting the epoch on the validation set uses it up**: report the final accuracy
 #   on a separate test set.
-# * **One run is one seed.** Small curves differences between runs can be noise;
-#   repeat with other seeds before concluding.
+# * **One run is one seed.** Small differences between the curves of two runs can be
+#   noise; repeat with other seeds before concluding.

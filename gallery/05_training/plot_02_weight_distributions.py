@@ -79,6 +79,7 @@ for row, (hists, what) in enumerate(((weight_hist, "weights"), (bias_hist, "bias
         ax = axes[row, col]
         share = counts / counts.sum(axis=1, keepdims=True)
         mesh = ax.pcolormesh(edges, epoch_edges, share, cmap="magma_r", vmin=0)
+        ax.set_yticks(range(len(states)))
         ax.invert_yaxis()
         ax.set_title(f"{layer} {what} (n={counts[0].sum():,})", fontsize=10)
         ax.tick_params(labelsize=8)
@@ -95,7 +96,11 @@ plt.show()
 # ## Spread of the weights over epochs
 #
 # The standard deviation of each layer's weights, relative to its value at
-# initialization, summarizes how far each layer has moved.
+# initialization, summarizes how far each layer has moved; the excess kurtosis
+# summarizes the shape (-1.2 for a uniform distribution, 0 for a Gaussian, above 0
+# for a peak with heavier tails).
+from scipy.stats import kurtosis
+
 from mlviz.report import say
 
 weight_std = {layer: np.array([w.std() for w in weights[layer]]) for layer in layers}
@@ -111,19 +116,27 @@ plt.show()
 growth = {layer: weight_std[layer][-1] / weight_std[layer][0] for layer in layers}
 most, least = max(growth, key=growth.get), min(growth, key=growth.get)
 bias_std = [b.std() for b in biases["fc2"]]
+shape = {layer: (kurtosis(w[0]), kurtosis(w[-1])) for layer, w in weights.items()}
+bell = [layer for layer in layers if shape[layer][1] > -0.6]  # nearer 0 than -1.2
+flat = [layer for layer in layers if layer not in bell]
 say(
     f"After {len(states) - 1} epochs the spread of **{most}**'s weights grew most "
     f"(×{growth[most]:.2f}), **{least}**'s least (×{growth[least]:.2f}). "
-    f"The output layer's biases moved from a standard deviation of {bias_std[0]:.3f} "
-    f"to {bias_std[-1]:.3f}."
+    "Excess kurtosis at initialization → now: "
+    + ", ".join(f"{k} {a:.2f} → {b:.2f}" for k, (a, b) in shape.items())
+    + ". "
+    + (f"Closer to a bell shape now: {', '.join(bell)}. " if bell else "")
+    + (f"Still closer to the uniform start: {', '.join(flat)}. " if flat else "")
+    + f"The output layer's biases moved from a standard deviation of "
+    f"{bias_std[0]:.3f} to {bias_std[-1]:.3f}."
 )
 
 # %%
 # ## How to read this figure
 #
 # * PyTorch initializes each layer's weights uniformly in ±1/√fan_in: the flat band in
-#   the top row (epoch 0). Training spreads them into bell-like shapes with longer
-#   tails.
+#   the top row (epoch 0). Training widens and reshapes them; the finding above says,
+#   per layer, whether the shape became bell-like or stayed flat-topped.
 # * A layer whose rows all look alike is not learning (vanishing gradients, frozen
 #   layer, a learning rate too small for it).
 # * Steadily widening distributions mean growing weights; weight decay would hold
@@ -138,5 +151,5 @@ say(
 #   100,352 in `fc1`).
 # * **Forgetting to copy**: recording `module.weight` (or its `.numpy()` view) instead
 #   of a clone stores a reference to weights that keep changing.
-# * **Few epochs, small network**: after a handful of epochs the changes are modest;
-#   longer training shows the tails growing further.
+# * **A short run is a snapshot**: these are the first epochs of one run; the
+#   distributions keep changing while training goes on.

@@ -7,7 +7,8 @@ A convolution layer is a bank of small filters slid over the image; each produce
 *feature map* that is bright where the image locally resembles the filter. Looking at
 the learned filters of the first layer (they act directly on pixels) and at the maps
 every layer produces for one digit is the most direct way to see what a CNN computes:
-edge and stroke detectors first, then sparser, more abstract maps at lower resolution.
+edge, stroke and background detectors first, then more abstract maps at lower
+resolution.
 """
 
 # %%
@@ -35,13 +36,15 @@ print("digit:", y[0].item())
 # and blue on the other is an edge detector of that orientation.
 import matplotlib.pyplot as plt
 
+from mlviz.plotting import DIVERGING
+
 plt.style.use("mlviz.gallery")  # the gallery's look, shipped with mlviz
 
 w1 = model.conv1.weight.detach()[:, 0].numpy()
 lim = np.abs(w1).max()
 fig, axes = plt.subplots(2, 8, figsize=(9, 2.6))
 for k, ax in enumerate(axes.flat):
-    ax.imshow(w1[k], cmap="RdBu_r", vmin=-lim, vmax=lim)
+    ax.imshow(w1[k], cmap=DIVERGING, vmin=-lim, vmax=lim)
     ax.set_title(f"filter {k}", fontsize=8)
     ax.set_xticks([]), ax.set_yticks([])
 fig.suptitle("conv1 filters (3x3, shared colour scale: red > 0 > blue)")
@@ -64,14 +67,14 @@ with torch.no_grad(), ActivationsAndGradients(model, list(layers.values())) as r
     recorder(x)
 maps = {name: a[0].numpy() for name, a in zip(layers, recorder.activations)}
 for name, a in maps.items():
-    print(
-        f"{name:>6}: {a.shape[0]} maps of {a.shape[1]}x{a.shape[2]}, {np.mean(a == 0):.0%} zeros"
-    )
+    shape = f"{a.shape[0]} maps of {a.shape[1]}x{a.shape[2]}"
+    print(f"{name:>6}: {shape}, {np.mean(a == 0):.0%} zeros")
 
 # %%
 # ## The sixteen maps of the first block
 #
-# Each panel is one filter's response to the digit after the ReLU (zero is white).
+# Each panel is one filter's response to the digit after the ReLU (zero is the palest
+# colour; each panel has its own scale).
 fig, axes = plt.subplots(2, 9, figsize=(10, 2.8))
 axes[0, 0].imshow(image, cmap="gray_r")
 axes[0, 0].set_title("input", fontsize=8)
@@ -87,8 +90,8 @@ plt.show()
 # %%
 # ## The second block: 32 maps at 14x14
 #
-# After pooling the resolution halves; `conv2` combines the 16 maps into 32 new ones.
-# They are sparser: each responds to a part of the digit (a loop, an end, a crossing).
+# After pooling the resolution halves; `conv2` combines the 16 maps into 32 new ones,
+# each responding to some parts of the digit's strokes and not to others.
 fig, axes = plt.subplots(4, 8, figsize=(9, 5))
 for k, ax in enumerate(axes.flat):
     ax.imshow(maps["relu2"][k], cmap="magma_r")
@@ -96,28 +99,59 @@ for k, ax in enumerate(axes.flat):
     ax.set_xticks([]), ax.set_yticks([])
 plt.show()
 
-from mlviz.report import say
+from mlviz.report import claim, say
 
-silent = {
-    name: int((a.reshape(len(a), -1).max(1) == 0).sum())
-    for name, a in maps.items()
-    if name.startswith("relu")
-}
+# Which maps are silent for this digit, and are they silent for every digit?
+names = ["relu1", "relu2"]
+with torch.no_grad(), ActivationsAndGradients(model, [model.relu1, model.relu2]) as rec:
+    rec(X)  # all 200 test digits
+peak = {n: a.amax(dim=(0, 2, 3)).numpy() for n, a in zip(names, rec.activations)}
+silent = {n: np.flatnonzero(maps[n].max(axis=(1, 2)) == 0) for n in names}
+dead = {n: np.flatnonzero(peak[n] == 0) for n in names}
+ink = image > 0.3
+background = [k for k, m in enumerate(maps["relu1"]) if np.mean(m[~ink] > 0) > 0.5]
+claim(len(background) > 0, "some first-layer filters detect the background")
+positive = {n: np.mean(maps[n] > 0) for n in names}
+
+
+def silent_words(n):
+    found = f"{n} maps zero everywhere: {len(silent[n])} of {len(maps[n])}"
+    if not len(silent[n]):
+        return found + "."
+    return (
+        f"{found} ({', '.join(f'{n}[{k}]' for k in silent[n])}), and "
+        f"{len(dead[n])} of them zero on all {len(X)} test digits"
+        + (
+            (": a **dead channel**" if len(dead[n]) == 1 else ": **dead channels**")
+            + " (zero for every digit), not a pattern this digit lacks."
+            if len(dead[n])
+            else ": they fire on other digits."
+        )
+    )
+
+
 say(
-    f"For this digit (a {y[0].item()}), **{np.mean(maps['relu1'] > 0):.0%}** of the relu1 values and "
-    f"**{np.mean(maps['relu2'] > 0):.0%}** of the relu2 values are positive; "
-    + ", ".join(f"{n} of the {len(maps[k])} {k} maps" for k, n in silent.items())
-    + " are zero everywhere (the filter finds nothing of its pattern in this digit)."
+    f"For this digit (a {y[0].item()}), **{positive['relu1']:.0%}** of the relu1 "
+    f"values and **{positive['relu2']:.0%}** of the relu2 values are positive: the "
+    "second block is "
+    + ("sparser" if positive["relu2"] < positive["relu1"] else "not sparser")
+    + " here. "
+    + " ".join(silent_words(n) for n in names)
+    + f" {len(background)} relu1 maps ("
+    + ", ".join(f"relu1[{k}]" for k in background)
+    + ") are positive on most of the empty background: filters that fire where "
+    "there is no stroke."
 )
 
 # %%
 # ## How to read this figure
 #
-# * A filter is a tiny template; its map is bright where the image matches it. Maps of
+# * A filter is a tiny template; its map is strong where the image matches it. Maps of
 #   edge filters light up along one side of the strokes, maps of "ink" filters along
-#   the whole stroke.
-# * Deeper maps are coarser (14x14 vs 28x28) and sparser: each position summarizes a
-#   larger patch of the input (receptive field 3x3 for conv1, 8x8 for conv2 here).
+#   the whole stroke, and a filter with a positive bias and negative weights lights up
+#   the background.
+# * Deeper maps are coarser (14x14 vs 28x28): each position summarizes a larger patch
+#   of the input (receptive field 3x3 for conv1, 8x8 for conv2 here).
 #
 # ## Pitfalls
 #

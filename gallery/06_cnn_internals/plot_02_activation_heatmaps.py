@@ -36,8 +36,8 @@ images = from_tensor(X)
 # %%
 # ## One digit
 #
-# The channel-mean of each layer, drawn over the digit (the 14x14 map is upsampled to
-# 28x28 with `overlay`'s input).
+# The channel-mean of each layer, alone and drawn over the digit with `overlay` (the
+# 14x14 map of `relu2` is first upsampled to 28x28 by bilinear interpolation).
 import matplotlib.pyplot as plt
 import torch.nn.functional as F
 
@@ -82,7 +82,9 @@ plt.show()
 #
 # Top row: the mean image of each class. Middle: the mean `relu2` heatmap of the class.
 # Bottom: that mean minus the mean over all images (red: more active than usual for
-# this class, blue: less).
+# this class, blue: less; one colour scale, symmetric around 0).
+from mlviz.plotting import DIVERGING
+
 classes = range(10)
 mean_img = np.stack([images[y == c].mean(0) for c in classes])
 mean_heat = np.stack([heat["relu2"][y == c].mean(0) for c in classes])
@@ -94,7 +96,7 @@ for c in classes:
     axes[0, c].imshow(mean_img[c], cmap="gray_r")
     axes[0, c].set_title(f"{c} (n={np.sum(y == c)})", fontsize=8)
     axes[1, c].imshow(mean_heat[c], cmap="magma_r", vmin=0, vmax=mean_heat.max())
-    axes[2, c].imshow(diff[c], cmap="RdBu_r", vmin=-lim, vmax=lim)
+    axes[2, c].imshow(diff[c], cmap=DIVERGING, vmin=-lim, vmax=lim)
 for ax in axes.flat:
     ax.set_xticks([]), ax.set_yticks([])
 for r, name in enumerate(["mean image", "mean relu2", "minus overall"]):
@@ -107,16 +109,34 @@ corr = [
     np.corrcoef(upsample(mean_heat[c]).ravel(), mean_img[c].ravel())[0, 1]
     for c in classes
 ]
+# Does the difference row follow the class's own ink (its mean image minus the mean
+# of all images)?
+ink_diff = mean_img - images.mean(0)
+corr_diff = [
+    np.corrcoef(upsample(diff[c]).ravel(), ink_diff[c].ravel())[0, 1] for c in classes
+]
 busiest = int(np.argmax(mean_heat.sum((1, 2))))
+total = mean_heat.sum(axis=(1, 2))
 say(
-    f"Averaged over {len(y):,} digits, the class-mean relu2 heatmap correlates with the class-mean image at "
-    f"r = {min(corr):.2f} to {max(corr):.2f} (median {np.median(corr):.2f})"
+    f"Averaged over {len(y):,} digits, the class-mean relu2 heatmap correlates with "
+    f"the class-mean image at r = {min(corr):.2f} to {max(corr):.2f} (median "
+    f"{np.median(corr):.2f})"
     + (
         ": the second layer is active mostly where there is ink. "
         if min(corr) > 0.5
         else "; activity and ink only partly coincide. "
     )
-    + f"Class **{busiest}** has the most total activity, {mean_heat[busiest].sum() / mean_heat.sum(axis=(1, 2)).mean():.2f}× the average class."
+    + "The difference row correlates with the class's extra ink (its mean image "
+    f"minus the mean of all digits) at r = {min(corr_diff):.2f} to "
+    f"{max(corr_diff):.2f} (median {np.median(corr_diff):.2f}): "
+    + (
+        "red where the class has more ink than the average digit, blue where it has "
+        "less. "
+        if min(corr_diff) > 0.5
+        else "the layer's extra activity only loosely follows the class's extra ink. "
+    )
+    + f"Class **{busiest}** has the most total activity, "
+    f"{total[busiest] / total.mean():.2f}× the average class."
 )
 
 # %%
@@ -125,7 +145,9 @@ say(
 # * Dark means many channels fire strongly at that position. For ReLU layers the
 #   heatmap is never negative.
 # * The difference row is the useful one: it removes what all digits share (the centre
-#   of the frame) and leaves the class's own strokes, such as the open top of a 4.
+#   of the frame) and leaves where the class's activity differs from the average
+#   digit's. It is not a picture of the class's extra ink: the finding above measures
+#   how closely the two agree.
 #
 # ## Pitfalls
 #

@@ -38,10 +38,11 @@ images = from_tensor(x)
 print("labels:", y[picked].tolist())
 
 # %%
-# ## How Grad-CAM works, in five lines
+# ## How Grad-CAM works, written out
 #
-# A forward hook keeps the output `A` of `relu2` (32 maps of 14x14), a tensor hook
-# keeps the gradient of the class score with respect to it. The weights are the
+# A forward hook keeps the output `A` of `relu2` (32 maps of 14x14), and
+# `torch.autograd.grad` gives the gradient of the class score with respect to it (the
+# helper below records it with a tensor hook instead). The weights are the
 # gradients averaged over the map, and the map is `ReLU(sum_k w_k A_k)`. That is all
 # there is to Grad-CAM: here it is written out by hand for the first digit.
 kept = {}
@@ -63,9 +64,8 @@ from mlviz.report import say
 
 with GradCAM(model, [model.relu2]) as cam:
     raw = cam.layer_cams(x[:1])[0]
-say(
-    f"Largest difference between the hand-written map and `GradCAM`: **{np.abs(raw - cam_by_hand.detach().numpy()).max():.1e}**."
-)
+gap = np.abs(raw - cam_by_hand.detach().numpy()).max()
+say(f"Largest difference between the hand-written map and `GradCAM`: **{gap:.1e}**.")
 
 # %%
 # ## Grad-CAM and Grad-CAM++ for the predicted class
@@ -81,6 +81,7 @@ with (
     GradCAMPlusPlus(model, [model.relu2]) as gradcampp,
 ):
     maps = {"Grad-CAM": gradcam(x), "Grad-CAM++": gradcampp(x)}
+    raw_right = gradcam.layer_cams(x)[0]  # before upsampling and scaling
 
 fig, axes = plt.subplots(3, len(picked), figsize=(10, 5.4))
 for j in range(len(picked)):
@@ -100,19 +101,35 @@ fig.suptitle(
 plt.show()
 
 ink = images > 0.3
+empty = raw_right.max(axis=(1, 2)) == 0  # no position with positive evidence
+nonempty = [j for j in range(len(picked)) if not empty[j]]
 share_on_ink = {
-    name: float(np.mean([(m[j] * ink[j]).sum() / m[j].sum() for j in range(len(m))]))
+    name: np.mean([(m[j] * ink[j]).sum() / m[j].sum() for j in nonempty])
     for name, m in maps.items()
 }
 corr = np.mean(
     [
         np.corrcoef(maps["Grad-CAM"][j].ravel(), maps["Grad-CAM++"][j].ravel())[0, 1]
-        for j in range(len(picked))
+        for j in nonempty
     ]
 )
+labels = [y[picked[j]].item() for j in range(len(picked))]
 say(
-    f"On average **{share_on_ink['Grad-CAM']:.0%}** of the Grad-CAM mass and **{share_on_ink['Grad-CAM++']:.0%}** of the "
-    f"Grad-CAM++ mass lie on ink pixels ({ink.mean():.0%} of the pixels are ink); the two maps correlate at r = {corr:.2f}."
+    (
+        "The Grad-CAM map of the "
+        + ", ".join(str(labels[j]) for j in np.flatnonzero(empty))
+        + " is **empty**: the weighted sum of its maps is negative or zero everywhere, "
+        "so the ReLU leaves nothing, although the network is sure of the class "
+        f"(p = {proba[picked][empty].max(1).min():.2f}). Grad-CAM++, which keeps only "
+        "positive gradients, still draws a map. "
+        if empty.any()
+        else ""
+    )
+    + f"Over the {len(nonempty)} non-empty maps, on average "
+    f"**{share_on_ink['Grad-CAM']:.0%}** of the Grad-CAM mass and "
+    f"**{share_on_ink['Grad-CAM++']:.0%}** of the Grad-CAM++ mass lie on ink pixels "
+    f"({ink.mean():.0%} of the pixels are ink); the two maps correlate at "
+    f"r = {corr:.2f}."
 )
 
 # %%
@@ -123,39 +140,52 @@ say(
 # runner-up class shows the strokes that make it look like that class. Maps are scaled
 # per image: compare shapes, not brightness, across panels.
 runner_up = np.argsort(proba[picked], axis=1)[:, -2]
+wrong_targets = [ClassifierOutputTarget(int(c)) for c in runner_up]
 with GradCAM(model, [model.relu2]) as gradcam:
-    wrong_maps = gradcam(x, targets=[ClassifierOutputTarget(int(c)) for c in runner_up])
-    raw_wrong = gradcam.layer_cams(
-        x, targets=[ClassifierOutputTarget(int(c)) for c in runner_up]
-    )[0]
-    raw_right = gradcam.layer_cams(x)[0]
+    wrong_maps = gradcam(x, targets=wrong_targets)
+    raw_wrong = gradcam.layer_cams(x, targets=wrong_targets)[0]
 
 fig, axes = plt.subplots(2, len(picked), figsize=(10, 4.1))
 for j in range(len(picked)):
     axes[0, j].imshow(overlay(images[j], maps["Grad-CAM"][j]))
-    axes[0, j].set_title(f"as {y[picked[j]].item()} (true)", fontsize=9)
+    axes[0, j].set_title(f"as {labels[j]} (true)", fontsize=9)
     axes[1, j].imshow(overlay(images[j], wrong_maps[j]))
-    axes[1, j].set_title(
-        f"as {runner_up[j]} (p={proba[picked[j], runner_up[j]]:.0e})", fontsize=9
-    )
+    p_wrong = proba[picked[j], runner_up[j]]
+    axes[1, j].set_title(f"as {runner_up[j]} (p={p_wrong:.0e})", fontsize=9)
 for ax in axes.flat:
     ax.set_xticks([]), ax.set_yticks([])
 plt.show()
 
-ratio = raw_wrong.sum((1, 2)) / np.maximum(raw_right.sum((1, 2)), 1e-12)
-logit_gap = np.log(proba[picked, y[picked].numpy()] / proba[picked, runner_up])
+mass_right, mass_wrong = raw_right.sum((1, 2)), raw_wrong.sum((1, 2))
+larger = np.flatnonzero(mass_wrong > mass_right)
+logit_gap = np.log(proba[picked, labels] / proba[picked, runner_up])
 say(
-    f"Before scaling, a wrong-class map has between **{ratio.min():.0%}** and **{ratio.max():.0%}** of the mass of the "
-    f"predicted-class map of the same digit, although the runner-up logit is {logit_gap.min():.1f} to {logit_gap.max():.1f} "
-    "below the true one: Grad-CAM shows the positive evidence only, and the larger negative evidence against the wrong "
-    "class never appears in the map."
+    f"Before scaling, the runner-up's map has more mass than the predicted class's map "
+    f"for **{len(larger)} of the {len(picked)}** digits"
+    + (
+        " ("
+        + ", ".join(
+            f"the {labels[j]} as {runner_up[j]}: {mass_wrong[j]:.2f} vs "
+            f"{mass_right[j]:.2f}"
+            for j in larger
+        )
+        + ")"
+        if len(larger)
+        else ""
+    )
+    + f", although the runner-up logit is {logit_gap.min():.1f} to "
+    f"{logit_gap.max():.1f} below the true one. Grad-CAM keeps only the positive "
+    "part of the weighted maps and stops at `relu2`: the evidence against a class, "
+    "and what the later layers make of the maps, never appear. Its mass is not the "
+    "score."
 )
 
 # %%
 # ## How to read this figure
 #
 # * Warm colours mark where the chosen layer's features push the chosen class score
-#   up; blue marks no positive contribution. The map says *where*, not *what*.
+#   up; dark blue marks no positive contribution (an all-blue map is an empty one).
+#   The map says *where*, not *what*.
 # * Each map is scaled to [0, 1] on its own: a bright wrong-class map can be built on a
 #   tiny score. Look at the unscaled mass (above) before comparing.
 # * The resolution is that of `relu2` (14x14): one cell covers 2x2 pixels and, through
@@ -166,7 +196,8 @@ say(
 # * **The layer matters.** An early layer gives sharper but less class-specific maps; a
 #   late one is coarse. On a tiny 28x28 network there is little room between them.
 # * **ReLU hides the negative evidence.** Grad-CAM keeps only the positive part; where a
-#   digit argues *against* a class is not shown (the gradient pages F4/D10 are signed).
+#   digit argues *against* a class is not shown (integrated gradients, D10, and SHAP,
+#   F8, are signed).
 # * **Not a faithfulness test.** A plausible map does not prove the model uses that
 #   region; check with occlusion or deletion curves before drawing conclusions.
 # * **Remove hooks.** A forgotten hook keeps firing (and holding tensors) on every later

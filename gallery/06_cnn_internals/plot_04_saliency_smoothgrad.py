@@ -46,7 +46,7 @@ saliency_by_hand = grad.abs()[0, 0].numpy()
 # `n_samples` copies with Gaussian noise of standard deviation `noise_level` times the
 # image's value range, and averages the absolute gradients.
 from mlviz.attribution import saliency, smoothgrad
-from mlviz.report import say
+from mlviz.report import claim, say
 
 sal = saliency(model, x)
 n_samples = 10 if QUICK else 50
@@ -54,8 +54,10 @@ smooth = {
     s: smoothgrad(model, x, n_samples=n_samples, noise_level=s, seed=SEED)
     for s in (0.1, 0.25)
 }
+gap = np.abs(sal[0] - saliency_by_hand).max()
 say(
-    f"Hand-written gradient vs `saliency`: largest difference **{np.abs(sal[0] - saliency_by_hand).max():.1e}**. SmoothGrad uses {n_samples} noisy copies per image."
+    f"Hand-written gradient vs `saliency`: largest difference **{gap:.1e}**. "
+    f"SmoothGrad uses {n_samples} noisy copies per image."
 )
 
 # %%
@@ -89,7 +91,7 @@ plt.show()
 
 
 def roughness(m):
-    """Mean absolute difference between neighbouring pixels, relative to the map's mean."""
+    """Mean absolute jump between neighbouring pixels, relative to the mean value."""
     return float(
         (np.abs(np.diff(m, axis=0)).mean() + np.abs(np.diff(m, axis=1)).mean())
         / (2 * m.mean())
@@ -97,18 +99,24 @@ def roughness(m):
 
 
 ink = images > 0.3
+maps_only = list(rows.items())[1:]
+rough = {name: np.mean([roughness(m) for m in maps]) for name, maps in maps_only}
+on_ink = {
+    name: np.mean([(m * k).sum() / m.sum() for m, k in zip(maps, ink)])
+    for name, maps in maps_only
+}
 say(
     "Roughness (mean jump between neighbouring pixels / mean value): "
-    + ", ".join(
-        f"**{name}** {np.mean([roughness(m) for m in maps]):.2f}"
-        for name, maps in list(rows.items())[1:]
-    )
+    + ", ".join(f"**{name}** {r:.2f}" for name, r in rough.items())
     + ". Share of the map on ink pixels: "
-    + ", ".join(
-        f"{name} {np.mean([(m * k).sum() / m.sum() for m, k in zip(maps, ink)]):.0%}"
-        for name, maps in list(rows.items())[1:]
-    )
+    + ", ".join(f"{name} {v:.0%}" for name, v in on_ink.items())
     + f" ({ink.mean():.0%} of the pixels are ink)."
+)
+claim(
+    np.all(np.diff(list(rough.values())) < 0)
+    and np.all(np.diff(list(on_ink.values())) < 0),
+    "larger noise, smoother maps that also spread further off the strokes",
+    evidence=f"roughness {rough}, share on ink {on_ink}",
 )
 
 # %%
@@ -116,10 +124,11 @@ say(
 #
 # * Bright pixels are those whose small change moves the class logit most, in either
 #   direction (the absolute value drops the sign).
-# * High saliency off the stroke is meaningful: writing ink there would change the
-#   score (e.g. closing a loop turns a 2-like shape into something else).
-# * SmoothGrad's noise level is a smoothing knob: larger noise, smoother and blurrier
-#   maps.
+# * High saliency off the stroke is meaningful: ink written there would change the
+#   score.
+# * SmoothGrad's noise level is a smoothing knob: larger noise, smoother maps (lower
+#   roughness above) that also spread further off the strokes (a lower share on
+#   ink).
 #
 # ## Pitfalls
 #

@@ -6,9 +6,11 @@
 Instead of asking which parts of a real image a unit responds to, activation
 maximization asks what input would excite it most: start from noise and follow the
 gradient of the unit's activation with respect to the *input*. Unregularized, the
-answer is high-frequency noise that no digit resembles; with an L2 penalty, a
-total-variation penalty (smoothness) and random jitter the synthesized images show
-strokes, which tells you what a channel or a class has learned to detect.
+answer usually resembles no real input (in large networks it is high-frequency noise);
+with an L2 penalty, a total-variation penalty (smoothness) and random jitter the
+synthesized images show strokes, which tells you what a channel or a class has learned
+to detect. The method has a blind spot worth seeing: a unit that is off on the start
+image gives no gradient to follow.
 """
 
 # %%
@@ -30,8 +32,9 @@ n_steps = 80 if QUICK else 300
 # %%
 # ## Gradient ascent on the input, written out
 #
-# The core of the method fits in a loop: the objective is one class logit; the
-# regularizers are subtracted from it. This is the unregularized version, for class 3.
+# The core of the method fits in a loop: the objective is one class logit (the
+# regularized version below subtracts penalties from it). This is the unregularized
+# version, for class 3.
 x = (
     0.1 * torch.randn((1, 1, 28, 28), generator=torch.Generator().manual_seed(SEED))
 ).requires_grad_(True)
@@ -74,27 +77,59 @@ hook = model.relu2.register_forward_hook(
 )
 
 
-def channel_objective(x):
-    model(x)
-    return live["out"][torch.arange(len(x)), channels].mean(
-        dim=(1, 2)
-    )  # image i maximizes channel i
+def channel_objective(chosen):
+    """Image i maximizes the mean of channel chosen[i]."""
+
+    def objective(x):
+        model(x)
+        return live["out"][torch.arange(len(x)), chosen].mean(dim=(1, 2))
+
+    return objective
 
 
+settings = {"n_steps": n_steps, "l2": 0.05, "tv": 1.0, "bounds": bounds, "seed": SEED}
 units = activation_maximization(
-    model,
-    channel_objective,
-    n_images=len(channels),
-    n_steps=n_steps,
-    l2=0.05,
-    tv=1.0,
-    bounds=bounds,
-    seed=SEED,
+    model, channel_objective(channels), n_images=len(channels), **settings
 )
+
+# %%
+# ## Did every channel move?
+#
+# Each image starts from faint noise. A channel whose ReLU is off everywhere on that
+# start has zero output *and zero gradient*: gradient ascent has nothing to climb, and
+# only the penalties act, flattening the noise towards uniform grey. We measure each
+# channel's mean output on its synthesized image, check on real test digits that such
+# a channel is not dead, and restart the stuck ones from the average training digit,
+# on which they are on.
+from mlviz.models import mnist_tensors
+from mlviz.report import claim
+
+with torch.no_grad():
+    reached = channel_objective(channels)(torch.from_numpy(units)).numpy()
+    X_test, _ = mnist_tensors("test")
+    peak_on_digits = model.features(X_test).amax(dim=(0, 2, 3)).numpy()
+stuck = [c for c, value in zip(channels, reached) if value == 0]
+if stuck:
+    X_train, _ = mnist_tensors("train")
+    mean_digit = X_train.mean(0, keepdim=True).repeat(len(stuck), 1, 1, 1)
+    restarted = activation_maximization(
+        model,
+        channel_objective(stuck),
+        n_images=len(stuck),
+        init=mean_digit,
+        **settings,
+    )
+    with torch.no_grad():
+        reached_again = channel_objective(stuck)(torch.from_numpy(restarted)).numpy()
+        at_start = channel_objective(stuck)(mean_digit).numpy()
+    claim((at_start > 0).all(), "the stuck channels are on for the average digit")
 hook.remove()
 
 # %%
 # ## Draw the synthesized inputs
+#
+# Grey levels on the fixed scale of real images (white background, dark ink), so that a
+# flat image looks flat.
 import matplotlib.pyplot as plt
 
 plt.style.use("mlviz.gallery")  # the gallery's look, shipped with mlviz
@@ -102,25 +137,39 @@ plt.style.use("mlviz.gallery")  # the gallery's look, shipped with mlviz
 from mlviz.models import from_tensor
 from mlviz.report import say
 
-to_img = lambda a: from_tensor(torch.from_numpy(a))  # noqa: E731  back to grey levels in [0, 1]
+
+def to_img(a):
+    """Back from the network's input space to grey levels in [0, 1]."""
+    return from_tensor(torch.from_numpy(a))
+
+
+grey = {"cmap": "gray_r", "vmin": 0, "vmax": 1}
 fig, axes = plt.subplots(2, 6, figsize=(10, 4.6))
-axes[0, 0].imshow(to_img(noise_3[None, None])[0], cmap="gray_r")
+axes[0, 0].imshow(to_img(noise_3[None, None])[0], **grey)
 axes[0, 0].set_title("class 3,\nno regularization", fontsize=8)
 axes[1, 0].axis("off")
 for c in range(10):
     ax = axes.flat[c + 1 + (c >= 5)]
-    ax.imshow(to_img(classes[c : c + 1])[0], cmap="gray_r")
+    ax.imshow(to_img(classes[c : c + 1])[0], **grey)
     ax.set_title(f"class {c}", fontsize=9)
 for ax in axes.flat:
     ax.set_xticks([]), ax.set_yticks([])
 fig.suptitle("Inputs synthesized to maximize one class logit (dark = ink)")
 plt.show()
 
-fig, axes = plt.subplots(2, len(channels) // 2, figsize=(10, 3.4))
-for ax, c, img in zip(axes.flat, channels, to_img(units)):
-    ax.imshow(img, cmap="gray_r")
-    ax.set_title(f"relu2[{c}]", fontsize=8)
+shown = [(c, img, "") for c, img in zip(channels, to_img(units))]
+if stuck:
+    shown += [(c, img, "\nfrom avg digit") for c, img in zip(stuck, to_img(restarted))]
+n_cols = 8
+n_rows = -(-len(shown) // n_cols)
+fig, axes = plt.subplots(n_rows, n_cols, figsize=(10, 1.75 * n_rows + 0.4))
+for ax in axes.flat:
     ax.set_xticks([]), ax.set_yticks([])
+    ax.axis("off")
+for ax, (c, img, note) in zip(axes.flat, shown):
+    ax.axis("on")
+    ax.imshow(img, **grey)
+    ax.set_title(f"relu2[{c}]{note}", fontsize=8)
 fig.suptitle("Inputs synthesized to maximize the mean of one conv2 channel")
 plt.show()
 
@@ -132,11 +181,40 @@ with torch.no_grad():
     tv_reg = total_variation(torch.from_numpy(classes)).item()
     logit_noise = model(torch.from_numpy(noise_3[None, None]))[0, 3].item()
     logit_reg = model(torch.from_numpy(classes[3:4]))[0, 3].item()
+saturated = np.isclose(noise_3, bounds[0]) | np.isclose(noise_3, bounds[1])
 say(
-    f"The network assigns each regularized image to its target class with probability "
-    f"{proba.diagonal().min():.0%}–{proba.diagonal().max():.0%}. The unregularized image reaches a class-3 logit of "
-    f"{logit_noise:.0f} (vs {logit_reg:.0f} regularized) and is "
-    f"**{tv_noise / tv_reg:.1f}×** rougher (total variation than the regularized class images)."
+    f"The network assigns each regularized image to its target class with "
+    f"probability {proba.diagonal().min():.0%}–{proba.diagonal().max():.0%}. The "
+    f"unregularized image reaches a class-3 logit of {logit_noise:.0f} (vs "
+    f"{logit_reg:.0f} regularized) and is **{tv_noise / tv_reg:.1f}×** rougher (total "
+    f"variation) than the regularized class images. "
+    + (
+        f"It is not fine noise, though: **{saturated.mean():.0%}** of its pixels sit "
+        "at pure black or pure white, in blotches and thick strokes. Clamping pixels "
+        "to the range of real images acts as a regularizer of its own."
+        if saturated.mean() > 0.5
+        else "It is closer to noise than to a digit."
+    )
+)
+say(
+    (
+        f"**{len(stuck)} of the {len(channels)} channels never moved** "
+        f"({', '.join(f'relu2[{c}]' for c in stuck)}): their mean output on the "
+        "synthesized image is exactly 0, so the image is the start noise flattened "
+        "by the penalties (the near-uniform grey panels). "
+        + ("They are not dead: " if peak_on_digits[stuck].min() > 0 else "")
+        + "on the test digits they reach "
+        + ", ".join(f"{peak_on_digits[c]:.1f}" for c in stuck)
+        + ". Restarted from the average training digit they reach "
+        + ", ".join(f"{v:.2f}" for v in reached_again)
+        + " (the last panels). "
+        if stuck
+        else f"All {len(channels)} channels moved off zero: each had a gradient to "
+        "follow from the noise start. "
+    )
+    + "Dead channels (zero on every test digit) among those drawn: "
+    + str(sum(peak_on_digits[c] == 0 for c in channels))
+    + "."
 )
 
 # %%
@@ -144,8 +222,11 @@ say(
 #
 # * A class image shows the strokes whose presence raises that logit most and whose
 #   absence it tolerates: fragments of the digit's typical shape, not a clean digit.
-# * Channel images show local patterns (edges, stroke ends, curves) repeated over the
-#   frame, because a channel's mean rewards its pattern everywhere.
+# * Channel images show local patterns (oriented edges, stripes, corners), often
+#   repeated over the frame because a channel's mean rewards its pattern everywhere.
+#   A nearly uniform image means the ascent never started (see above), not that the
+#   channel likes grey; an image that is ink almost everywhere is the ascent's answer
+#   for a channel whose mean keeps growing with ink.
 #
 # ## Pitfalls
 #
@@ -153,5 +234,7 @@ say(
 #   makes everything smooth; report the settings with the pictures.
 # * **A maximizing input is not a typical input.** The network may fire hardest on
 #   shapes it never sees in data; compare with real images that excite the unit most.
+# * **The start matters.** From noise, a unit that is off gets no gradient; the usual
+#   cures are another start (an average or real image, as above) or larger noise.
 # * **Small networks give modest pictures.** The crisp "dog faces" of feature
 #   visualization papers come from large ImageNet models and heavier machinery.

@@ -58,7 +58,7 @@ print("shap values:", sv.shape)
 # For each digit and class, the attributions should sum to the logit minus the mean
 # logit over the background. Expected gradients is a sampling method, so the sums match
 # only up to sampling noise.
-from mlviz.report import say
+from mlviz.report import claim, say
 
 with torch.no_grad():
     logits = model(x).numpy()
@@ -67,8 +67,9 @@ sums = sv.reshape(len(x), -1, 10).sum(1)
 target = logits - base
 err = np.abs(sums - target).max(1) / np.abs(target).max(1)
 say(
-    f"Sum of attributions vs logit − mean background logit, over all 10 classes: largest error **{err.max():.0%}** of the "
-    f"largest gap, with {nsamples} samples and {len(background)} background images."
+    "Sum of attributions vs logit − mean background logit, over all 10 classes: "
+    f"largest error **{err.max():.0%}** of the largest gap, with {nsamples} samples "
+    f"and {len(background)} background images."
 )
 
 # %%
@@ -77,6 +78,8 @@ say(
 # Red pixels push that class's logit up, blue push it down; one symmetric colour scale
 # per digit (row). The predicted class is boxed.
 import matplotlib.pyplot as plt
+
+from mlviz.plotting import DIVERGING
 
 plt.style.use("mlviz.gallery")  # the gallery's look, shipped with mlviz
 
@@ -89,7 +92,7 @@ for i in range(len(x)):
     for c in range(10):
         ax = axes[i, c + 1]
         ax.imshow(images[i], cmap="gray_r", alpha=0.25)
-        ax.imshow(sv[i, 0, :, :, c], cmap="RdBu_r", vmin=-lim, vmax=lim, alpha=0.9)
+        ax.imshow(sv[i, 0, :, :, c], cmap=DIVERGING, vmin=-lim, vmax=lim, alpha=0.9)
         if c == logits[i].argmax():
             for spine in ax.spines.values():
                 (
@@ -113,6 +116,9 @@ say(
     + ", ".join(f"digit {y[picked[i]].item()} **{p:.0%}**" for i, p in enumerate(pos))
     + "."
 )
+claim(
+    min(pos) > 0.5, "in the boxed column the strokes are mostly red", evidence=f"{pos}"
+)
 
 # %%
 # ## How to read this figure
@@ -121,7 +127,8 @@ say(
 #   strokes are mostly red; in the other columns, blue strokes are the evidence against
 #   that class and red patches the parts that resemble it.
 # * Compared with integrated gradients against a black image (D10), the reference is the
-#   *average digit*: attributions explain "why this logit rather than the usual one".
+#   background set of real digits: attributions explain "why this logit rather than
+#   its average over the background".
 #
 # ## Pitfalls
 #

@@ -31,14 +31,19 @@ def activation_maximization(
     jitter: int = 1,
     bounds: tuple[float, float] | None = None,
     seed: int = 0,
+    init: torch.Tensor | np.ndarray | None = None,
 ) -> np.ndarray:
     """Synthesize inputs that maximize ``objective`` by gradient ascent, with regularizers.
 
     Each step shifts the image by a random offset of up to ``jitter`` pixels (so that
     the result does not rely on pixel-exact patterns), then maximizes
     ``objective(model(x)) - l2 * mean(x^2) - tv * total_variation(x)``; pixels are kept
-    within ``bounds``. Without ``l2``, ``tv`` and ``jitter`` the result is high-frequency
-    noise that excites the unit just as well.
+    within ``bounds``. Without ``l2``, ``tv`` and ``jitter`` the result is usually an
+    image that excites the unit as well but resembles no real input.
+
+    Gradient ascent needs a start where the objective has a gradient: a ReLU unit that
+    is off (zero) everywhere on the start image gets none, and only the penalties act.
+    Pass ``init`` (e.g. an average image) to start elsewhere.
 
     Parameters
     ----------
@@ -61,6 +66,9 @@ def activation_maximization(
         Clamp pixel values to this range after each step.
     seed : int
         Seed of the random start and the jitter.
+    init : Tensor or ndarray of shape (n_images, *shape), optional
+        Start images (in the model's input space). Default: Gaussian noise with
+        standard deviation 0.1.
 
     Returns
     -------
@@ -72,7 +80,13 @@ def activation_maximization(
     for p in model.parameters():
         p.requires_grad_(False)
     gen = torch.Generator().manual_seed(seed)
-    x = (0.1 * torch.randn((n_images, *shape), generator=gen)).requires_grad_(True)
+    if init is None:
+        x = 0.1 * torch.randn((n_images, *shape), generator=gen)
+    else:
+        x = torch.as_tensor(init, dtype=torch.float32).detach().clone()
+        if tuple(x.shape) != (n_images, *shape):
+            raise ValueError(f"init must have shape {(n_images, *shape)} (n_images, *shape); got {tuple(x.shape)}")
+    x.requires_grad_(True)
     optimizer = torch.optim.Adam([x], lr=lr)
     try:
         with one_thread():
