@@ -4,7 +4,7 @@
 **Catalog F8** · **Question:** one prediction, importance · **Family:** neural network · **Phase:** after training · **Data:** MNIST
 
 This page is the gradient-based part of catalog D7 ([SHAP explainer
-families](../../04_explanations/plot_07_shap_explainer_families/)): for a network, SHAP
+families](../04_explanations/plot_07_shap_explainer_families.md)): for a network, SHAP
 does not need the slow model-agnostic Kernel explainer. `shap.GradientExplainer`
 (expected gradients) averages integrated gradients over many baselines drawn from a
 *background* set of real images, so the attributions approximate SHAP values: per pixel,
