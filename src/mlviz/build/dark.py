@@ -48,8 +48,11 @@ def _light_background(color) -> bool:
 
 
 def _ink(color) -> bool:
-    """Black or dark-grey ink: text, spines, reference lines drawn 'in black'."""
-    return _is_grey(color) and _luminance(color) < 0.55
+    """Black or dark-grey ink: text, spines, reference lines drawn 'in black'.
+
+    Mid greys are left alone: they are data colours too (digit 7, *Deny*).
+    """
+    return _is_grey(color) and _luminance(color) < 0.42
 
 
 def to_dark(figure: Figure) -> Figure:
@@ -75,6 +78,14 @@ def to_dark(figure: Figure) -> Figure:
             if _ink(spine.get_edgecolor()):
                 spine.set_edgecolor(DARK_FOREGROUND)
         ax.tick_params(which="both", colors=DARK_FOREGROUND)
+        for axis in (getattr(ax, name, None) for name in ("xaxis", "yaxis", "zaxis")):
+            pane = getattr(axis, "pane", None)  # the three walls of a 3-D plot
+            if pane is not None and _light_background(pane.get_facecolor()):
+                axis.set_pane_color((1.0, 1.0, 1.0, 0.04))
+                pane.set_edgecolor(_GRID)
+            if pane is not None:
+                axis.line.set_color(DARK_FOREGROUND)
+                axis._axinfo["grid"]["color"] = _GRID
         for line in ax.get_xgridlines() + ax.get_ygridlines():
             line.set_color(_GRID)
         legend = ax.get_legend()
