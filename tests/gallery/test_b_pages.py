@@ -11,20 +11,15 @@ from __future__ import annotations
 
 import os
 import re
-import runpy
 
 import matplotlib
 
 matplotlib.use("agg")
-import matplotlib.pyplot as plt
 import numpy as np
 import pytest
 from matplotlib.colors import to_hex, to_rgb
 
-import mlviz.config
 from mlviz.datasets import MIRROR_ENV
-
-from ..conftest import ROOT
 
 pytestmark = [
     pytest.mark.slow,
@@ -32,26 +27,6 @@ pytestmark = [
 ]
 
 
-@pytest.fixture
-def run_page(monkeypatch):
-    monkeypatch.setenv("MLVIZ_QUICK", "1")
-    monkeypatch.setattr(mlviz.config, "QUICK", True)  # read once, when mlviz.config was imported
-    monkeypatch.setenv("MLVIZ_GALLERY_BUILD", "1")  # say() does not print
-    figures = []
-
-    def keep(*args, **kwargs):
-        figures.extend(plt.figure(n) for n in plt.get_fignums())
-
-    monkeypatch.setattr(plt, "show", keep)
-
-    def run(relative):
-        figures.clear()
-        namespace = runpy.run_path(str(ROOT / "gallery" / "02_model_structure" / relative), run_name="__main__")
-        namespace["_figures"] = list(figures)
-        return namespace
-
-    yield run
-    plt.close("all")
 
 
 def _raw_deny_share():

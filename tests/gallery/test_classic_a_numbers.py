@@ -10,37 +10,11 @@ DIGIT_COLORS).
 
 from __future__ import annotations
 
-import runpy
-
 import matplotlib
 
 matplotlib.use("agg")
-import matplotlib.pyplot as plt
 import numpy as np
 import pytest
-
-from ..conftest import ROOT
-
-
-@pytest.fixture
-def run_page(monkeypatch):
-    monkeypatch.setenv("MLVIZ_QUICK", "1")
-    monkeypatch.setenv("MLVIZ_GALLERY_BUILD", "1")  # md() does not print
-    shown = []
-
-    def show(*args, **kwargs):  # keep the figures for the test, then close them
-        shown.extend(plt.figure(n) for n in plt.get_fignums())
-        plt.close("all")
-
-    monkeypatch.setattr(plt, "show", show)
-
-    def run(relative):
-        shown.clear()
-        return runpy.run_path(str(ROOT / "gallery" / relative), run_name="__main__")
-
-    run.figures = shown
-    yield run
-    plt.close("all")
 
 
 def _nearest(coords, k):

@@ -14,12 +14,10 @@ from __future__ import annotations
 import itertools
 import math
 import os
-import runpy
 
 import matplotlib
 
 matplotlib.use("agg")
-import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 import pytest
@@ -31,26 +29,12 @@ import mlviz.models
 import mlviz.plotting
 from mlviz.datasets import MIRROR_ENV, load_insurance, load_mba
 
-from ..conftest import ROOT
-
 pytestmark = [
     pytest.mark.slow,
     pytest.mark.skipif(not os.environ.get(MIRROR_ENV), reason=f"${MIRROR_ENV} not set (make test sets it)"),
 ]
 
 
-@pytest.fixture
-def run_page(monkeypatch):
-    monkeypatch.setenv("MLVIZ_QUICK", "1")
-    monkeypatch.setattr(mlviz.config, "QUICK", True)  # read once, when mlviz.config was imported
-    monkeypatch.setenv("MLVIZ_GALLERY_BUILD", "1")  # say() prints one line per finding
-    monkeypatch.setattr(plt, "show", lambda *a, **k: plt.close("all"))
-
-    def run(name):
-        return runpy.run_path(str(ROOT / "gallery" / "04_explanations" / name), run_name="__main__")
-
-    yield run
-    plt.close("all")
 
 
 def shuffled_drop(score, model, X, column, *, n, seed):

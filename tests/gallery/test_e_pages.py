@@ -13,23 +13,17 @@ makes a broken claim fail the tests.
 from __future__ import annotations
 
 import os
-import runpy
 
 import matplotlib
 
 matplotlib.use("agg")
-import matplotlib.pyplot as plt
 import numpy as np
 import pytest
 import torch
 import torch.nn.functional as F
 
-import mlviz.config
 from mlviz.datasets import MIRROR_ENV
 from mlviz.models import mnist_tensors, predict_proba
-from mlviz.report import render_findings
-
-from ..conftest import ROOT
 
 pytestmark = [
     pytest.mark.slow,
@@ -37,21 +31,6 @@ pytestmark = [
 ]
 
 
-@pytest.fixture
-def run_page(monkeypatch, capsys):
-    monkeypatch.setenv("MLVIZ_QUICK", "1")
-    monkeypatch.setattr(mlviz.config, "QUICK", True)  # read once, when mlviz.config was imported
-    monkeypatch.setenv("MLVIZ_GALLERY_BUILD", "1")  # say() prints one line per finding
-    monkeypatch.setattr(plt, "show", lambda *a, **k: plt.close("all"))
-
-    def run(name):
-        ns = runpy.run_path(str(ROOT / "gallery" / "05_training" / name), run_name="__main__")
-        output = capsys.readouterr().out
-        ns["_findings"] = [str(part) for part in render_findings(output) if not isinstance(part, str)]
-        return ns
-
-    yield run
-    plt.close("all")
 
 
 def test_e1_early_stopping_and_the_dead_network(run_page):

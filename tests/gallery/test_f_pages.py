@@ -14,22 +14,17 @@ broken claim fail the tests.
 from __future__ import annotations
 
 import os
-import runpy
 
 import matplotlib
 
 matplotlib.use("agg")
-import matplotlib.pyplot as plt
 import numpy as np
 import pytest
 import torch
 from matplotlib.colors import to_hex
 
-import mlviz.config
 from mlviz.datasets import MIRROR_ENV
 from mlviz.plotting import DIGIT_COLORS, DIVERGING
-
-from ..conftest import ROOT
 
 pytestmark = [
     pytest.mark.slow,
@@ -37,26 +32,6 @@ pytestmark = [
 ]
 
 
-@pytest.fixture
-def run_page(monkeypatch):
-    monkeypatch.setenv("MLVIZ_QUICK", "1")
-    monkeypatch.setattr(mlviz.config, "QUICK", True)  # read once, when mlviz.config was imported
-    monkeypatch.setenv("MLVIZ_GALLERY_BUILD", "1")  # say() prints one line per finding
-    shown = []
-
-    def show(*args, **kwargs):  # keep the figures for the test, then close them
-        shown.extend(plt.figure(n) for n in plt.get_fignums())
-        plt.close("all")
-
-    monkeypatch.setattr(plt, "show", show)
-
-    def run(name):
-        shown.clear()
-        return runpy.run_path(str(ROOT / "gallery" / "06_cnn_internals" / name), run_name="__main__")
-
-    run.figures = shown
-    yield run
-    plt.close("all")
 
 
 def signed_images(figures):

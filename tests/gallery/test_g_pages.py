@@ -9,19 +9,14 @@ written out with NumPy, attention scores read directly off the weight matrices.
 from __future__ import annotations
 
 import os
-import runpy
 
 import matplotlib
 
 matplotlib.use("agg")
-import matplotlib.pyplot as plt
 import numpy as np
 import pytest
 
-import mlviz.config
 from mlviz.datasets import MIRROR_ENV
-
-from ..conftest import ROOT
 
 pytestmark = [
     pytest.mark.slow,
@@ -29,18 +24,6 @@ pytestmark = [
 ]
 
 
-@pytest.fixture
-def run_page(monkeypatch):
-    monkeypatch.setenv("MLVIZ_QUICK", "1")
-    monkeypatch.setattr(mlviz.config, "QUICK", True)  # read once, when mlviz.config was imported
-    monkeypatch.setenv("MLVIZ_GALLERY_BUILD", "1")  # say() does not print
-    monkeypatch.setattr(plt, "show", lambda *a, **k: plt.close("all"))
-
-    def run(relative):
-        return runpy.run_path(str(ROOT / "gallery" / "07_advanced_deep_learning" / relative), run_name="__main__")
-
-    yield run
-    plt.close("all")
 
 
 def test_g1_landscape(run_page):

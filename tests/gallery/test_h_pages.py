@@ -7,32 +7,15 @@ file, a forward pass written out with NumPy, scikit-learn's metric functions, or
 
 from __future__ import annotations
 
-import runpy
-
 import matplotlib
 
 matplotlib.use("agg")
-import matplotlib.pyplot as plt
 import numpy as np
 import pytest
-
-from ..conftest import ROOT
 
 pytestmark = pytest.mark.slow
 
 
-@pytest.fixture
-def run_page(monkeypatch, tmp_path):
-    monkeypatch.setenv("MLVIZ_QUICK", "1")
-    monkeypatch.setenv("MLVIZ_GALLERY_BUILD", "1")  # say() does not print
-    monkeypatch.setattr(plt, "show", lambda *a, **k: plt.close("all"))
-    monkeypatch.chdir(tmp_path)  # files a page exports for the site land here
-
-    def run(relative):
-        return runpy.run_path(str(ROOT / "gallery" / relative), run_name="__main__")
-
-    yield run
-    plt.close("all")
 
 
 def _numpy_forward(state, image):

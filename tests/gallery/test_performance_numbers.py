@@ -16,12 +16,10 @@ Monte Carlo error of a few hundred draws), and the page's wording against the in
 from __future__ import annotations
 
 import os
-import runpy
 
 import matplotlib
 
 matplotlib.use("agg")
-import matplotlib.pyplot as plt
 import numpy as np
 import pytest
 from sklearn.calibration import calibration_curve
@@ -35,10 +33,7 @@ from sklearn.metrics import (
     roc_curve,
 )
 
-import mlviz.config
 from mlviz.datasets import MIRROR_ENV
-
-from ..conftest import ROOT
 
 pytestmark = [
     pytest.mark.slow,
@@ -46,18 +41,6 @@ pytestmark = [
 ]
 
 
-@pytest.fixture
-def run_page(monkeypatch):
-    monkeypatch.setenv("MLVIZ_QUICK", "1")
-    monkeypatch.setattr(mlviz.config, "QUICK", True)  # read once, when mlviz.config was imported
-    monkeypatch.setenv("MLVIZ_GALLERY_BUILD", "1")  # md() does not print
-    monkeypatch.setattr(plt, "show", lambda *a, **k: plt.close("all"))
-
-    def run(relative):
-        return runpy.run_path(str(ROOT / "gallery" / relative), run_name="__main__")
-
-    yield run
-    plt.close("all")
 
 
 def average_precision_by_definition(y, score, sample_weight=None):
