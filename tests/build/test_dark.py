@@ -62,3 +62,17 @@ def test_markdown_shows_each_variant_in_its_theme():
     assert '(./images/mkd_glr_x_001.png#only-light){: .mkd-glr-single-img srcset="../images/mkd_glr_x_001.png"}' in out
     assert '(./images/mkd_glr_x_001_dark.png#only-dark){: .mkd-glr-single-img srcset="../images/mkd_glr_x_001_dark.png"}' in out
     assert dark_variant_markdown(md, lambda path: False) == md
+
+
+def test_raw_image_lists_become_one_markdown_image_per_figure():
+    from mlviz.build.dark import plain_images
+
+    raw = (
+        '<ul class="mkd-glr-horizontal">\n<img alt="A, B" src="../images/mkd_glr_x_001.png" '
+        'srcset="../images/mkd_glr_x_001.png", class="sphx-glr-single-img" /><img alt="C" '
+        'src="../images/mkd_glr_x_002.png" srcset="../images/mkd_glr_x_002.png", class="sphx-glr-single-img" />\n</ul>'
+    )
+    out = plain_images(raw)
+    assert "<ul" not in out and "<img" not in out
+    assert '![A, B](./images/mkd_glr_x_001.png){: .mkd-glr-single-img srcset="../images/mkd_glr_x_001.png"}' in out
+    assert '![C](./images/mkd_glr_x_002.png){: .mkd-glr-single-img srcset="../images/mkd_glr_x_002.png"}' in out

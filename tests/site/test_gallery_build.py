@@ -48,6 +48,8 @@ def test_provenance_names_each_dataset_source_and_license(quick_site, example):
     for name in parse_example(example).data:
         if name in {"MNIST", "MBA", "insurance", "Iris"}:
             assert f"{name}: " in box and "license: " in box, f"{example.stem}: no source and license for {name}"
+        elif "scikit-image" in name:
+            assert f"{name}: " in box and "license: CC0" in box, f"{example.stem}: no source and license for {name}"
         else:
             assert f"{name}: made by the page" in box, f"{example.stem}: {name} is not described"
     if "MBA" in parse_example(example).data:

