@@ -76,3 +76,17 @@ def test_raw_image_lists_become_one_markdown_image_per_figure():
     assert "<ul" not in out and "<img" not in out
     assert '![A, B](./images/mkd_glr_x_001.png){: .mkd-glr-single-img srcset="../images/mkd_glr_x_001.png"}' in out
     assert '![C](./images/mkd_glr_x_002.png){: .mkd-glr-single-img srcset="../images/mkd_glr_x_002.png"}' in out
+
+
+def test_alt_texts_with_brackets_keep_their_figures_and_get_dark_variants():
+    from mlviz.build.dark import plain_images
+
+    raw = (
+        '<ul class="mkd-glr-horizontal">\n<img alt="layer _blocks[-1], 7x7" src="../images/mkd_glr_x_001.png" '
+        'srcset="../images/mkd_glr_x_001.png", class="sphx-glr-single-img" />\n</ul>'
+    )
+    out = dark_variant_markdown(plain_images(raw), lambda path: True)
+    assert r"![layer _blocks\[-1\], 7x7](./images/mkd_glr_x_001.png#only-light)" in out
+    assert "mkd_glr_x_001_dark.png#only-dark" in out
+    single = '![A [b] c](./images/mkd_glr_y_001.png){: .mkd-glr-single-img srcset="../images/mkd_glr_y_001.png"}'
+    assert "mkd_glr_y_001_dark.png#only-dark" in dark_variant_markdown(single, lambda path: True)

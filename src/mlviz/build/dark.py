@@ -170,11 +170,19 @@ def save_dark(snap: bytes, path: Path, *, on_saved=None) -> Path:
 
 
 # An image as mkdocs-gallery 0.10.4 writes it: ![alt](path){: .mkd-glr-...-img srcset="..."}
-_IMAGE = re.compile(r'!\[(?P<alt>[^\]]*)\]\((?P<path>[^)\s#]+\.png)\)\{: (?P<cls>\.mkd-glr-[a-z]+-img) srcset="(?P<srcset>[^"]*)"\}')
+# (the alt text may hold brackets of its own, escaped or paired, as in "_blocks[-1]")
+_IMAGE = re.compile(
+    r'!\[(?P<alt>(?:\\.|\[[^\]]*\]|[^\]\\])*)\]\((?P<path>[^)\s#]+\.png)\)'
+    r'\{: (?P<cls>\.mkd-glr-[a-z]+-img) srcset="(?P<srcset>[^"]*)"\}'
+)
 
 
 _IMAGE_LIST = re.compile(r'<ul class="mkd-glr-horizontal">\s*(.*?)\s*</ul>', re.S)
 _RAW_IMAGE = re.compile(r'<img alt="(?P<alt>[^"]*)" src="\.\./(?P<path>[^"]+)" srcset="(?P<srcset>[^"]*)",? class="[^"]*" />')
+
+
+def _escape(alt: str) -> str:
+    return alt.replace("[", "\\[").replace("]", "\\]")
 
 
 def plain_images(markdown: str) -> str:
@@ -187,7 +195,7 @@ def plain_images(markdown: str) -> str:
 
     def _images(match):
         images = [
-            f'![{m["alt"]}](./{m["path"]}){{: .mkd-glr-single-img srcset="{m["srcset"]}"}}'
+            f'![{_escape(m["alt"])}](./{m["path"]}){{: .mkd-glr-single-img srcset="{m["srcset"]}"}}'
             for m in _RAW_IMAGE.finditer(match.group(1))
         ]
         return "\n\n".join(images) if images else match.group(0)
