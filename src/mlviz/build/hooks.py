@@ -133,9 +133,10 @@ def size_images(html: str, page_dir: Path, *, eager: int = 1) -> str:
         if " width=" not in tag and path.is_file():
             with Image.open(path) as image:
                 extra.append(f'width="{image.width}" height="{image.height}"')
-        if "#only-dark" not in tag:  # a dark variant loads like its light twin
+        dark_twin = "#only-dark" in tag  # hidden in the light palette: fetched when shown
+        if not dark_twin:
             count += 1
-        if count > eager and "loading=" not in tag:
+        if (count > eager or dark_twin) and "loading=" not in tag:
             extra.append('loading="lazy"')
         if "decoding=" not in tag:
             extra.append('decoding="async"')
