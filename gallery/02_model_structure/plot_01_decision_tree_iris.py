@@ -40,24 +40,20 @@ full = DecisionTreeClassifier(random_state=SEED).fit(X_train, y_train)
 
 # %%
 # Is the larger tree better on new flowers? The test set is small, so we put an
-# interval on the difference: a paired bootstrap over the test flowers
-# (`scipy.stats.bootstrap`), both trees scored on the same resampled flowers.
+# interval on the difference: a paired bootstrap over the test flowers (built on
+# `scipy.stats.bootstrap`), both trees scored on the same resampled flowers.
 import numpy as np
-from scipy.stats import bootstrap
+from sklearn.metrics import accuracy_score
 
+from mlviz.inspect.performance import bootstrap_difference
 from mlviz.report import claim, say
 
-right_small = (tree.predict(X_test) == y_test).to_numpy()
-right_full = (full.predict(X_test) == y_test).to_numpy()
-interval = bootstrap(
-    (right_full, right_small),
-    lambda a, b: a.mean() - b.mean(),
-    paired=True,
-    vectorized=False,
-    method="percentile",
-    n_resamples=2000,
-    random_state=SEED,
-).confidence_interval
+pred_small, pred_full = tree.predict(X_test), full.predict(X_test)
+right_small = (pred_small == y_test).to_numpy()
+right_full = (pred_full == y_test).to_numpy()
+interval = bootstrap_difference(
+    accuracy_score, y_test, pred_full, pred_small, n_resamples=2000
+)
 gap = int(right_full.sum() - right_small.sum())
 claim(
     full.score(X_train, y_train) == 1.0,

@@ -62,22 +62,22 @@ ada = AdaBoostClassifier(
 ).fit(X_train, y_train)
 
 import numpy as np
-from scipy.stats import bootstrap
+from sklearn.metrics import accuracy_score
+
+from mlviz.inspect.performance import bootstrap_difference
 
 member_acc = [t.score(X_test.to_numpy(), y_test) for t in forest.estimators_]
 stump_acc = [s.score(X_test.to_numpy(), y_test) for s in ada.estimators_]
 right_forest = forest.predict(X_test) == y_test
 right_ada = ada.predict(X_test) == y_test
 # Paired bootstrap over the test flowers: both models scored on the same resamples.
-interval = bootstrap(
-    (right_forest, right_ada),
-    lambda a, b: a.mean() - b.mean(),
-    paired=True,
-    vectorized=False,
-    method="percentile",
+interval = bootstrap_difference(
+    accuracy_score,
+    y_test,
+    forest.predict(X_test),
+    ada.predict(X_test),
     n_resamples=2000,
-    random_state=SEED,
-).confidence_interval
+)
 tie = interval.low <= 0 <= interval.high
 say(
     f"Test accuracy: random forest **{right_forest.mean():.1%}** (its "
