@@ -61,7 +61,7 @@ claim(
     evidence=f"training accuracy {full.score(X_train, y_train):.1%}",
 )
 if interval.low <= 0 <= interval.high:
-    verdict = "indistinguishable on these test flowers"
+    verdict = "indistinguishable on these test flowers (the interval includes 0)"
 else:
     verdict = f"the {'fully grown' if gap > 0 else 'depth-3'} tree is better"
 say(

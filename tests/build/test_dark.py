@@ -23,6 +23,8 @@ def figure():
         ax.axhline(0.5, color="0.3")
         ax.annotate("peak", xy=(1, 1), xytext=(0.5, 0.8), arrowprops={"color": "0.2"})
         ax.text(0.1, 0.9, "boxed", bbox={"fc": "white"})
+        ax.add_patch(plt.Rectangle((0.2, 0.2), 0.3, 0.3, fill=False, ec="w", lw=2))
+        ax.bar([0.7], [0.4], width=0.1, edgecolor="white", linewidth=1)
         ax.set_title("title")
         ax.legend()
         yield fig
@@ -40,6 +42,9 @@ def test_to_dark_recolours_background_and_ink_but_not_data(figure):
     assert to_rgba(reference.get_color()) == to_rgba(DARK_FOREGROUND)
     annotation = next(t for t in ax.texts if t.get_text() == "peak")
     assert to_rgba(annotation.arrow_patch.get_edgecolor()) == to_rgba(DARK_FOREGROUND)
+    outline, bar = (p for p in ax.patches if p.get_linewidth() > 0)
+    assert to_rgba(outline.get_edgecolor()) == to_rgba("w"), "an outline over a picture keeps its colour"
+    assert to_rgba(bar.get_edgecolor()) == to_rgba(DARK_BACKGROUND), "gaps between bars stay gaps"
     boxed = next(t for t in ax.texts if t.get_text() == "boxed")
     assert to_rgba(boxed.get_bbox_patch().get_facecolor()) == to_rgba(DARK_BACKGROUND)
 

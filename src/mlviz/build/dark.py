@@ -133,7 +133,8 @@ def to_dark(figure: Figure) -> Figure:
             patch.set_facecolor(DARK_FOREGROUND)
     for patch in figure.findobj(Rectangle):
         # white edges separating bars or cells read as gaps on white: keep them gaps
-        if patch.get_linewidth() and _light_background(patch.get_edgecolor()):
+        # (an unfilled outline, such as a box drawn over a photo, keeps its colour)
+        if patch.get_fill() and patch.get_linewidth() and _light_background(patch.get_edgecolor()):
             patch.set_edgecolor(DARK_BACKGROUND)
     return figure
 
