@@ -1,8 +1,10 @@
 // Plotly figures are drawn when the reader gets near them, not at page load.
-// plotly.js is large (4.6 MB, seconds of script on a phone): the build turns each
-// figure's drawing script into <script type="text/plain" class="mlviz-plotly"> and
-// this loader fetches plotly.js (address in data-plotly) the first time a figure comes
-// within a screen of the viewport, then draws every figure as it approaches.
+// plotly.js is large (4.6 MB, seconds of script on a phone) and so is a figure's data:
+// the build moves each figure's drawing script to a file of its own and leaves
+// <script type="text/plain" class="mlviz-plotly" data-figure="ID" data-src="FILE">.
+// This loader fetches plotly.js (address in data-plotly) the first time a figure comes
+// within a screen of the viewport, then the figure's script, and so on for each figure
+// as it approaches. (A placeholder without data-src holds its drawing script inline.)
 (function () {
   "use strict";
   var me = document.currentScript;
@@ -28,10 +30,17 @@
     if (pending.getAttribute("data-drawn")) return;
     pending.setAttribute("data-drawn", "1");
     var script = document.createElement("script");
-    script.text = pending.text;
-    pending.parentNode.insertBefore(script, pending.nextSibling);
     // theme.js re-colours figures for the dark palette when they appear
-    document.dispatchEvent(new CustomEvent("mlviz:plotly-drawn"));
+    var drawn = function () { document.dispatchEvent(new CustomEvent("mlviz:plotly-drawn")); };
+    var src = pending.getAttribute("data-src");
+    if (src) {
+      script.src = src;
+      script.onload = drawn;
+    } else {
+      script.text = pending.text;
+    }
+    pending.parentNode.insertBefore(script, pending.nextSibling);
+    if (!src) drawn();
   }
 
   function start() {
@@ -45,8 +54,8 @@
       });
     }, { rootMargin: "100% 0px" });
     pending.forEach(function (script) {
-      var match = /Plotly\.newPlot\(\s*"([^"]+)"/.exec(script.text);
-      var figure = match && document.getElementById(match[1]);
+      var id = script.getAttribute("data-figure");
+      var figure = id && document.getElementById(id);
       if (!figure) return;
       figure._mlvizScript = script;
       observer.observe(figure);

@@ -29,10 +29,34 @@ def test_plotly_is_served_by_the_site_and_drawn_lazily():
     out = hooks.on_post_page(html, page(), config={})
     assert "cdn.example.org" not in out
     # the drawing script is inert text until the loader runs it
-    assert '<script type="text/plain" class="mlviz-plotly">                window.PLOTLYENV' in out
+    assert '<script type="text/plain" class="mlviz-plotly" data-figure="f1">                window.PLOTLYENV' in out
     assert '<script>                window.PLOTLYENV' not in out and "<script>other()</script>" in out
-    loader = '<script src="../../../javascripts/plotly-lazy.js" data-plotly="../../../assets/javascripts/plotly.min.js">'
+    loader = '<script src="../../../javascripts/plotly-lazy.js" data-plotly="../../../assets/javascripts/plotly.min.js" defer>'
     assert out.count(loader) == 1 and out.index(loader) > out.index("mlviz-plotly")
+
+
+def test_a_figure_s_data_leaves_the_page_for_a_file_of_its_own(tmp_path):
+    html = f"<html><body><div id='f1' class='plotly-graph-div'></div>{DRAW}</body></html>"
+    out = hooks.on_post_page(html, page(), config={"site_dir": str(tmp_path)})
+    files = list((tmp_path / "gallery/a/plot_x").glob("plotly-*.js"))
+    assert len(files) == 1, "one script file per figure, in the page's folder"
+    code = files[0].read_text()
+    assert code.startswith("                window.PLOTLYENV") and 'Plotly.newPlot("f1"' in code
+    assert "Plotly.newPlot" not in out, "the figure's data is no longer in the page"
+    assert f'<script type="text/plain" class="mlviz-plotly" data-figure="f1" data-src="{files[0].name}"></script>' in out
+    # named by content: the same figure gives the same file
+    hooks.on_post_page(html, page(), config={"site_dir": str(tmp_path)})
+    assert len(list((tmp_path / "gallery/a/plot_x").glob("plotly-*.js"))) == 1
+
+
+def test_material_s_bundle_is_deferred_and_other_scripts_are_left_alone():
+    html = (
+        '<html><body><p>text</p><script src="../assets/javascripts/bundle.a5f9d56c.min.js"></script>'
+        '<script src="../x.js"></script><script>inline()</script></body></html>'
+    )
+    out = hooks.on_post_page(html, page(), config={})
+    assert '<script src="../assets/javascripts/bundle.a5f9d56c.min.js" defer></script>' in out
+    assert '<script src="../x.js"></script>' in out and "<script>inline()</script>" in out
 
 
 @pytest.mark.parametrize(
@@ -58,6 +82,21 @@ def test_build_mode_depends_on_quick(monkeypatch):
     full = hooks.build_mode()
     monkeypatch.setenv("MLVIZ_QUICK", "1")
     assert hooks.build_mode() != full and "quick=1" in hooks.build_mode()
+
+
+def test_build_mode_ignores_code_that_runs_after_the_examples(tmp_path, monkeypatch):
+    package = tmp_path / "mlviz"
+    for name in ("bench/lighthouse.py", "build/hooks.py", "build/dark.py", "models/a.py"):
+        (package / name).parent.mkdir(parents=True, exist_ok=True)
+        (package / name).write_text("x = 1\n")
+    monkeypatch.setattr(hooks, "_PACKAGE", package)
+    before = hooks.build_mode()
+    (package / "bench/lighthouse.py").write_text("x = 2\n")
+    (package / "build/hooks.py").write_text("x = 2\n")
+    assert hooks.build_mode() == before, "post-processing and the benchmark do not rerun the examples"
+    assert hooks.package_digest() != hooks.package_digest(exclude=hooks.AFTER_EXAMPLES), "the wheel still changes"
+    (package / "build/dark.py").write_text("x = 2\n")  # runs inside the examples (figure variants)
+    assert hooks.build_mode() != before
 
 
 def test_generated_gallery_is_wiped_when_the_mode_changes(tmp_path, monkeypatch):
@@ -135,6 +174,31 @@ def test_images_get_their_size_and_all_but_the_first_load_lazily(tmp_path):
     assert 'loading="lazy"' in tags[1], "its dark twin, hidden in the light palette, only when shown"
     assert 'loading="lazy"' in tags[2]
     assert "width=" not in tags[3], "remote images are left alone"
+
+
+def test_wide_figures_get_a_narrow_copy_offered_in_srcset(tmp_path, monkeypatch):
+    from PIL import Image
+
+    from mlviz.build.hooks import NARROW_WIDTH, size_images
+
+    monkeypatch.setenv("MLVIZ_CACHE_DIR", str(tmp_path / "cache"))
+    docs, site = tmp_path / "docs", tmp_path / "site"
+    (docs / "images").mkdir(parents=True)
+    Image.new("RGB", (1600, 600), "white").save(docs / "images" / "wide.png")
+    Image.new("RGB", (500, 300), "white").save(docs / "images" / "small.png")
+    html = (
+        '<img alt="wide" src="../images/wide.png#only-light" srcset="../images/wide.png">'
+        '<img alt="small" src="../images/small.png" srcset="../images/small.png">'
+    )
+    out = size_images(html, docs / "page", site_page_dir=site / "page")
+    wide, small = out.split("<img")[1:]
+    assert f'srcset="../images/wide.w{NARROW_WIDTH}.webp {NARROW_WIDTH}w, ../images/wide.png 1600w"' in wide
+    assert "sizes=" in wide and wide.count("srcset=") == 1
+    assert 'src="../images/wide.png#only-light"' in wide, "src (and the palette switch) unchanged"
+    with Image.open(site / "images" / f"wide.w{NARROW_WIDTH}.webp") as copy:
+        assert copy.format == "WEBP" and copy.size == (NARROW_WIDTH, 300)
+    assert 'srcset="../images/small.png"' in small and "sizes=" not in small, "narrow figures are kept as they are"
+    assert not list((site / "images").glob("small.*"))
 
 
 def test_small_local_stylesheets_are_inlined_and_large_or_foreign_ones_stay_linked(tmp_path):

@@ -76,7 +76,7 @@ def audit_site(site: Path, pages: list[str] | None = None, *, lighthouse: Path |
     """Run Lighthouse (mobile preset) on each page of ``site``; return scores and timings."""
     lighthouse = lighthouse or ensure_lighthouse()
     pages = site_pages(site) if pages is None else pages
-    server, url = serve(site)
+    server, url = serve(site, compress=True)  # as the published site is served
     results = {}
     try:
         with tempfile.TemporaryDirectory(prefix="mlviz-lighthouse-") as tmp:
