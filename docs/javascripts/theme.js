@@ -114,6 +114,6 @@
   });
   if (document.readyState === "complete") apply();
   else window.addEventListener("load", apply);
-  // figures drawn later, when the reader scrolls to them (plotly-lazy.js)
+  // figures drawn later, when the reader scrolls to them (lazy-figures.js)
   document.addEventListener("mlviz:plotly-drawn", function () { setTimeout(apply, 0); });
 })();

@@ -29,24 +29,28 @@ def test_plotly_is_served_by_the_site_and_drawn_lazily():
     out = hooks.on_post_page(html, page(), config={})
     assert "cdn.example.org" not in out
     # the drawing script is inert text until the loader runs it
-    assert '<script type="text/plain" class="mlviz-plotly" data-figure="f1">                window.PLOTLYENV' in out
+    placeholder = (
+        '<script type="text/plain" class="mlviz-lazy" data-library="../../../assets/javascripts/plotly.min.js" '
+        'data-figure="f1">                window.PLOTLYENV'
+    )
+    assert placeholder in out
     assert '<script>                window.PLOTLYENV' not in out and "<script>other()</script>" in out
-    loader = '<script src="../../../javascripts/plotly-lazy.js" data-plotly="../../../assets/javascripts/plotly.min.js" defer>'
-    assert out.count(loader) == 1 and out.index(loader) > out.index("mlviz-plotly")
+    loader = '<script src="../../../javascripts/lazy-figures.js" defer></script>'
+    assert out.count(loader) == 1 and out.index(loader) > out.index("mlviz-lazy")
 
 
 def test_a_figure_s_data_leaves_the_page_for_a_file_of_its_own(tmp_path):
     html = f"<html><body><div id='f1' class='plotly-graph-div'></div>{DRAW}</body></html>"
     out = hooks.on_post_page(html, page(), config={"site_dir": str(tmp_path)})
-    files = list((tmp_path / "gallery/a/plot_x").glob("plotly-*.js"))
+    files = list((tmp_path / "gallery/a/plot_x").glob("figure-*.js"))
     assert len(files) == 1, "one script file per figure, in the page's folder"
     code = files[0].read_text()
     assert code.startswith("                window.PLOTLYENV") and 'Plotly.newPlot("f1"' in code
     assert "Plotly.newPlot" not in out, "the figure's data is no longer in the page"
-    assert f'<script type="text/plain" class="mlviz-plotly" data-figure="f1" data-src="{files[0].name}"></script>' in out
+    assert f'data-figure="f1" data-src="{files[0].name}"></script>' in out
     # named by content: the same figure gives the same file
     hooks.on_post_page(html, page(), config={"site_dir": str(tmp_path)})
-    assert len(list((tmp_path / "gallery/a/plot_x").glob("plotly-*.js"))) == 1
+    assert len(list((tmp_path / "gallery/a/plot_x").glob("figure-*.js"))) == 1
 
 
 def test_material_s_bundle_is_deferred_and_other_scripts_are_left_alone():
@@ -226,3 +230,18 @@ def test_lightbox_loads_without_blocking_and_starts_after_parsing():
     assert '<script src="a/glightbox.min.js" defer>' in out
     assert 'media="print" onload="this.media=\'all\'"' in out
     assert 'document.addEventListener("DOMContentLoaded", function () {const lightbox = GLightbox({});});' in out
+
+
+def test_code_blocks_are_reachable_by_keyboard_and_the_search_dialog_has_a_name():
+    html = (
+        '<div class="md-search" data-md-component="search" role="dialog"></div>'
+        "<pre><span></span><code>a = 1</code></pre>"
+        '<pre class="x"><code class="language-py">b</code></pre>'
+        '<pre><code tabindex="-1">c</code></pre><p><code>inline</code></p>'
+    )
+    out = hooks.on_post_page(html, page(), config={})
+    assert 'role="dialog" aria-label="Search the gallery">' in out
+    assert "<pre><span></span><code tabindex=\"0\">a = 1" in out
+    assert '<pre class="x"><code tabindex="0" class="language-py">b' in out
+    assert '<code tabindex="-1">c' in out, "a tabindex already there is kept"
+    assert "<p><code>inline</code>" in out, "inline code does not scroll: left alone"

@@ -153,8 +153,7 @@ class Playground {
     this.stats = { epochs: 0, frames: 0 };
     this.hover = null; // [layer, neuron] under the pointer in the network diagram
     this.build();
-    this.newSession();
-    new MutationObserver(() => this.render()).observe(document.body, {
+    new MutationObserver(() => this.session && this.render()).observe(document.body, {
       attributes: true,
       attributeFilter: ["data-md-color-scheme"],
     });
@@ -595,4 +594,12 @@ class Playground {
 }
 
 const root = document.getElementById("nn-playground");
-if (root) window.nnPlayground = new Playground(root);
+if (root) {
+  const playground = new Playground(root); // the controls
+  // The first network, its data and its drawings come in a task of their own: the page
+  // answers the reader in between (one long task held a phone for a quarter second).
+  setTimeout(() => {
+    playground.newSession();
+    window.nnPlayground = playground;
+  }, 0);
+}

@@ -11,11 +11,20 @@
 * :class:`ClassifierOutputTarget`, :class:`ClassifierOutputSoftmaxTarget`: what to
   explain, as tiny callables on the model's output.
 * :func:`overlay`: draw a heatmap over an image, returning an RGB array (no Axes).
+* :func:`occlusion`, :func:`deletion_insertion`: how faithful a map is, by hiding
+  what it points at (occlusion sensitivity; deletion and insertion curves).
 
 Everything here computes arrays; nothing draws on an Axes.
 """
 
 from ._cam import BaseCAM, GradCAM, GradCAMPlusPlus
+from ._faithfulness import (
+    DeletionInsertionResult,
+    OcclusionResult,
+    blurred_copy,
+    deletion_insertion,
+    occlusion,
+)
 from ._gradients import IntegratedGradientsResult, input_gradients, integrated_gradients, saliency, smoothgrad
 from ._hooks import ActivationsAndGradients
 from ._overlay import overlay
@@ -26,11 +35,16 @@ __all__ = [
     "BaseCAM",
     "ClassifierOutputSoftmaxTarget",
     "ClassifierOutputTarget",
+    "DeletionInsertionResult",
     "GradCAM",
     "GradCAMPlusPlus",
     "IntegratedGradientsResult",
+    "OcclusionResult",
+    "blurred_copy",
+    "deletion_insertion",
     "input_gradients",
     "integrated_gradients",
+    "occlusion",
     "overlay",
     "saliency",
     "smoothgrad",

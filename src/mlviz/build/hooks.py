@@ -263,6 +263,37 @@ _PLOTLY_DRAW = re.compile(r'<script(?: type="text/javascript")?>((?:(?!</script>
 
 
 _FIGURE_ID = re.compile(r'Plotly\.newPlot\(\s*"([^"]+)"')
+_SHAP_DRAW = re.compile(
+    r"<script>(\s*if \(window\.SHAP\) SHAP\.ReactDom\.render\((?:(?!</script>).)*"
+    r"document\.getElementById\('([^']+)'\)(?:(?!</script>).)*)</script>",
+    re.DOTALL,
+)
+LAZY_LOADER = "javascripts/lazy-figures.js"
+# shap's message for a notebook without its JavaScript (dark red, unreadable on the
+# dark palette), shown until the plot replaces it.
+_SHAP_MISSING_JS = re.compile(
+    r"""<div style=["']color: #900; text-align: center;["']>\s*<b>Visualization omitted.*?</div>""", re.DOTALL
+)
+_SHAP_WAITING = (
+    '<p class="mlviz-lazy-note">The interactive plot is drawn here when it comes into view '
+    "(it needs JavaScript).</p>"
+)
+
+
+def _placeholder(code: str, figure: str | None, library: str, out_dir: Path | None) -> str:
+    attrs = f' data-library="{library}"' + (f' data-figure="{figure}"' if figure else "")
+    if out_dir is None or figure is None:
+        return f'<script type="text/plain" class="mlviz-lazy"{attrs}>{code}</script>'
+    name = f"figure-{hashlib.sha256(code.encode()).hexdigest()[:12]}.js"
+    out_dir.mkdir(parents=True, exist_ok=True)
+    (out_dir / name).write_text(code, encoding="utf-8")
+    return f'<script type="text/plain" class="mlviz-lazy"{attrs} data-src="{name}"></script>'
+
+
+def _with_loader(html: str, page_url: str) -> str:
+    loader = get_relative_url(LAZY_LOADER, page_url)
+    tag = f'<script src="{loader}" defer></script>'
+    return html if tag in html else html.replace("</body>", tag + "</body>", 1)
 
 
 def lazy_plotly(html: str, page_url: str, out_dir: Path | None = None) -> str:
@@ -273,28 +304,35 @@ def lazy_plotly(html: str, page_url: str, out_dir: Path | None = None) -> str:
     370 kB). The CDN tag is removed (the site works offline); each drawing script is
     moved to a file of its own in ``out_dir`` (the page's folder in the site), named by
     its content, and replaced by an inert placeholder
-    ``<script type="text/plain" class="mlviz-plotly" data-figure=ID data-src=FILE>``;
-    ``javascripts/plotly-lazy.js`` loads the site's copy of plotly.js and then the
-    figure's script when the reader nears the figure. Without ``out_dir`` the drawing
-    script stays in the page as inert text.
+    ``<script type="text/plain" class="mlviz-lazy" data-library=PLOTLY data-figure=ID
+    data-src=FILE>``; ``javascripts/lazy-figures.js`` loads the site's copy of plotly.js
+    and then the figure's script when the reader nears the figure. Without ``out_dir``
+    the drawing script stays in the page as inert text.
     """
     html = _CDN_SCRIPT.sub("", html)
-
-    def _placeholder(match):
-        code = match.group(1)
-        figure = _FIGURE_ID.search(code)
-        attrs = f' data-figure="{figure.group(1)}"' if figure else ""
-        if out_dir is None or figure is None:
-            return f'<script type="text/plain" class="mlviz-plotly"{attrs}>{code}</script>'
-        name = f"plotly-{hashlib.sha256(code.encode()).hexdigest()[:12]}.js"
-        out_dir.mkdir(parents=True, exist_ok=True)
-        (out_dir / name).write_text(code, encoding="utf-8")
-        return f'<script type="text/plain" class="mlviz-plotly"{attrs} data-src="{name}"></script>'
-
-    html = _PLOTLY_DRAW.sub(_placeholder, html)
     plotly = get_relative_url(PLOTLY_JS, page_url)
-    loader = get_relative_url("javascripts/plotly-lazy.js", page_url)
-    return html.replace("</body>", f'<script src="{loader}" data-plotly="{plotly}" defer></script></body>', 1)
+
+    def _replace(match):
+        figure = _FIGURE_ID.search(match.group(1))
+        return _placeholder(match.group(1), figure and figure.group(1), plotly, out_dir)
+
+    return _with_loader(_PLOTLY_DRAW.sub(_replace, html), page_url)
+
+
+def lazy_shap(html: str, page_url: str) -> str:
+    """Draw shap's interactive plots with the site's copy of its bundle, when in view.
+
+    ``shap.plots.force(...)`` writes a ``<div id=...>`` and a script that draws into it
+    if ``window.SHAP`` (shap's 0.4 MB React bundle) is loaded. The script becomes a
+    placeholder for ``javascripts/lazy-figures.js``, which loads the bundle from the
+    site and runs it when the reader nears the plot; nothing blocks the page's paint.
+    shap's "Javascript library not loaded" notice, meant for notebooks, becomes a short
+    note until the plot replaces it.
+    """
+    shap = get_relative_url(SHAP_JS, page_url)
+    html = _SHAP_MISSING_JS.sub(_SHAP_WAITING, html)
+    html = _SHAP_DRAW.sub(lambda m: _placeholder(m.group(1), m.group(2), shap, None), html)
+    return _with_loader(html, page_url)
 
 
 _BUNDLE = re.compile(r'<script src="([^"]*assets/javascripts/bundle\.[0-9a-f]+\.min\.js)">')
@@ -311,11 +349,26 @@ def defer_scripts(html: str) -> str:
     return _BUNDLE.sub(r'<script src="\1" defer>', html)
 
 
+_CODE_BLOCK = re.compile(r"(<pre\b[^>]*>(?:<span></span>)?<code\b)(?![^>]*\btabindex=)")
+_SEARCH_DIALOG = '<div class="md-search" data-md-component="search" role="dialog">'
+
+
+def accessible_markup(html: str) -> str:
+    """Two accessibility fixes to Material's markup, made in the HTML (no script to run).
+
+    * A code block can scroll sideways, so it must be reachable with the keyboard
+      (axe ``scrollable-region-focusable``): ``tabindex="0"`` on each ``<pre><code>``.
+    * The search overlay is a dialog and needs a name (axe ``aria-dialog-name``).
+    """
+    html = _CODE_BLOCK.sub(r'\1 tabindex="0"', html)
+    return html.replace(_SEARCH_DIALOG, _SEARCH_DIALOG[:-1] + ' aria-label="Search the gallery">')
+
+
 def on_post_page(output, page, config, **kwargs):
     if config.get("docs_dir"):
         base = page.url if page.url.endswith("/") or not page.url else str(Path(page.url).parent) + "/"
         output = inline_small_stylesheets(output, base, _stylesheet_sources(config))
-    output = defer_lightbox(defer_scripts(output))
+    output = accessible_markup(defer_lightbox(defer_scripts(output)))
     # Images are read from docs/ (the site's copies may not exist yet). Their addresses
     # are relative to the page's URL, which for "x.md" is the folder "x/".
     if config.get("docs_dir"):
@@ -328,9 +381,8 @@ def on_post_page(output, page, config, **kwargs):
     if "plotly-graph-div" in output:
         site_dir = config.get("site_dir")
         output = lazy_plotly(output, page.url, Path(site_dir) / page.url if site_dir else None)
-    if "SHAP.ReactDom.render" in output:  # an interactive shap plot: load the site's copy of shap's JS first
-        local = get_relative_url(SHAP_JS, page.url)
-        output = output.replace("</head>", f'<script charset="utf-8" src="{local}"></script></head>', 1)
+    if "SHAP.ReactDom.render" in output:  # an interactive shap plot
+        output = lazy_shap(output, page.url)
     external = [m.group(0) for m in _EXTERNAL.finditer(output)]
     if external:
         raise PluginError(

@@ -5,11 +5,13 @@ the pages; this package holds what several pages repeat: the shared insurance mo
 the MBA random forest, checks on SHAP values, and LIME explanations as tables.
 """
 
+from ._images import CachedClassifier, plot_superpixel_weights, superpixel_means
 from ._lime import explain_with_lime
 from ._models import FittedModel, fit_insurance_model, fit_mba_forest, mba_forest, mba_split
 from ._shap import ExplainerAgreement, explainer_agreement, shap_additivity_error
 
 __all__ = [
+    "CachedClassifier",
     "ExplainerAgreement",
     "FittedModel",
     "explain_with_lime",
@@ -18,5 +20,7 @@ __all__ = [
     "fit_mba_forest",
     "mba_forest",
     "mba_split",
+    "plot_superpixel_weights",
     "shap_additivity_error",
+    "superpixel_means",
 ]

@@ -109,39 +109,93 @@ def activation_maximization(
     return x.detach().numpy()
 
 
-def deep_feature_factorization(activations: np.ndarray, n_components: int, *, seed: int = 0, max_iter: int = 400):
+def deep_feature_factorization(
+    activations,
+    n_components: int,
+    *,
+    seed: int = 0,
+    max_iter: int = 400,
+    init: str = "nndsvda",
+    tol: float = 1e-4,
+):
     """Factorize a layer's activations into ``n_components`` concepts with NMF.
 
     The activations ``(N, K, h, w)`` of a ReLU layer are non-negative; reshaped to a
-    matrix of ``N*h*w`` positions by ``K`` channels, NMF writes each position as a
-    non-negative mix of ``n_components`` channel patterns (Collins et al., 2018, "Deep
-    feature factorization for concept discovery").
+    matrix ``V`` of ``N*h*w`` positions (all images together, image by image, row by
+    row) by ``K`` channels, NMF writes each position as a non-negative mix of
+    ``n_components`` channel patterns, ``V ~ W H`` (Collins et al., 2018, "Deep feature
+    factorization for concept discovery"). Because the images are factorized together,
+    one concept has one channel pattern in every image: it can be compared across them.
+
+    NMF has no unique solution: the scale of a concept is shared between ``W`` and
+    ``H`` (``W[:, j] * s``, ``H[j] / s``), their order is arbitrary, and another start
+    may end in another local optimum.
 
     Parameters
     ----------
-    activations : ndarray of shape (N, K, h, w)
-        Non-negative activations.
+    activations : array-like of shape (N, K, h, w)
+        Non-negative, finite activations (a numpy array or a tensor).
     n_components : int
-    seed : int
-    max_iter : int
+        Number of concepts, from 1 to ``min(N*h*w, K)``.
+    seed : int, default=0
+        Seed of the initialization (used by the random initializations).
+    max_iter : int, default=400
+        Largest number of iterations of scikit-learn's coordinate-descent solver.
+    init : {"nndsvda", "nndsvd", "nndsvdar", "random"}, default="nndsvda"
+        Initialization, passed to :class:`sklearn.decomposition.NMF`.
+    tol : float, default=1e-4
+        Tolerance of the stopping condition, passed to :class:`~sklearn.decomposition.NMF`.
 
     Returns
     -------
     heatmaps : ndarray of shape (N, n_components, h, w)
-        How much of each concept is present at each position.
+        How much of each concept is present at each position (the rows of ``W``).
     concepts : ndarray of shape (n_components, K)
-        Each concept as a pattern over channels.
+        Each concept as a pattern over channels (``H``).
+
+    Raises
+    ------
+    TypeError
+        If ``n_components`` or ``max_iter`` is not an int.
+    ValueError
+        If ``activations`` is not 4-dimensional, negative or not finite, or if
+        ``n_components``, ``max_iter`` or ``init`` are out of range.
+
+    Examples
+    --------
+    >>> rng = np.random.default_rng(0)
+    >>> heatmaps, concepts = deep_feature_factorization(rng.random((2, 8, 5, 5)), 3)
+    >>> heatmaps.shape, concepts.shape
+    ((2, 3, 5, 5), (3, 8))
     """
     from sklearn.decomposition import NMF
 
+    if isinstance(activations, torch.Tensor):
+        activations = activations.detach().cpu().numpy()
     A = np.asarray(activations, dtype=np.float64)
     if A.ndim != 4:
         raise ValueError(f"activations must have shape (N, K, h, w); got {A.shape}")
+    if not np.isfinite(A).all():
+        raise ValueError(f"activations must be finite; {int((~np.isfinite(A)).sum())} values are not")
     if A.min() < 0:
         raise ValueError(f"activations must be non-negative (e.g. after a ReLU); their minimum is {A.min():.3g}")
     n, k, h, w = A.shape
+    largest = min(n * h * w, k)
+    if isinstance(n_components, bool) or not isinstance(n_components, (int, np.integer)):
+        raise TypeError(f"n_components must be an int from 1 to {largest}; got {n_components!r}")
+    if not 1 <= n_components <= largest:
+        raise ValueError(
+            f"n_components must be from 1 to min(positions, channels) = {largest}; got {n_components!r}"
+        )
+    if isinstance(max_iter, bool) or not isinstance(max_iter, (int, np.integer)):
+        raise TypeError(f"max_iter must be an int >= 1; got {max_iter!r}")
+    if max_iter < 1:
+        raise ValueError(f"max_iter must be an int >= 1; got {max_iter!r}")
+    inits = ("nndsvda", "nndsvd", "nndsvdar", "random")
+    if init not in inits:
+        raise ValueError(f"init must be one of {inits}; got {init!r}")
     V = A.transpose(0, 2, 3, 1).reshape(-1, k)
-    nmf = NMF(n_components=n_components, init="nndsvda", random_state=seed, max_iter=max_iter)
+    nmf = NMF(n_components=int(n_components), init=init, random_state=seed, max_iter=int(max_iter), tol=tol)
     W = nmf.fit_transform(V)
     heatmaps = W.reshape(n, h, w, n_components).transpose(0, 3, 1, 2)
     return heatmaps, nmf.components_
