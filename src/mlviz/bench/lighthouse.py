@@ -3,11 +3,13 @@
 Lighthouse comes from the npm registry and drives Debian's Chromium; it is installed on
 first use into ``.cache/lighthouse`` (Lighthouse 12: it runs on Node.js 18 and newer).
 Each page gets its performance and accessibility scores and the timings behind the
-first (first and largest contentful paint, total blocking time).
+first (first and largest contentful paint, total blocking time), from the median of
+three runs (``--runs``). The site is served with its text gzip-compressed, as GitHub
+Pages or any static host serves it.
 
 ``make bench`` runs it on the benchmark's build; on an existing site::
 
-    python -m mlviz.bench.lighthouse [--site site] [--pages gallery/ chooser/]
+    python -m mlviz.bench.lighthouse [--site site] [--pages gallery/ chooser/] [--runs 3]
 """
 
 from __future__ import annotations
@@ -72,8 +74,57 @@ def site_pages(site: Path) -> list[str]:
     return pages
 
 
-def audit_site(site: Path, pages: list[str] | None = None, *, lighthouse: Path | None = None) -> dict:
-    """Run Lighthouse (mobile preset) on each page of ``site``; return scores and timings."""
+def _run_once(lighthouse: Path, url: str, out: Path) -> dict:
+    run = subprocess.run(
+        [
+            str(lighthouse),
+            url,
+            "--quiet",
+            f"--chrome-flags={_FLAGS}",
+            "--only-categories=performance,accessibility",
+            "--output=json",
+            f"--output-path={out}",
+        ],
+        capture_output=True,
+        text=True,
+        env={"CHROME_PATH": CHROMIUM, "PATH": "/usr/bin:/bin:/usr/local/bin"},
+        timeout=300,
+        check=False,
+    )
+    if run.returncode != 0 or not out.exists():
+        return {"error": run.stderr.strip()[-300:]}
+    report = json.loads(out.read_text())
+    entry = {name: cat["score"] for name, cat in report["categories"].items()}
+    entry.update({m: report["audits"][m]["numericValue"] for m in _METRICS})
+    return entry
+
+
+def median_run(entries: list[dict]) -> dict:
+    """The run whose performance score is the median of ``entries`` (errors left out).
+
+    Lighthouse's simulated throttling scales the CPU time it observes, so a score moves
+    by up to 0.2 between runs on a busy 2-core machine; Lighthouse's documentation
+    recommends the median of several runs. The median run is kept whole (its timings
+    belong to its score), with every run's performance score beside it.
+    """
+    good = [e for e in entries if "error" not in e]
+    if not good:
+        return entries[-1]
+    ranked = sorted(good, key=lambda e: e["performance"] if e["performance"] is not None else -1.0)
+    chosen = dict(ranked[(len(ranked) - 1) // 2])
+    chosen["performance_runs"] = [e["performance"] for e in good]
+    return chosen
+
+
+def audit_site(
+    site: Path, pages: list[str] | None = None, *, lighthouse: Path | None = None, runs: int = 3
+) -> dict:
+    """Run Lighthouse (mobile preset) ``runs`` times on each page; return the median runs.
+
+    The site is served as a static host serves it (text gzip-compressed).
+    """
+    if not isinstance(runs, int) or runs < 1:
+        raise ValueError(f"runs must be a positive integer; got {runs!r}")
     lighthouse = lighthouse or ensure_lighthouse()
     pages = site_pages(site) if pages is None else pages
     server, url = serve(site, compress=True)  # as the published site is served
@@ -81,30 +132,13 @@ def audit_site(site: Path, pages: list[str] | None = None, *, lighthouse: Path |
     try:
         with tempfile.TemporaryDirectory(prefix="mlviz-lighthouse-") as tmp:
             for page in pages:
-                out = Path(tmp) / "report.json"
-                run = subprocess.run(
-                    [
-                        str(lighthouse),
-                        url + page,
-                        "--quiet",
-                        f"--chrome-flags={_FLAGS}",
-                        "--only-categories=performance,accessibility",
-                        "--output=json",
-                        f"--output-path={out}",
-                    ],
-                    capture_output=True,
-                    text=True,
-                    env={"CHROME_PATH": CHROMIUM, "PATH": "/usr/bin:/bin:/usr/local/bin"},
-                    timeout=300,
-                )
-                if run.returncode != 0 or not out.exists():
-                    results[page or "."] = {"error": run.stderr.strip()[-300:]}
-                    continue
-                report = json.loads(out.read_text())
-                entry = {name: cat["score"] for name, cat in report["categories"].items()}
-                entry.update({m: report["audits"][m]["numericValue"] for m in _METRICS})
+                entry = median_run([_run_once(lighthouse, url + page, Path(tmp) / "report.json") for _ in range(runs)])
                 results[page or "."] = entry
-                print(f"  {page or 'home'}: " + ", ".join(f"{k} {entry[k]:.2f}" for k in BUDGETS))
+                if "error" in entry:
+                    print(f"  {page or 'home'}: error {entry['error'][-120:]}")
+                    continue
+                runs_note = f" (runs: {', '.join(f'{v:.2f}' for v in entry['performance_runs'])})" if runs > 1 else ""
+                print(f"  {page or 'home'}: " + ", ".join(f"{k} {entry[k]:.2f}" for k in BUDGETS) + runs_note)
     finally:
         server.shutdown()
         server.server_close()
@@ -131,8 +165,9 @@ def main(argv=None) -> int:
     parser.add_argument("--site", type=Path, default=_ROOT / "site")
     parser.add_argument("--pages", nargs="*", help="paths relative to the site root (default: every page)")
     parser.add_argument("--out", type=Path, help="write the full results as JSON here")
+    parser.add_argument("--runs", type=int, default=3, help="runs per page; the median counts (default 3)")
     args = parser.parse_args(argv)
-    summary = audit_site(args.site, args.pages)
+    summary = audit_site(args.site, args.pages, runs=args.runs)
     for category in BUDGETS:
         s = summary[category]
         print(
