@@ -11,6 +11,10 @@ one backward pass, works on any CNN without retraining, and is coarse by design:
 map has the resolution of the chosen layer. Grad-CAM++ changes only the weights, so
 that several separate pieces of evidence are not drowned by one large one. Asking for
 a *wrong* class shows what, in this digit, argues for that class.
+
+The same maps on a pretrained ImageNet network and real photographs, for two competing
+classes: [I1](../09_imagenet/plot_01_grad_cam_photos.md); how faithful each map is:
+[I4](../09_imagenet/plot_04_occlusion_faithfulness.md).
 """
 
 # %%

@@ -9,6 +9,10 @@ map*: the cheapest pixel-level explanation of a network, one backward pass. Raw
 gradients of ReLU networks are noisy, because the gradient jumps from one linear
 region to the next. SmoothGrad averages the gradients of many noisy copies of the image,
 which keeps what is stable and washes out the speckle.
+
+On photographs and a pretrained ImageNet network, with integrated gradients:
+[I2](../09_imagenet/plot_02_saliency_ig_photos.md); whether a map depends on the
+network at all: [I5](../09_imagenet/plot_05_sanity_checks.md).
 """
 
 # %%

@@ -11,6 +11,10 @@ with an L2 penalty, a total-variation penalty (smoothness) and random jitter the
 synthesized images show strokes, which tells you what a channel or a class has learned
 to detect. The method has a blind spot worth seeing: a unit that is off on the start
 image gives no gradient to follow.
+
+With the regularizers that make it work on a pretrained ImageNet network (random
+transformations, a Fourier parametrization):
+[I7](../09_imagenet/plot_07_feature_visualization.md).
 """
 
 # %%

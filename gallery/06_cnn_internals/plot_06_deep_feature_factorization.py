@@ -9,6 +9,9 @@ al., 2018) runs non-negative matrix factorization on the layer's activations at 
 position of many images: it finds a few channel patterns ("concepts") that, mixed
 non-negatively, approximate the activations. Colouring each pixel by its dominant
 concept shows, without labels, which parts of the digits the layer treats alike.
+
+On photographs and a pretrained ImageNet network, with concepts named by its own
+classifier: [I8](../09_imagenet/plot_08_deep_feature_factorization.md).
 """
 
 # %%
