@@ -27,13 +27,6 @@ from mlviz.models import load_efficientnet_lite0, packaged_weights
 pytestmark = pytest.mark.slow
 
 
-@pytest.fixture(autouse=True)
-def restore_threads():
-    """The pages run torch on one thread; give the other tests their setting back."""
-    threads = torch.get_num_threads()
-    yield
-    torch.set_num_threads(threads)
-
 
 def p_of(model, images, target):
     with torch.no_grad():

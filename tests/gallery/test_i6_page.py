@@ -13,9 +13,9 @@ from __future__ import annotations
 import matplotlib
 
 matplotlib.use("agg")
+import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
-import torch  # noqa: E402
 from scipy.stats import rankdata  # noqa: E402
 from sklearn.linear_model import Ridge  # noqa: E402
 from sklearn.metrics import pairwise_distances  # noqa: E402
@@ -23,54 +23,15 @@ from sklearn.metrics import pairwise_distances  # noqa: E402
 from mlviz.models import load_efficientnet_lite0, predict_proba, to_model_input  # noqa: E402
 from mlviz.plotting import DIVERGING  # noqa: E402
 
+from .conftest import run_quick  # noqa: E402
+
 pytestmark = pytest.mark.slow
-
-
-@pytest.fixture(scope="module", autouse=True)
-def restore_threads():
-    """The page runs torch on one thread; give the other tests their setting back."""
-    threads = torch.get_num_threads()
-    yield
-    torch.set_num_threads(threads)
 
 
 @pytest.fixture(scope="module")
 def page(tmp_path_factory):
-    """Run the page once, in quick mode, for all the tests of this module.
-
-    As tests/gallery/conftest.py's ``run_page`` (which is function-scoped): the
-    namespace, with ``_figures`` and ``_findings`` added.
-    """
-    import contextlib
-    import io
-    import runpy
-
-    import matplotlib.pyplot as plt
-
-    from mlviz.report import render_findings
-
-    from .conftest import page_path
-
-    patch = pytest.MonkeyPatch()
-    patch.setenv("MLVIZ_QUICK", "1")
-    patch.setenv("MLVIZ_GALLERY_BUILD", "1")  # say() emits its findings for render_findings
-    patch.chdir(tmp_path_factory.mktemp("page"))
-    shown = []
-
-    def show(*args, **kwargs):  # keep the figures for the tests, then close them
-        shown.extend(plt.figure(n) for n in plt.get_fignums())
-        plt.close("all")
-
-    patch.setattr(plt, "show", show)
-    out = io.StringIO()
-    try:
-        with contextlib.redirect_stdout(out):
-            namespace = runpy.run_path(str(page_path("09_imagenet/plot_06_lime_shap_photos.py")), run_name="__main__")
-    finally:
-        patch.undo()
-    namespace["_figures"] = list(shown)
-    namespace["_findings"] = [part.text for part in render_findings(out.getvalue()) if not isinstance(part, str)]
-    yield namespace
+    """Run the page once, in quick mode, for all the tests of this module."""
+    yield run_quick("09_imagenet/plot_06_lime_shap_photos.py", tmp_path_factory.mktemp("page"))
     plt.close("all")
 
 

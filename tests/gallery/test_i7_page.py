@@ -12,6 +12,7 @@ from __future__ import annotations
 import matplotlib
 
 matplotlib.use("agg")
+import matplotlib.pyplot as plt
 import numpy as np
 import pytest
 import torch
@@ -21,56 +22,17 @@ from mlviz.config import SEED
 from mlviz.inspect.featurevis import PixelImage, optimize_input, random_transform
 from mlviz.models import PHOTOS, load_efficientnet_lite0
 
+from .conftest import run_quick
+
 pytestmark = pytest.mark.slow
 
 PAGE = "09_imagenet/plot_07_feature_visualization.py"
 
 
-@pytest.fixture(autouse=True)
-def restore_threads():
-    """The page runs torch on one thread; give the other tests their setting back."""
-    threads = torch.get_num_threads()
-    yield
-    torch.set_num_threads(threads)
-
-
 @pytest.fixture(scope="module")
 def page(tmp_path_factory):
-    """Run the page once, in quick mode, as the shared ``run_page`` fixture does.
-
-    Module-scoped (the page takes seconds): the namespace, plus ``_figures`` and
-    ``_findings`` (the text of each ``say()``).
-    """
-    import contextlib
-    import io
-    import runpy
-
-    import matplotlib.pyplot as plt
-
-    from mlviz.report import render_findings
-
-    from .conftest import page_path
-
-    shown = []
-
-    def show(*args, **kwargs):  # keep the figures for the tests, then close them
-        shown.extend(plt.figure(n) for n in plt.get_fignums())
-        plt.close("all")
-
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("MLVIZ_QUICK", "1")
-        mp.setenv("MLVIZ_GALLERY_BUILD", "1")  # say() emits its findings
-        mp.chdir(tmp_path_factory.mktemp("page"))
-        mp.setattr(plt, "show", show)
-        out = io.StringIO()
-        with contextlib.redirect_stdout(out):
-            namespace = runpy.run_path(str(page_path(PAGE)), run_name="__main__")
-    namespace["_figures"] = shown
-    findings = render_findings(out.getvalue())
-    namespace["_findings"] = [
-        part.text for part in findings if not isinstance(part, str)
-    ]
-    yield namespace
+    """Run the page once, in quick mode, for all the tests of this module."""
+    yield run_quick(PAGE, tmp_path_factory.mktemp("page"))
     plt.close("all")
 
 

@@ -11,9 +11,6 @@ network. Nothing is downloaded: the network and the photos come from installed w
 
 from __future__ import annotations
 
-import contextlib
-import io
-import runpy
 
 import matplotlib
 
@@ -25,50 +22,16 @@ import torch
 from scipy.ndimage import gaussian_filter
 
 from mlviz.models import load_efficientnet_lite0, photo_tensors
-from mlviz.report import render_findings
 
-from .conftest import page_path
+from .conftest import run_quick
 
 pytestmark = pytest.mark.slow
 
 
-@pytest.fixture(autouse=True)
-def restore_threads():
-    """The page runs torch on one thread; give the other tests their setting back."""
-    threads = torch.get_num_threads()
-    yield
-    torch.set_num_threads(threads)
-
-
 @pytest.fixture(scope="module")
-def page():
-    """Run the page once, in quick mode, for all the tests of this module.
-
-    As the shared ``run_page`` fixture does, but once per module: the namespace, with
-    ``_figures`` (the figures shown) and ``_findings`` (the text of each ``say()``).
-    """
-    shown = []
-
-    def show(*args, **kwargs):
-        shown.extend(plt.figure(n) for n in plt.get_fignums())
-        plt.close("all")
-
-    out = io.StringIO()
-    threads = torch.get_num_threads()
-    with pytest.MonkeyPatch.context() as mp, contextlib.redirect_stdout(out):
-        mp.setenv("MLVIZ_QUICK", "1")
-        mp.setenv("MLVIZ_GALLERY_BUILD", "1")  # say() emits its findings
-        mp.setattr(plt, "show", show)
-        path = page_path("09_imagenet/plot_08_deep_feature_factorization.py")
-        ns = runpy.run_path(str(path), run_name="__main__")
-    torch.set_num_threads(threads)
-    ns["_figures"] = shown
-    ns["_findings"] = [
-        part.text
-        for part in render_findings(out.getvalue())
-        if not isinstance(part, str)
-    ]
-    yield ns
+def page(tmp_path_factory):
+    """Run the page once, in quick mode, for all the tests of this module."""
+    yield run_quick("09_imagenet/plot_08_deep_feature_factorization.py", tmp_path_factory.mktemp("page"))
     plt.close("all")
 
 

@@ -28,13 +28,6 @@ from mlviz.plotting import DIVERGING
 pytestmark = pytest.mark.slow
 
 
-@pytest.fixture(autouse=True)
-def restore_threads():
-    """The pages run torch on one thread; give the other tests their setting back."""
-    threads = torch.get_num_threads()
-    yield
-    torch.set_num_threads(threads)
-
 
 def block_output(model, x, block):
     """The output of ``model._blocks[block]`` for ``x``, from a hook removed at once."""
