@@ -22,7 +22,7 @@ import sys
 
 import markdown as _markdown
 
-__all__ = ["ClaimError", "Finding", "claim", "render_findings", "say"]
+__all__ = ["ClaimError", "Finding", "claim", "render_findings", "rounding_tolerance", "say"]
 
 #: How a finding travels through the gallery build's captured output (one line each).
 _SENTINEL = "<<mlviz-finding:{}>>"
@@ -118,6 +118,47 @@ def claim(condition, statement: str, *, evidence: str = "") -> None:
             f"The page says {statement!r}, but this run does not bear it out{detail}. "
             "Rewrite the sentence, or choose its words from the numbers."
         )
+
+
+def rounding_tolerance(dtype, scale, n_terms: int = 1) -> float:
+    """The largest difference rounding alone explains between two ways of computing a sum.
+
+    Two computations of the same quantity that add the same terms in another order
+    (another processor's vector width, another thread count, a float64 sum against a
+    float32 one) differ by rounding. The classical bound on a sum of ``n`` terms in a
+    floating-point type with machine epsilon ``eps`` is ``n * eps * sum(|terms|)`` for
+    each of the two; the tolerance is twice that. A comparison of a quantity computed
+    twice should use it instead of a bare ``1e-6``, which one processor may meet and
+    another may not.
+
+    Parameters
+    ----------
+    dtype : numpy dtype or str
+        The *least* precise type in either computation (``"float32"`` when one side is
+        a float32 network output).
+    scale : float
+        The sum of the absolute values of the terms (or a bound on it).
+    n_terms : int, default 1
+        How many terms are added (1 for a single rounded value).
+
+    Returns
+    -------
+    float
+
+    Examples
+    --------
+    >>> rounding_tolerance("float32", scale=50.0, n_terms=1280)  # a 1280-term logit
+    0.0152587890625
+    """
+    import numpy as np
+
+    if int(n_terms) < 1:
+        raise ValueError(f"n_terms must be a positive count of summed terms; got {n_terms!r}")
+    scale = float(scale)
+    if not np.isfinite(scale) or scale < 0:
+        raise ValueError(f"scale must be a finite sum of absolute values (>= 0); got {scale!r}")
+    eps = float(np.finfo(np.dtype(dtype)).eps)
+    return 2.0 * int(n_terms) * eps * scale
 
 
 def render_findings(output: str) -> list[str | Finding]:

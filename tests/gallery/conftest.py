@@ -40,13 +40,22 @@ def run_quick(name: str, folder) -> dict:
         shown.extend(plt.figure(n) for n in plt.get_fignums())
         plt.close("all")
 
+    import torch
+
+    from mlviz._torch import build_threads
+
     out = io.StringIO()
+    threads = torch.get_num_threads()
+    torch.set_num_threads(build_threads())  # as the build runs pages; pages set none
     with pytest.MonkeyPatch.context() as mp, contextlib.redirect_stdout(out):
         mp.setenv("MLVIZ_QUICK", "1")
         mp.setenv("MLVIZ_GALLERY_BUILD", "1")  # say() emits its findings for render_findings
         mp.chdir(folder)
         mp.setattr(plt, "show", show)
-        namespace = runpy.run_path(str(page_path(name)), run_name="__main__")
+        try:
+            namespace = runpy.run_path(str(page_path(name)), run_name="__main__")
+        finally:
+            torch.set_num_threads(threads)
     namespace["_figures"] = shown
     namespace["_findings"] = [part.text for part in render_findings(out.getvalue()) if not isinstance(part, str)]
     return namespace

@@ -5,6 +5,7 @@ its module-level ``conf`` dict.
 """
 
 import os
+import sys
 from pathlib import Path
 
 from mlviz.build.wheel import notebook_first_cell
@@ -28,6 +29,30 @@ def _reset_matplotlib(gallery_conf, fname):
 
     plt.close("all")
     plt.rcdefaults()
+
+
+def _set_torch_threads(gallery_conf, fname):
+    """Run every example's torch code on the build's thread count.
+
+    Pages do not set threads (a reader's machine should run at full speed); the build
+    does: one thread by default, because on the small shared build machine two
+    busy-waiting OpenMP threads were slower than one. ``MLVIZ_TORCH_THREADS`` overrides
+    it (the rounding check runs the pages on two).
+    """
+    if "torch" not in sys.modules and not _needs_torch(fname):
+        return
+    import torch
+
+    from mlviz._torch import build_threads
+
+    torch.set_num_threads(build_threads())
+
+
+def _needs_torch(fname) -> bool:
+    try:
+        return "torch" in Path(fname).read_text()
+    except OSError:
+        return True
 
 
 class UnstyledFigureError(RuntimeError):
@@ -103,7 +128,7 @@ _use_panel_crops_as_thumbnails()
 
 
 conf = {
-    "reset_modules": (_reset_matplotlib,),
+    "reset_modules": (_reset_matplotlib, _set_torch_threads),
     "image_scrapers": (_matplotlib_scraper,),
     # A downloaded notebook installs the helper package first, so that it runs top to
     # bottom in a fresh kernel.

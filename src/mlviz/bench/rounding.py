@@ -1,0 +1,155 @@
+"""Run code with other CPU kernels, so that floating-point rounding differs as it would
+on another processor.
+
+A page's claims must hold on any machine, not only on the one where they were written.
+Processors differ in vector width (AVX-512, AVX2, SSE), and the libraries pick their
+kernels by it: torch's ATen (``ATEN_CPU_CAPABILITY``), oneDNN's convolutions
+(``ONEDNN_MAX_CPU_ISA``), MKL (``MKL_ENABLE_INSTRUCTIONS``), numpy's own loops
+(``NPY_DISABLE_CPU_FEATURES``) and OpenBLAS (``OPENBLAS_CORETYPE``). Another kernel
+adds the same numbers in another order, so the last bits of a float32 sum change. The
+environment returned by :func:`other_rounding_env` steps each library one level below
+what it picks here, and runs torch on another number of threads.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+__all__ = ["native_kernels", "other_rounding_env", "probe_sums"]
+
+#: One level below each torch capability (torch's names, as ATEN_CPU_CAPABILITY takes them).
+_LOWER_ATEN = {"AVX512": "avx2", "AVX2": "default", "ZVECTOR": "default", "SVE256": "default", "DEFAULT": "default"}
+
+# What the probe computes: sums whose last bits depend on the order of the additions.
+_PROBE = r"""
+import json, numpy as np, torch
+rng = np.random.default_rng(0)
+x = rng.standard_normal((64, 4099)).astype(np.float32)
+w = rng.standard_normal((4099, 33)).astype(np.float32)
+t = torch.from_numpy(x)
+conv = torch.nn.functional.conv2d(torch.from_numpy(x[:3, :4096].reshape(1, 3, 64, 64)),
+                                  torch.from_numpy(w[:27, :16].T.reshape(16, 3, 3, 3).copy()))
+print(json.dumps({
+    "capability": torch.backends.cpu.get_cpu_capability(),
+    "threads": torch.get_num_threads(),
+    "torch_sum": t.sum(1).numpy().tobytes().hex(),
+    "torch_matmul": (t @ torch.from_numpy(w)).numpy().tobytes().hex(),
+    "torch_conv": conv.detach().numpy().tobytes().hex(),
+    "numpy_sum": x.sum(1).tobytes().hex(),
+    "numpy_matmul": (x @ w).tobytes().hex(),
+}))
+"""
+
+
+def native_kernels() -> str:
+    """The ATen kernel level torch picks on this processor (``"AVX512"``, ``"AVX2"``, ...)."""
+    import torch
+
+    return torch.backends.cpu.get_cpu_capability()
+
+
+def other_rounding_env(base: dict | None = None, *, threads: int = 2) -> dict:
+    """A copy of ``base`` (default: ``os.environ``) that makes the CPU kernels differ.
+
+    Parameters
+    ----------
+    base : dict, optional
+        The environment to start from.
+    threads : int, default 2
+        Threads for torch's intra-op parallelism (``MLVIZ_TORCH_THREADS``, read by the
+        gallery build): the build's own setting is 1, so 2 splits every reduction.
+
+    Returns
+    -------
+    dict
+        The environment, for ``subprocess.run(..., env=...)``.
+    """
+    env = dict(os.environ if base is None else base)
+    lower = _LOWER_ATEN.get(native_kernels().upper(), "default")
+    env["ATEN_CPU_CAPABILITY"] = lower
+    env["ONEDNN_MAX_CPU_ISA"] = "AVX2" if lower == "avx2" else "SSE41"
+    env["MKL_ENABLE_INSTRUCTIONS"] = "AVX2" if lower == "avx2" else "SSE4_2"
+    # numpy's dispatch: leave out the AVX-512 groups (names of numpy >= 2.4 and older)
+    env["NPY_DISABLE_CPU_FEATURES"] = " ".join(
+        f for f in _numpy_features() if f.startswith(("AVX512", "X86_V4"))
+        or (lower == "default" and f in {"AVX2", "FMA3", "X86_V3"})
+    )
+    env["OPENBLAS_CORETYPE"] = "Haswell" if lower == "avx2" else "Nehalem"
+    env["MLVIZ_TORCH_THREADS"] = str(threads)
+    return env
+
+
+def _numpy_features() -> list[str]:
+    import numpy as np
+
+    runtime = np.show_runtime.__globals__.get("__cpu_features__") or {}
+    if not runtime:
+        from numpy._core._multiarray_umath import __cpu_features__ as runtime  # numpy >= 2
+    return sorted(name for name, present in runtime.items() if present)
+
+
+def probe_sums(env: dict | None = None) -> dict:
+    """Run a few order-dependent float32 sums in a fresh interpreter with ``env``.
+
+    Returns the kernel level, thread count and each result's bytes (hex), so that two
+    environments can be compared bit for bit.
+    """
+    env = dict(os.environ if env is None else env)
+    threads = env.get("MLVIZ_TORCH_THREADS")
+    code = _PROBE if threads is None else f"import torch; torch.set_num_threads({int(threads)})\n" + _PROBE
+    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def run_page(path, *, quick: bool = True, env: dict | None = None, timeout: float = 1800) -> subprocess.CompletedProcess:
+    """Run one gallery page as a script in a fresh interpreter under other rounding.
+
+    The page runs as the build runs it (``MLVIZ_GALLERY_BUILD=1``, torch on
+    ``MLVIZ_TORCH_THREADS`` threads), in quick mode unless ``quick=False``.
+    """
+    env = other_rounding_env(env)
+    env["MLVIZ_QUICK"] = "1" if quick else "0"
+    env["MLVIZ_GALLERY_BUILD"] = "1"
+    env.setdefault("MPLBACKEND", "agg")
+    code = (
+        "import os, runpy, torch\n"
+        "torch.set_num_threads(int(os.environ['MLVIZ_TORCH_THREADS']))\n"
+        f"runpy.run_path({str(path)!r}, run_name='__main__')\n"
+    )
+    return subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=timeout)
+
+
+def main(argv=None) -> int:
+    """``python -m mlviz.bench.rounding page PATH [--full]``: run pages under other rounding."""
+    import argparse
+
+    parser = argparse.ArgumentParser(prog="python -m mlviz.bench.rounding", description=main.__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+    page = sub.add_parser("page", help="run gallery pages under other CPU kernels; exit 1 if any fails")
+    page.add_argument("paths", nargs="+")
+    page.add_argument("--full", action="store_true", help="full mode instead of quick mode")
+    sub.add_parser("probe", help="show which kernels and thread counts the two environments use")
+    args = parser.parse_args(argv)
+    if args.command == "probe":
+        native, other = probe_sums(), probe_sums(other_rounding_env())
+        for key in native:
+            same = native[key] == other[key]
+            shown = f"{native[key]} -> {other[key]}" if len(str(native[key])) < 20 else ("same bits" if same else "differs")
+            print(f"{key:14s} {shown}")
+        return 0
+    failed = 0
+    for path in args.paths:
+        result = run_page(path, quick=not args.full)
+        status = "ok" if result.returncode == 0 else "FAILED"
+        print(f"{status:6s} {path}")
+        if result.returncode:
+            failed += 1
+            print(result.stderr[-3000:])
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
