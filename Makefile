@@ -85,9 +85,7 @@ serve: $(STAMP)
 CHROMIUM := /usr/bin/chromium
 $(CHROMIUM):
 	@echo "Installing Debian's chromium for the browser tests"
-	@if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
-	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get update -qq && \
-	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends chromium
+	@.ci/apt-install chromium
 
 test: $(STAMP) $(CHROMIUM)
 	@mkdir -p $(NUMBA_CACHE_DIR)

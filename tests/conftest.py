@@ -15,6 +15,7 @@ import pytest
 
 from mlviz.datasets import DataFetcher
 from mlviz.bench.build import copy_project  # noqa: F401  (used by the build tests)
+from mlviz.bench.rounding import other_rounding_env
 from mlviz.bench.browser import CHROMIUM, CHROMIUM_ARGS, serve
 
 
@@ -104,7 +105,10 @@ def quick_site(tmp_path_factory):
     """The whole gallery built once in quick mode: (site folder, build log)."""
     project = copy_project(tmp_path_factory.mktemp("project"))
     site = project / "site"
-    result = mkdocs_build(project, site)
+    # Built under other CPU kernels than the page tests use (AVX2 instead of AVX-512,
+    # torch on 2 threads...): every page's claims must hold under another processor's
+    # rounding, and the page tests have already run them under this one's.
+    result = mkdocs_build(project, site, **other_rounding_env({}))
     assert result.returncode == 0, f"quick gallery build failed:\n{result.stdout[-4000:]}\n{result.stderr[-8000:]}"
     return site, result.stdout + result.stderr
 

@@ -45,7 +45,19 @@ def _set_torch_threads(gallery_conf, fname):
 
     from mlviz._torch import build_threads
 
-    torch.set_num_threads(build_threads())
+    threads = build_threads()
+    if not _said_kernels:
+        # said once in the build log: which kernels computed the pages' numbers
+        print(
+            f"mlviz: torch runs the examples on {torch.backends.cpu.get_cpu_capability()} "
+            f"kernels, {threads} thread(s)",
+            file=sys.stderr,
+        )
+        _said_kernels.append(True)
+    torch.set_num_threads(threads)
+
+
+_said_kernels: list = []
 
 
 def _needs_torch(fname) -> bool:
