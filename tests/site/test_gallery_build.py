@@ -64,6 +64,20 @@ def test_all_examples_ran(quick_site):
     assert f"successfully executed {n} out of {n} file" in log
 
 
+def test_the_site_publishes_no_build_leftovers(quick_site):
+    """mkdocs-gallery's checksums, pickled code objects and raw timing grids stay in docs/."""
+    site, _ = quick_site
+    leftovers = [
+        p.relative_to(site)
+        for pattern in ("*.md5", "*codeobj.pickle", "*.pickle", "mg_execution_times*")
+        for p in site.rglob(pattern)
+    ]
+    assert not leftovers, f"build leftovers published: {leftovers[:5]}"
+    assert "mg_execution_times" not in (site / "search" / "search_index.json").read_text()
+    # ... while the build still has them, so that unchanged examples are skipped
+    assert list((site.parent / "docs" / "gallery").rglob("*.py.md5"))
+
+
 def test_plotly_js_is_served_by_the_site(quick_site):
     site, _ = quick_site
     assert (site / "assets" / "javascripts" / "plotly.min.js").stat().st_size > 1_000_000
