@@ -37,13 +37,14 @@ ifdef QUICK
 export MLVIZ_QUICK := $(QUICK)
 endif
 
-.PHONY: help install docs serve test bench clean clean-gallery
+.PHONY: help install docs serve test bench check-rounding clean clean-gallery
 
 help:
 	@echo "make docs        build the site into site/ (QUICK=1 for the fast variant, EXAMPLES=regex for some pages)"
 	@echo "make serve       serve the site with live reload on http://127.0.0.1:8000"
 	@echo "make test        run the tests"
 	@echo "make bench       time a cold, a warm and a one-page rebuild; per-page time and memory; page weights"
+	@echo "make check-rounding  build every page in full mode under other CPU kernels (EXAMPLES=regex for some)"
 	@echo "make clean       remove the built site and generated pages (keeps .venv and caches)"
 
 # The stamp's name holds a hash of the dependency files: it changes when they change.
@@ -95,6 +96,13 @@ test: $(STAMP) $(CHROMIUM)
 bench: $(STAMP)
 	@mkdir -p $(NUMBA_CACHE_DIR)
 	$(BIN)/python -m mlviz.bench
+
+# Every claim must hold under another processor's rounding: build the full site in a copy
+# of the project with torch, oneDNN, MKL, OpenBLAS and numpy on other kernels (make bench
+# does this too; make test does it in quick mode).
+check-rounding: $(STAMP)
+	@mkdir -p $(NUMBA_CACHE_DIR)
+	$(BIN)/python -m mlviz.bench.rounding build $(if $(EXAMPLES),--examples '$(EXAMPLES)')
 
 clean:
 	rm -rf site site.tmp docs/gallery

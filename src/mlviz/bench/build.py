@@ -9,7 +9,10 @@ Measures, on a copy of the project with a clean model cache:
 5. the built site: total size, page weights (a page's HTML plus the images it shows,
    shared assets excluded) and the largest images;
 6. the playground's training speed in Chromium, and Lighthouse's performance and
-   accessibility scores of every page (:mod:`mlviz.bench.lighthouse`).
+   accessibility scores of every page (:mod:`mlviz.bench.lighthouse`);
+7. a second full build under other CPU kernels (:mod:`mlviz.bench.rounding`): the claims
+   that only run in full mode must hold under another processor's rounding too (the
+   quick-mode ones are proved by ``make test``). This one is a check: it fails the run.
 
 Writes ``bench/report.json`` and prints a table with the budgets next to the numbers.
 This is a measurement, not a test: nothing here fails on a slow machine.
@@ -181,6 +184,9 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=ROOT / "bench" / "report.json")
     parser.add_argument("--skip-standalone", action="store_true", help="do not run each example on its own")
+    parser.add_argument(
+        "--skip-rounding", action="store_true", help="do not rebuild the full site under other CPU kernels"
+    )
     args = parser.parse_args(argv)
 
     with tempfile.TemporaryDirectory(prefix="mlviz-bench-") as tmp:
@@ -214,11 +220,23 @@ def main(argv=None) -> int:
         if not args.skip_standalone:
             print("Each example on its own (warm caches):")
             report["standalone"] = _standalone(project, env)
+        if not args.skip_rounding:
+            # The claims that only run in full mode, under another processor's rounding
+            # (make test proves the quick-mode ones): a fresh copy, so every example runs.
+            from .rounding import build_site
+
+            print("Full build under other CPU kernels (warm model cache):")
+            other = copy_project(tmp / "rounding")
+            report["other_rounding"] = build_site(other, other / "site", env=env)
 
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(report, indent=2))
     _print_table(report)
     print(f"\nReport written to {args.out}")
+    rounding = report.get("other_rounding")
+    if rounding and not rounding["ok"]:
+        print("\nA claim failed under other CPU kernels (the build log's end):\n" + rounding["error"])
+        return 1
     return 0
 
 
@@ -250,6 +268,10 @@ def _print_table(r: dict) -> None:
                     f">= {s['budget']}",
                 )
             )
+    rounding = r.get("other_rounding")
+    if rounding:
+        verdict = "every claim held" if rounding["ok"] else "A CLAIM FAILED"
+        rows.append((f"full build under {rounding['kernels']}", f"{verdict}, {rounding['seconds']:.0f} s", "all pass"))
     width = max(len(a) for a, _, _ in rows)
     print()
     print(f"{'measure':<{width}}  {'value':>24}  budget")

@@ -18,7 +18,7 @@ import os
 import subprocess
 import sys
 
-__all__ = ["native_kernels", "other_rounding_env", "probe_sums"]
+__all__ = ["build_site", "native_kernels", "other_rounding_env", "probe_sums", "run_page"]
 
 #: One level below each torch capability (torch's names, as ATEN_CPU_CAPABILITY takes them).
 _LOWER_ATEN = {"AVX512": "avx2", "AVX2": "default", "ZVECTOR": "default", "SVE256": "default", "DEFAULT": "default"}
@@ -122,8 +122,51 @@ def run_page(path, *, quick: bool = True, env: dict | None = None, timeout: floa
     return subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=timeout)
 
 
+def build_site(project, site, *, quick: bool = False, examples: str | None = None, env: dict | None = None) -> dict:
+    """Build the gallery of ``project`` into ``site`` under other rounding.
+
+    Every example runs (``mkdocs build --strict``), in full mode unless ``quick``, with
+    the kernels of :func:`other_rounding_env`: a claim whose tolerance was tuned to this
+    processor fails the build here, naming the page and the sentence.
+
+    Returns
+    -------
+    dict
+        ``ok``, ``seconds``, ``kernels`` (what torch ran on), ``examples`` (the pattern)
+        and, on failure, ``error`` (the end of the build log).
+    """
+    import time
+    from pathlib import Path
+
+    env = other_rounding_env(env)
+    env.update(MLVIZ_QUICK="1" if quick else "0", PYTHONPATH=str(Path(project) / "src"), NO_MKDOCS_2_WARNING="1")
+    env.pop("MLVIZ_EXAMPLES", None)
+    if examples:
+        env["MLVIZ_EXAMPLES"] = examples
+    start = time.perf_counter()
+    result = subprocess.run(
+        [sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(site)],
+        cwd=project,
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+    log = result.stdout + result.stderr
+    kernels = next((line.split("mlviz: ", 1)[1] for line in log.splitlines() if "torch runs the examples on" in line), None)
+    report = {
+        "ok": result.returncode == 0,
+        "seconds": round(time.perf_counter() - start, 1),
+        "kernels": kernels,
+        "examples": examples or "all",
+        "mode": "quick" if quick else "full",
+    }
+    if result.returncode:
+        report["error"] = log[-6000:]
+    return report
+
+
 def main(argv=None) -> int:
-    """``python -m mlviz.bench.rounding page PATH [--full]``: run pages under other rounding."""
+    """``python -m mlviz.bench.rounding {page,build,probe}``: pages under other rounding."""
     import argparse
 
     parser = argparse.ArgumentParser(prog="python -m mlviz.bench.rounding", description=main.__doc__)
@@ -131,10 +174,29 @@ def main(argv=None) -> int:
     page = sub.add_parser("page", help="run gallery pages under other CPU kernels; exit 1 if any fails")
     page.add_argument("paths", nargs="+")
     page.add_argument("--full", action="store_true", help="full mode instead of quick mode")
+    build = sub.add_parser("build", help="build the site (full mode) in a copy of the project under other CPU kernels")
+    build.add_argument("--quick", action="store_true", help="quick mode instead of full mode")
+    build.add_argument("--examples", help="only the examples whose path matches this regular expression")
     sub.add_parser("probe", help="show which kernels and thread counts the two environments use")
     args = parser.parse_args(argv)
+    if args.command == "build":
+        import tempfile
+        from pathlib import Path
+
+        from .build import copy_project
+
+        with tempfile.TemporaryDirectory(prefix="mlviz-rounding-") as tmp:
+            project = copy_project(Path(tmp) / "project")
+            report = build_site(project, project / "site", quick=args.quick, examples=args.examples)
+        verdict = "every claim held" if report["ok"] else "FAILED"
+        print(f"{report['mode']} build of {report['examples']} under other rounding ({report['kernels']}): "
+              f"{verdict} in {report['seconds']:.0f} s")
+        if not report["ok"]:
+            print(report["error"])
+        return 0 if report["ok"] else 1
     if args.command == "probe":
-        native, other = probe_sums(), probe_sums(other_rounding_env())
+        native = probe_sums(dict(os.environ, MLVIZ_TORCH_THREADS=os.environ.get("MLVIZ_TORCH_THREADS", "1")))
+        other = probe_sums(other_rounding_env())
         for key in native:
             same = native[key] == other[key]
             shown = f"{native[key]} -> {other[key]}" if len(str(native[key])) < 20 else ("same bits" if same else "differs")
