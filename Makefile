@@ -37,12 +37,14 @@ ifdef QUICK
 export MLVIZ_QUICK := $(QUICK)
 endif
 
-.PHONY: help install docs serve test bench check-rounding clean clean-gallery
+.PHONY: help install docs serve test test-fast lint bench check-rounding clean clean-gallery
 
 help:
 	@echo "make docs        build the site into site/ (QUICK=1 for the fast variant, EXAMPLES=regex for some pages)"
 	@echo "make serve       serve the site with live reload on http://127.0.0.1:8000"
-	@echo "make test        run the tests"
+	@echo "make test        run the tests (lint, unit tests, every page in quick mode, the site in a browser)"
+	@echo "make test-fast   lint and the unit tests only: no page runs, no site build, no browser (minutes)"
+	@echo "make lint        ruff on gallery/, src/ and tests/"
 	@echo "make bench       time a cold, a warm and a one-page rebuild; per-page time and memory; page weights"
 	@echo "make check-rounding  build every page in full mode under other CPU kernels (EXAMPLES=regex for some)"
 	@echo "make clean       remove the built site and generated pages (keeps .venv and caches)"
@@ -88,9 +90,16 @@ $(CHROMIUM):
 	@echo "Installing Debian's chromium for the browser tests"
 	@.ci/apt-install chromium
 
-test: $(STAMP) $(CHROMIUM)
+test: lint $(CHROMIUM)
 	@mkdir -p $(NUMBA_CACHE_DIR)
 	$(BIN)/python -m pytest
+
+test-fast: lint
+	@mkdir -p $(NUMBA_CACHE_DIR)
+	$(BIN)/python -m pytest -m "not slow"
+
+lint: $(STAMP)
+	$(BIN)/ruff check gallery src tests
 
 # A measurement, not a test: writes bench/report.json and prints a table with the budgets.
 bench: $(STAMP)

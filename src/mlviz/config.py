@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pooch
 
-__all__ = ["QUICK", "QUICK_ENV", "SEED", "cache_dir", "is_quick"]
+__all__ = ["QUICK", "QUICK_ENV", "SEED", "cache_dir", "is_quick"]  # noqa: F822  (QUICK: module __getattr__)
 
 #: Environment variable that switches every example to its small, fast variant.
 QUICK_ENV = "MLVIZ_QUICK"

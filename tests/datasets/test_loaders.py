@@ -85,7 +85,7 @@ def test_prepare_mba_fills_and_encodes(fetcher):
     assert X["race_Unknown"].tolist() == [0, 0, 1, 0, 1]
     assert {"major_STEM", "major_Business", "industry_Technology", "industry_Financial Services"} <= set(X.columns)
     assert "application_id" not in X.columns and "admission" not in X.columns
-    assert (X.dtypes == float).all() and not X.isna().any().any()
+    assert all(dtype == np.float64 for dtype in X.dtypes) and not X.isna().any().any()
     one_hot = [c for c in X.columns if c.startswith(("major_", "race_", "industry_"))]
     assert X[one_hot].sum(axis=1).eq(3).all(), "exactly one category per variable"
 

@@ -11,7 +11,9 @@ from mlviz.inspect.cnn import activation_maximization, deep_feature_factorizatio
 def test_activation_maximization_increases_the_objective_and_leaves_the_model_trainable():
     torch.manual_seed(0)
     net = nn.Sequential(nn.Conv2d(1, 4, 3, padding=1), nn.ReLU(), nn.Flatten(), nn.Linear(4 * 8 * 8, 3))
-    objective = lambda x: net(x)[:, 2]
+    def objective(x):
+        return net(x)[:, 2]
+
     start = (0.1 * torch.randn((2, 1, 8, 8), generator=torch.Generator().manual_seed(5)))
     out = activation_maximization(net, objective, n_images=2, shape=(1, 8, 8), n_steps=60, seed=5, jitter=0)
     with torch.no_grad():
@@ -53,7 +55,9 @@ def _off_unit():
 
 def test_a_unit_off_at_the_start_gets_no_gradient_and_init_restarts_it():
     net = _off_unit()
-    objective = lambda x: net(x)[:, 0]
+    def objective(x):
+        return net(x)[:, 0]
+
     settings = {"shape": (1, 4, 4), "n_steps": 40, "l2": 0.0, "tv": 0.0, "jitter": 0, "seed": 3}
     stuck = activation_maximization(net, objective, **settings)
     start = 0.1 * torch.randn((1, 1, 4, 4), generator=torch.Generator().manual_seed(3))

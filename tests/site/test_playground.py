@@ -59,8 +59,8 @@ SIZES = [2, 8, 8, 1]
 def initial_weights(seed):
     """Random weights and biases (biases non-zero, so that their gradients matter too)."""
     rng = np.random.default_rng(seed)
-    weights = [rng.normal(0, 0.8, size=(SIZES[l + 1], SIZES[l])) for l in range(len(SIZES) - 1)]
-    biases = [rng.normal(0, 0.3, size=SIZES[l + 1]) for l in range(len(SIZES) - 1)]
+    weights = [rng.normal(0, 0.8, size=(SIZES[k + 1], SIZES[k])) for k in range(len(SIZES) - 1)]
+    biases = [rng.normal(0, 0.3, size=SIZES[k + 1]) for k in range(len(SIZES) - 1)]
     return weights, biases
 
 
@@ -70,13 +70,13 @@ def torch_steps(weights, biases, batches, *, activation, regularization, lam, lr
     from torch import nn
 
     layers = []
-    for l, (W, b) in enumerate(zip(weights, biases)):
+    for k, (W, b) in enumerate(zip(weights, biases)):
         linear = nn.Linear(W.shape[1], W.shape[0]).double()
         with torch.no_grad():
             linear.weight.copy_(torch.from_numpy(W))
             linear.bias.copy_(torch.from_numpy(b))
         layers.append(linear)
-        if l < len(weights) - 1:
+        if k < len(weights) - 1:
             layers.append({"relu": nn.ReLU(), "tanh": nn.Tanh(), "sigmoid": nn.Sigmoid(), "linear": nn.Identity()}[activation])
     model = nn.Sequential(*layers)
     linears = [m for m in model if isinstance(m, nn.Linear)]
@@ -126,9 +126,9 @@ def test_training_steps_match_torch(probe, site_url, activation, regularization)
     )
     # the steps really changed the weights (otherwise equality would prove nothing)
     assert max(np.abs(a - b).max() for a, b in zip(tW, weights)) > 1e-3
-    for l in range(len(tW)):
-        np.testing.assert_allclose(np.array(js["weights"][l]), tW[l], rtol=0, atol=1e-5)
-        np.testing.assert_allclose(np.array(js["biases"][l]), tb[l], rtol=0, atol=1e-5)
+    for k in range(len(tW)):
+        np.testing.assert_allclose(np.array(js["weights"][k]), tW[k], rtol=0, atol=1e-5)
+        np.testing.assert_allclose(np.array(js["biases"][k]), tb[k], rtol=0, atol=1e-5)
     np.testing.assert_allclose(js["losses"], tlosses, rtol=0, atol=1e-5)
 
 

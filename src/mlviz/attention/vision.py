@@ -16,7 +16,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import numpy as np
-import torch
 from torch import nn
 
 from ..attribution import ActivationsAndGradients
@@ -49,6 +48,7 @@ class AttentionCapture(ActivationsAndGradients):
 
     Examples
     --------
+    >>> import torch
     >>> from mlviz.models import TinyViT
     >>> net = TinyViT(dim=16, depth=2, heads=2)
     >>> with AttentionCapture(net) as capture:
