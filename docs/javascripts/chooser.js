@@ -5,6 +5,10 @@
 // Rules: ticked questions (or phases) match a page that has ANY of them; the three
 // groups combine with AND. A concrete model family also matches the model-agnostic
 // pages (family "any"), because those apply to every model.
+//
+// The ticked filters live in the address (?question=...&family=...&phase=...): a
+// filtered view survives a reload, can be shared as a link, and the back button steps
+// through earlier filters.
 (function () {
   "use strict";
   var root = document.getElementById("mlviz-chooser");
@@ -35,6 +39,34 @@
     return have.indexOf(family) !== -1 || have.indexOf("any") !== -1;
   }
 
+  var GROUPS = ["question", "family", "phase"];
+
+  // The address's filters -> the form (unknown values are ignored).
+  function readAddress() {
+    var params = new URLSearchParams(window.location.search);
+    form.querySelectorAll("input").forEach(function (input) {
+      var wanted = params.getAll(input.name);
+      if (input.type === "radio" && !wanted.length) {
+        input.checked = input.value === "";
+      } else {
+        input.checked = wanted.indexOf(input.value) !== -1;
+      }
+    });
+  }
+
+  // The form -> the address, keeping any other parameters and the fragment.
+  function writeAddress(push) {
+    var params = new URLSearchParams(window.location.search);
+    GROUPS.forEach(function (name) { params.delete(name); });
+    GROUPS.forEach(function (name) {
+      checked(name).forEach(function (value) { if (value) params.append(name, value); });
+    });
+    var query = params.toString();
+    var url = window.location.pathname + (query ? "?" + query : "") + window.location.hash;
+    if (url === window.location.pathname + window.location.search + window.location.hash) return;
+    window.history[push ? "pushState" : "replaceState"](null, "", url);
+  }
+
   function update() {
     var questions = checked("question");
     var phases = checked("phase");
@@ -51,8 +83,12 @@
     empty.hidden = shown > 0;
   }
 
-  form.addEventListener("change", update);
+  form.addEventListener("change", function () { update(); writeAddress(true); });
   // "reset" fires before the inputs are reset: update once they are.
-  form.addEventListener("reset", function () { window.setTimeout(update, 0); });
+  form.addEventListener("reset", function () {
+    window.setTimeout(function () { update(); writeAddress(true); }, 0);
+  });
+  window.addEventListener("popstate", function () { readAddress(); update(); });
+  readAddress();
   update();
 })();

@@ -89,3 +89,33 @@ def test_predict_the_plot_answer_is_folded_until_clicked(probe, site_url):
     assert not answer.get_by_text("Setosa, completely").is_visible()
     answer.locator("summary").click()
     assert answer.get_by_text("Setosa, completely").is_visible()
+
+
+def test_the_address_keeps_the_filters_through_a_reload_a_link_and_the_back_button(probe, site_url):
+    page = probe.page
+    page.goto(site_url + "chooser/", wait_until="networkidle")
+    option(page, "question", "importance").check()
+    option(page, "family", "tree").check()
+    expected = sorted(
+        m.id for m in EXAMPLES if "importance" in m.questions and {"tree", "any"} & set(m.families)
+    )
+    assert expected and sorted(visible_ids(page)) == expected
+    assert "question=importance" in page.url and "family=tree" in page.url
+
+    page.reload(wait_until="networkidle")  # a reload restores the view
+    assert sorted(visible_ids(page)) == expected
+    assert option(page, "question", "importance").is_checked() and option(page, "family", "tree").is_checked()
+
+    shared = probe.page.context.new_page()  # so does the link, opened elsewhere
+    shared.goto(page.url, wait_until="networkidle")
+    assert sorted(visible_ids(shared)) == expected
+    shared.close()
+
+    page.go_back()  # one step back: only the question was ticked
+    page.wait_for_function("!location.search.includes('family=')")
+    only_question = sorted(m.id for m in EXAMPLES if "importance" in m.questions)
+    assert sorted(visible_ids(page)) == only_question and not option(page, "family", "tree").is_checked()
+    page.get_by_role("button", name="Clear filters").click()
+    page.wait_for_function("location.search === ''")
+    assert shown_count(page) == len(EXAMPLES)
+    assert probe.errors == [], probe.errors
