@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
@@ -245,3 +246,38 @@ def test_code_blocks_are_reachable_by_keyboard_and_the_search_dialog_has_a_name(
     assert '<pre class="x"><code tabindex="0" class="language-py">b' in out
     assert '<code tabindex="-1">c' in out, "a tabindex already there is kept"
     assert "<p><code>inline</code>" in out, "inline code does not scroll: left alone"
+
+
+def test_title_first_moves_the_download_note_below_the_title():
+    from mlviz.build.hooks import title_first
+
+    page = (
+        "<!-- generated -->\n\n!!! note\n\n    Click [here](#download_links)\n"
+        "    to download the full example code\n\n\n# The title\n\nOpening sentence.\n"
+    )
+    moved = title_first(page)
+    assert moved.index("# The title") < moved.index("!!! note") < moved.index("Opening sentence.")
+    assert moved.count("download the full example code") == 1
+    assert title_first("# No note\n\ntext\n") == "# No note\n\ntext\n"
+
+
+def test_on_page_content_keeps_the_note_and_catalog_line_out_of_search(monkeypatch):
+    from mlviz.build import hooks
+
+    monkeypatch.setattr(hooks, "_example_source", lambda page, config: Path("plot_x.py"))
+    html = (
+        '<!-- c --><html><head></head><body><h1 id="t">T</h1>\n<div class="admonition note">\n'
+        '<p class="admonition-title">Note</p>\n<p>Click <a href="#download_links">here</a></p></div>\n'
+        "<p><strong>Catalog A1</strong> · x</p>\n<p>Opening.</p></body></html>"
+    )
+    out = hooks.on_page_content(html, page=None, config={}, files=None)
+    assert out.startswith('<h1 id="t">') and out.endswith("<p>Opening.</p>")
+    assert '<div class="admonition note" data-search-exclude>' in out
+    assert "<p data-search-exclude><strong>Catalog A1" in out
+    from material.plugins.search.plugin import Parser
+
+    parser = Parser()
+    parser.feed(out)
+    parser.close()
+    first = parser.data[0]
+    assert "".join(first.title) == "T" and "".join(first.text).strip() == "<p>Opening.</p>"

@@ -78,6 +78,27 @@ def test_the_site_publishes_no_build_leftovers(quick_site):
     assert list((site.parent / "docs" / "gallery").rglob("*.py.md5"))
 
 
+def test_search_previews_open_with_the_page_s_first_sentence(quick_site):
+    """Each example's own search entry is its opening paragraph, not the download note."""
+    import json
+
+    from mlviz.build.metadata import parse_example
+
+    site, _ = quick_site
+    entries = json.loads((site / "search" / "search_index.json").read_text())["docs"]
+    assert not [e["location"] for e in entries if "download the full example code" in e["text"]]
+    by_location = {e["location"]: e for e in entries}
+    for example in EXAMPLES:
+        entry = by_location[f"gallery/{example.parent.name}/{example.stem}/"]
+        meta = parse_example(example)
+        assert entry["title"] == meta.title
+        opening = re.sub(r"<[^>]+>", "", entry["text"])
+        assert opening and "Catalog " not in opening[:80], f"{example.stem}: preview {opening[:80]!r}"
+        # the page's libraries are its tags, which search ranks above words in the text
+        if "import shap" in example.read_text():
+            assert "shap" in entry["tags"], example.stem
+
+
 def test_plotly_js_is_served_by_the_site(quick_site):
     site, _ = quick_site
     assert (site / "assets" / "javascripts" / "plotly.min.js").stat().st_size > 1_000_000
