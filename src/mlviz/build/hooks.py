@@ -22,6 +22,7 @@ from mkdocs.exceptions import PluginError
 from mkdocs.utils import get_relative_url
 
 from mlviz.config import cache_dir, is_quick
+from mlviz.build.math import typeset
 from mlviz.build.wheel import WHEEL_DIR, build_wheel, install_command, wheel_name
 
 log = logging.getLogger("mkdocs.hooks.mlviz")
@@ -631,6 +632,8 @@ _FRAGMENT = re.compile(r"^\s*(<!--.*?-->\s*)*<html><head></head><body>|</body></
 
 
 def on_page_content(html, page, config, files, **kwargs):
+    if "arithmatex" in html:
+        html = typeset(html, page.file.src_uri)
     if _example_source(page, config) is None:
         return html
     for pattern in _NOT_SEARCHED:
