@@ -224,3 +224,39 @@ def test_copy_as_pytorch_runs_and_reproduces_the_page(probe, site_url, tmp_path)
     # same data, same initial weights, same batches: the same losses
     assert float(match[1]) == pytest.approx(train, abs=2e-6)
     assert float(match[2]) == pytest.approx(test, abs=2e-6)
+
+
+def test_the_loss_chart_uses_a_log_scale_that_a_spike_cannot_flatten(probe, site_url):
+    page = open_playground(probe, site_url)
+    steady = [0.69 * 0.97**k for k in range(100)]  # 0.69 down to 0.034
+    scale = page.evaluate("(v) => window.nnPlayground.constructor.lossScale(v)", steady)
+    assert scale["lo"] <= min(steady) and max(steady) <= scale["hi"] <= 1.1 * max(steady)
+    assert scale["ticks"] == [0.05, 0.1, 0.2, 0.5], scale  # log-spaced: 1, 2, 5 per decade
+    spiked = steady[:50] + [40.0, 25.0] + steady[50:]  # two epochs at a learning rate of 10
+    scale = page.evaluate("(v) => window.nnPlayground.constructor.lossScale(v)", spiked)
+    assert scale["hi"] < 2 and scale["lo"] <= min(steady), scale  # the rest keeps its room
+    assert probe.errors == [], probe.errors
+
+
+def test_a_tapped_neuron_opens_its_view_under_the_finger_on_a_phone(browser, site_url):
+    context = browser.new_context(viewport={"width": 390, "height": 844}, device_scale_factor=3, is_mobile=True, has_touch=True)
+    page = context.new_page()
+    page.goto(site_url + PAGE, wait_until="networkidle")
+    page.wait_for_function("window.nnPlayground && window.nnPlayground.columns")
+    network = page.locator(".nnpg-network")
+    network.scroll_into_view_if_needed()
+    box = network.bounding_box()
+    x, y = page.evaluate("[nnPlayground.columns[1].x, nnPlayground.columns[1].ys[1]]")
+    tap = (box["x"] + x + 10, box["y"] + y + 10)
+    output = page.locator(".nnpg-boundary").bounding_box()
+    assert output["y"] + output["height"] > 844, "the output view is in sight: nothing to test"
+    page.touchscreen.tap(*tap)
+    popover = page.locator(".nnpg-popover")
+    popover.wait_for(state="visible")
+    view = popover.bounding_box()
+    assert 0 <= view["y"] and view["y"] + view["height"] <= 844 and 0 <= view["x"] <= 390 - view["width"]
+    assert abs(view["y"] - tap[1]) < 60 or abs(view["y"] + view["height"] - tap[1]) < 60, (view, tap)
+    assert page.locator(".nnpg-output-title").inner_text() == "Layer 1, neuron 2: its output"
+    page.touchscreen.tap(20, 300)  # a tap elsewhere closes it
+    popover.wait_for(state="hidden")
+    context.close()

@@ -36,6 +36,12 @@ function select(name, label, options, value, format = String) {
 }
 
 /** Size a canvas for the screen's pixel ratio; drawing then uses CSS pixels. */
+/** Side of the tapped neuron's view that opens under the finger, in CSS pixels. */
+const POPOVER = 180;
+
+/** Height of the loss chart in CSS pixels (its width is the boundary's, 300). */
+const LOSS_HEIGHT = 120;
+
 function fitCanvas(canvas, w, h) {
   const dpr = window.devicePixelRatio || 1;
   canvas.width = Math.round(w * dpr);
@@ -216,16 +222,27 @@ class Playground {
       this.hover = null;
       this.render();
     });
+    // A finger has no hover: a tap picks the neuron, and when the output view is out of
+    // sight (a phone stacks it far below the network) a copy opens under the finger.
+    this.popover = el("canvas", { class: "nnpg-popover", hidden: "", role: "img", "aria-label": "The tapped neuron's output over the plane" });
+    this.popoverCtx = fitCanvas(this.popover, POPOVER, POPOVER);
+    this.netCanvas.addEventListener("pointerdown", (e) => {
+      if (e.pointerType !== "mouse") this.onNetTap(e);
+    });
+    document.addEventListener("pointerdown", (e) => {
+      if (!this.popover.hidden && e.target !== this.netCanvas) this.closePopover();
+    });
+    window.addEventListener("scroll", () => this.closePopover(), { passive: true });
     const netCol = el("section", { class: "nnpg-col nnpg-net" },
       el("h4", {},
         el("button", { type: "button", class: "nnpg-small", title: "Remove a hidden layer", "aria-label": "Remove a hidden layer", onclick: () => this.changeLayers(-1) }, "−"),
         el("button", { type: "button", class: "nnpg-small", title: "Add a hidden layer", "aria-label": "Add a hidden layer", onclick: () => this.changeLayers(+1) }, "+"),
         " ", this.layerCount, " hidden layers"),
-      el("div", { class: "nnpg-netwrap" }, this.layerControls, this.netCanvas),
+      el("div", { class: "nnpg-netwrap" }, this.layerControls, this.netCanvas, this.popover),
       el("p", { class: "nnpg-legend" },
         "Squares: each neuron's output over the plane. Lines: weights, ",
         el("span", { class: "nnpg-pos" }, "blue"), " positive, ",
-        el("span", { class: "nnpg-neg" }, "orange"), " negative, thicker = larger. Point at a neuron to enlarge it."),
+        el("span", { class: "nnpg-neg" }, "orange"), " negative, thicker = larger. Point at (or tap) a neuron to enlarge it."),
     );
 
     // output column
@@ -264,7 +281,7 @@ class Playground {
       if (e.target.type === "range") this.onControl(e.target);
     });
 
-    this.lossCtx = fitCanvas(this.lossCanvas, 300, 90);
+    this.lossCtx = fitCanvas(this.lossCanvas, 300, LOSS_HEIGHT);
     this.boundaryCtx = fitCanvas(this.boundary, 300, 300);
   }
 
@@ -430,7 +447,8 @@ class Playground {
     );
   }
 
-  onNetHover(e) {
+  /** The [layer, neuron] whose square is at the pointer, or null. */
+  neuronAt(e) {
     const rect = this.netCanvas.getBoundingClientRect();
     const x = e.clientX - rect.left;
     const y = e.clientY - rect.top;
@@ -440,10 +458,45 @@ class Playground {
         if (x >= col.x && x <= col.x + NODE && y >= top && y <= top + NODE) hit = [l, j];
       }),
     );
+    return hit;
+  }
+
+  onNetHover(e) {
+    const hit = this.neuronAt(e);
     if (String(hit) !== String(this.hover)) {
       this.hover = hit;
       this.render();
     }
+  }
+
+  onNetTap(e) {
+    const hit = this.neuronAt(e);
+    this.hover = hit;
+    this.render();
+    if (!hit) return this.closePopover();
+    const view = this.boundary.getBoundingClientRect();
+    if (view.top >= 0 && view.bottom <= window.innerHeight) return this.closePopover(); // in sight
+    // open just below the tapped square (above it when there is no room), on screen
+    const [l, j] = hit;
+    const canvas = this.netCanvas.getBoundingClientRect();
+    const square = { left: canvas.left + this.columns[l].x, top: canvas.top + this.columns[l].ys[j] };
+    let top = square.top + NODE + 6;
+    if (top + POPOVER > window.innerHeight - 8) top = Math.max(8, square.top - POPOVER - 6);
+    const left = Math.max(8, Math.min(square.left + NODE / 2 - POPOVER / 2, window.innerWidth - POPOVER - 8));
+    this.popover.style.left = `${left}px`;
+    this.popover.style.top = `${top}px`;
+    this.popover.hidden = false;
+    this.drawPopover();
+  }
+
+  closePopover() {
+    this.popover.hidden = true;
+  }
+
+  drawPopover() {
+    if (this.popover.hidden) return;
+    this.popoverCtx.clearRect(0, 0, POPOVER, POPOVER);
+    this.popoverCtx.drawImage(this.boundary, 0, 0, POPOVER, POPOVER);
   }
 
   render() {
@@ -452,6 +505,7 @@ class Playground {
     const plane = evaluatePlane(session.net, settings.activation);
     this.drawNetwork(plane, colours);
     this.drawBoundary(plane, colours);
+    this.drawPopover();
     this.drawLoss(colours);
     this.epochLabel.textContent = session.epoch.toLocaleString("en-US", { minimumIntegerDigits: 3, useGrouping: true });
     this.trainLossLabel.textContent = session.trainLoss.toFixed(3);
@@ -560,36 +614,95 @@ class Playground {
     for (const t of [-1, 1]) ctx.fillText(String(t), 3, size - toPx(t));
   }
 
+  /**
+   * The loss chart's vertical range, on a log scale: losses span decades (0.69 at the
+   * start, 0.01 once fitted), and a few spiking epochs (learning rate 3 or 10) must not
+   * flatten the rest. The top is 1.5x the 95th percentile (never above the highest
+   * loss): the rare epochs above it are drawn clipped at the top edge.
+   * @returns {{lo: number, hi: number, ticks: number[]}}
+   */
+  static lossScale(values) {
+    const v = values.filter((x) => Number.isFinite(x) && x > 0).sort((a, b) => a - b);
+    if (!v.length) return { lo: 0.1, hi: 1, ticks: [0.1, 1] };
+    const q95 = v[Math.floor(0.95 * (v.length - 1))];
+    const lo = Math.max(v[0] / 1.25, 1e-4);
+    const hi = Math.max(Math.min(v[v.length - 1] * 1.1, q95 * 1.5), lo * 3);
+    let ticks = [];
+    for (let e = Math.floor(Math.log10(lo)); e <= Math.ceil(Math.log10(hi)); e++) {
+      for (const m of [1, 2, 5]) {
+        const t = m * 10 ** e;
+        if (t >= lo && t <= hi) ticks.push(Number(t.toPrecision(1)));
+      }
+    }
+    if (ticks.length > 4) ticks = ticks.filter((t) => Math.abs(Math.log10(t) - Math.round(Math.log10(t))) < 1e-9);
+    return { lo, hi, ticks };
+  }
+
   drawLoss(colours) {
     const ctx = this.lossCtx;
-    const [w, h] = [300, 90];
+    const [w, h] = [300, LOSS_HEIGHT];
+    const [left, right, top, bottom] = [34, 6, 16, 16];
     ctx.clearRect(0, 0, w, h);
     const { train, test } = this.session.history;
-    const ymax = Math.max(...train, ...test, 1e-9);
+    const { lo, hi, ticks } = Playground.lossScale([...train, ...test]);
     const n = Math.max(train.length - 1, 1);
-    ctx.strokeStyle = colours.muted;
-    ctx.lineWidth = 1;
-    ctx.strokeRect(0.5, 0.5, w - 1, h - 1);
-    const line = (values, colour, width) => {
-      ctx.strokeStyle = colour;
-      ctx.lineWidth = width;
-      ctx.beginPath();
-      values.forEach((v, k) => {
-        const x = (k / n) * (w - 2) + 1;
-        const y = h - 1 - (v / ymax) * (h - 14);
-        k ? ctx.lineTo(x, y) : ctx.moveTo(x, y);
-      });
-      ctx.stroke();
+    const px = (k) => left + (k / n) * (w - left - right);
+    const py = (v) => {
+      const f = (Math.log(Math.min(Math.max(v, lo), hi)) - Math.log(lo)) / (Math.log(hi) - Math.log(lo));
+      return h - bottom - f * (h - top - bottom);
     };
-    line(train, colours.fg, 1.5);
-    line(test, colours.test, 2);
+    ctx.font = "10px sans-serif";
+    ctx.lineWidth = 1;
+    ctx.strokeStyle = colours.muted;
     ctx.fillStyle = colours.fg;
-    ctx.font = "11px sans-serif";
+    ctx.strokeRect(left + 0.5, top + 0.5, w - left - right - 1, h - top - bottom - 1);
+    ctx.textAlign = "right";
+    ctx.textBaseline = "middle";
+    for (const t of ticks) {
+      const y = Math.round(py(t)) + 0.5;
+      ctx.beginPath();
+      ctx.moveTo(left - 3, y);
+      ctx.lineTo(left, y);
+      ctx.stroke();
+      ctx.fillText(String(t), left - 4, y);
+    }
     ctx.textBaseline = "top";
     ctx.textAlign = "left";
-    ctx.fillText(`${ymax.toFixed(2)}`, 4, 2);
+    ctx.fillText("loss (log scale)", 2, 2);
+    ctx.textAlign = "center";
+    ctx.fillText("epoch", (left + w - right) / 2, h - bottom + 3);
+    ctx.textAlign = "left";
+    ctx.fillText("0", left, h - bottom + 3);
     ctx.textAlign = "right";
-    ctx.fillText(`epoch ${this.session.epoch}`, w - 4, 2);
+    ctx.fillText(String(this.session.epoch), w - right, h - bottom + 3);
+    const line = (values, colour, width, dash) => {
+      ctx.strokeStyle = colour;
+      ctx.lineWidth = width;
+      ctx.setLineDash(dash);
+      ctx.beginPath();
+      values.forEach((v, k) => (k ? ctx.lineTo(px(k), py(v)) : ctx.moveTo(px(k), py(v))));
+      ctx.stroke();
+      ctx.setLineDash([]);
+    };
+    line(train, colours.fg, 1.5, []);
+    line(test, colours.test, 2, [5, 3]);
+    // the key, in the chart's top right corner: solid = training, dashed = test
+    const key = [["training", colours.fg, []], ["test", colours.test, [5, 3]]];
+    ctx.textAlign = "left";
+    ctx.textBaseline = "middle";
+    let x = w - right - 128;
+    for (const [label, colour, dash] of key) {
+      ctx.strokeStyle = colour;
+      ctx.lineWidth = 2;
+      ctx.setLineDash(dash);
+      ctx.beginPath();
+      ctx.moveTo(x, 8);
+      ctx.lineTo(x + 16, 8);
+      ctx.stroke();
+      ctx.setLineDash([]);
+      ctx.fillText(label, x + 19, 8);
+      x += 19 + ctx.measureText(label).width + 10;
+    }
   }
 }
 
