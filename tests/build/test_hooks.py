@@ -181,29 +181,35 @@ def test_images_get_their_size_and_all_but_the_first_load_lazily(tmp_path):
     assert "width=" not in tags[3], "remote images are left alone"
 
 
-def test_wide_figures_get_a_narrow_copy_offered_in_srcset(tmp_path, monkeypatch):
+def test_figures_get_webp_copies_for_each_screen_offered_in_srcset(tmp_path, monkeypatch):
     from PIL import Image
 
-    from mlviz.build.hooks import NARROW_WIDTH, size_images
+    from mlviz.build.hooks import size_images
 
     monkeypatch.setenv("MLVIZ_CACHE_DIR", str(tmp_path / "cache"))
     docs, site = tmp_path / "docs", tmp_path / "site"
     (docs / "images").mkdir(parents=True)
     Image.new("RGB", (1600, 600), "white").save(docs / "images" / "wide.png")
+    Image.new("RGB", (1000, 400), "white").save(docs / "images" / "mid.png")
     Image.new("RGB", (500, 300), "white").save(docs / "images" / "small.png")
     html = (
         '<img alt="wide" src="../images/wide.png#only-light" srcset="../images/wide.png">'
+        '<img alt="mid" src="../images/mid.png">'
         '<img alt="small" src="../images/small.png" srcset="../images/small.png">'
     )
     out = size_images(html, docs / "page", site_page_dir=site / "page")
-    wide, small = out.split("<img")[1:]
-    assert f'srcset="../images/wide.w{NARROW_WIDTH}.webp {NARROW_WIDTH}w, ../images/wide.png 1600w"' in wide
+    wide, mid, small = out.split("<img")[1:]
+    assert (
+        'srcset="../images/wide.w800.webp 800w, ../images/wide.w1200.webp 1200w, ../images/wide.w1600.webp 1600w"'
+        in wide
+    )
     assert "sizes=" in wide and wide.count("srcset=") == 1
-    assert 'src="../images/wide.png#only-light"' in wide, "src (and the palette switch) unchanged"
-    with Image.open(site / "images" / f"wide.w{NARROW_WIDTH}.webp") as copy:
-        assert copy.format == "WEBP" and copy.size == (NARROW_WIDTH, 300)
-    assert 'srcset="../images/small.png"' in small and "sizes=" not in small, "narrow figures are kept as they are"
-    assert not list((site / "images").glob("small.*"))
+    assert 'src="../images/wide.png#only-light"' in wide, "src (and the palette switch) unchanged: the PNG"
+    assert 'srcset="../images/mid.w800.webp 800w, ../images/mid.w1000.webp 1000w"' in mid
+    assert 'srcset="../images/small.w500.webp 500w" sizes="(max-width: 500px) 100vw, 500px"' in small
+    for name, size in [("wide.w800", (800, 300)), ("wide.w1200", (1200, 450)), ("wide.w1600", (1600, 600)), ("small.w500", (500, 300))]:
+        with Image.open(site / "images" / f"{name}.webp") as copy:
+            assert copy.format == "WEBP" and copy.size == size
 
 
 def test_small_local_stylesheets_are_inlined_and_large_or_foreign_ones_stay_linked(tmp_path):

@@ -119,6 +119,10 @@ _SRC = re.compile(r'\bsrc="([^"#?]+\.(?:png|jpe?g|gif))(?:[#?][^"]*)?"')
 
 #: Figures wider than this get a narrower copy for phones and ordinary screens.
 NARROW_WIDTH = 800
+#: The widths of a figure's WebP copies (those below its own width, plus its own): 800
+#: for a desktop column and 1.75x phones, 1200 for 3x phones (390 CSS px = 1170 device
+#: px), full width for wide high-density screens.
+COPY_WIDTHS = (NARROW_WIDTH, 1200)
 #: ``sizes`` of a figure: the whole viewport on phones and tablets (Material's sidebars
 #: go away below 76.25em), at most ~800 px in the desktop layout's content column.
 _SIZES = "(max-width: 76.25em) 100vw, 800px"
@@ -144,7 +148,9 @@ def narrow_copy(source: Path, target: Path, width: int = NARROW_WIDTH) -> None:
     if not cached.is_file():
         with Image.open(source) as image:
             height = round(image.height * width / image.width)
-            small = image.convert("RGB").resize((width, height), Image.Resampling.LANCZOS)
+            small = image.convert("RGB")
+            if (width, height) != small.size:
+                small = small.resize((width, height), Image.Resampling.LANCZOS)
             partial = cached.with_suffix(".tmp")
             small.save(partial, format="WEBP", quality=NARROW_QUALITY, method=4)
             partial.replace(cached)
@@ -157,11 +163,11 @@ def size_images(html: str, page_dir: Path, *, eager: int = 1, site_page_dir: Pat
 
     The size lets the browser reserve the space before the image arrives (no layout
     shift); ``loading="lazy"`` fetches figures further down only when the reader gets
-    near them. With ``site_page_dir`` (the page's folder in the built site), a PNG wider
-    than :data:`NARROW_WIDTH` also gets a copy that wide next to it (``x.w800.webp``) and a
-    ``srcset`` that offers both: a phone (412 CSS px at 1.75 device pixels per px) or a
-    desktop column downloads the copy, a high-density wide screen and the lightbox
-    (which links the file itself) the full size.
+    near them. With ``site_page_dir`` (the page's folder in the built site), a PNG also
+    gets WebP copies next to it, at each of :data:`COPY_WIDTHS` below its own width and
+    at its own (``x.w800.webp``, ``x.w1200.webp``, ``x.w1600.webp``), offered in a
+    ``srcset``: a desktop column takes the 800-px copy, a 3x phone the 1200-px one, a
+    wide high-density screen the full-width one; the lightbox links the PNG itself.
 
     Parameters
     ----------
@@ -193,11 +199,15 @@ def size_images(html: str, page_dir: Path, *, eager: int = 1, site_page_dir: Pat
                 width, height = image.size
             if " width=" not in tag:
                 extra.append(f'width="{width}" height="{height}"')
-        if site_page_dir is not None and width and width > NARROW_WIDTH and address.endswith(".png"):
-            narrow = address[: -len(".png")] + f".w{NARROW_WIDTH}.webp"
-            narrow_copy(path, Path(os.path.normpath(site_page_dir / narrow)))
+        if site_page_dir is not None and width and address.endswith(".png"):
+            copies = []
+            for w in sorted({w for w in COPY_WIDTHS if w < width} | {width}):
+                copy = address[: -len(".png")] + f".w{w}.webp"
+                narrow_copy(path, Path(os.path.normpath(site_page_dir / copy)), width=w)
+                copies.append(f"{copy} {w}w")
             tag = _SRCSET.sub("", tag)
-            extra.append(f'srcset="{narrow} {NARROW_WIDTH}w, {address} {width}w" sizes="{_SIZES}"')
+            sizes = _SIZES if width > NARROW_WIDTH else f"(max-width: {width}px) 100vw, {width}px"
+            extra.append(f'srcset="{", ".join(copies)}" sizes="{sizes}"')
         dark_twin = "#only-dark" in tag  # hidden in the light palette: fetched when shown
         if not dark_twin:
             count += 1
