@@ -8,7 +8,8 @@ Measures, on a copy of the project with a clean model cache:
 4. each example run on its own as a script: wall time and peak resident memory;
 5. the built site: total size, page weights (a page's HTML plus the images it shows,
    shared assets excluded) and the largest images;
-6. the playground's training speed in Chromium, and Lighthouse's performance and
+6. what a desktop and a 3x phone download per page (:mod:`mlviz.bench.transfer`), the
+   playground's training speed in Chromium, and Lighthouse's performance and
    accessibility scores of every page (:mod:`mlviz.bench.lighthouse`);
 7. a second full build under other CPU kernels (:mod:`mlviz.bench.rounding`): the claims
    that only run in full mode must hold under another processor's rounding too (the
@@ -43,6 +44,7 @@ BUDGETS = {
     "example_s": 60,
     "peak_rss_mb": 4096,
     "median_page_mb": 1.0,
+    "phone_desktop_ratio": 2.0,
 }
 
 _RUNNING_TIME = re.compile(r"Total running time of the script:\*\*\s*\(\s*(\d+) minutes\s+([\d.]+) seconds\)")
@@ -125,6 +127,26 @@ def _playground(site: Path) -> list[dict] | None:
     for r in rates:
         print(f"  playground, {r['speed']} epoch(s)/frame: {r['steps_per_s']:.1f} steps/s, {r['frames_per_s']:.1f} frames/s")
     return [{k: round(v, 2) if isinstance(v, float) else v for k, v in r.items()} for r in rates]
+
+
+def _transfer(site: Path) -> dict | None:
+    """Bytes per page on a desktop and a 3x phone (:mod:`mlviz.bench.transfer`)."""
+    from .transfer import page_transfer
+
+    print("Bytes over the wire per page, desktop and 3x phone:")
+    try:
+        pages = page_transfer(site)
+    except Exception as exc:  # no Chromium: report it, keep the rest
+        print(f"  transfer: not measured ({type(exc).__name__}: {exc})")
+        return None
+    ratios = {page: v["phone"] / max(v["desktop"], 1) for page, v in pages.items()}
+    worst = max(ratios, key=ratios.get)
+    return {
+        "pages": pages,
+        "median_desktop_mb": round(statistics.median(v["desktop"] for v in pages.values()) / 2**20, 2),
+        "median_phone_mb": round(statistics.median(v["phone"] for v in pages.values()) / 2**20, 2),
+        "worst_ratio": {"page": worst, "ratio": round(ratios[worst], 2)},
+    }
 
 
 def _lighthouse(site: Path) -> dict | None:
@@ -215,6 +237,7 @@ def main(argv=None) -> int:
         report["touched_rebuild"] = _build(project, env, f"rebuild after touching {touched.name}")
         report["touched_rebuild"]["example"] = touched.name
         report["site"] = _site_weights(project / "site")
+        report["transfer"] = _transfer(project / "site")
         report["playground"] = _playground(project / "site")
         report["lighthouse"] = _lighthouse(project / "site")
         if not args.skip_standalone:
@@ -255,6 +278,13 @@ def _print_table(r: dict) -> None:
         ("median page (HTML + its images)", f"{r['site']['median_page_mb']:.2f} MB", f"<= {BUDGETS['median_page_mb']} MB"),
         ("largest page", f"{r['site']['largest_page']['path']}: {r['site']['largest_page']['mb']} MB", ""),
     ]
+    transfer = r.get("transfer")
+    if transfer:
+        rows.append(
+            ("median page over the wire, desktop / 3x phone", f"{transfer['median_desktop_mb']:.2f} / {transfer['median_phone_mb']:.2f} MB", "")
+        )
+        worst = transfer["worst_ratio"]
+        rows.append((f"largest phone / desktop ratio ({worst['page'] or 'home'})", f"{worst['ratio']:.2f}", f"<= {BUDGETS['phone_desktop_ratio']}"))
     for p in r.get("playground") or []:
         rows.append((f"playground steps/s ({p['speed']} epoch/frame)", f"{p['steps_per_s']:.0f} ({p['frames_per_s']:.0f} fps)", ">= 30"))
     lighthouse = r.get("lighthouse") or {}
