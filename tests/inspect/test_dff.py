@@ -34,7 +34,9 @@ def test_each_heatmap_cell_is_its_position_and_the_planted_data_is_rebuilt(plant
     rebuilt = np.einsum("njhw,jk->nkhw", heatmaps, concepts)
     assert np.linalg.norm(rebuilt - A) / np.linalg.norm(A) < 1e-3
     # the concepts are the planted ones, up to order and scale
-    unit = lambda M: M / np.linalg.norm(M, axis=1, keepdims=True)
+    def unit(M):
+        return M / np.linalg.norm(M, axis=1, keepdims=True)
+
     cosines = unit(concepts) @ unit(true_concepts).T
     assert sorted(cosines.max(0)) == pytest.approx([1, 1], abs=1e-3)
     # heatmaps[n, j, r, c] follows the planted map of the matching concept
