@@ -27,7 +27,6 @@ from mlviz.models import load_mnist_cnn, mnist_tensors
 n_points = 600 if QUICK else 2000
 X, y = mnist_tensors("test", n=n_points)
 cnn = load_mnist_cnn()
-torch.set_num_threads(1)
 with torch.no_grad():
     embedded = cnn.model.embed(X).numpy()
     predicted = cnn.model(X).argmax(1).numpy()

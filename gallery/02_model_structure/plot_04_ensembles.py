@@ -235,7 +235,9 @@ split_features = [features[s.tree_.feature[0]] for s in ada.estimators_]
 share_petal = np.mean([f == features[0] for f in split_features])
 weights, errors = ada.estimator_weights_, ada.estimator_errors_
 early, late = errors[:10].mean(), errors[-10:].mean()
-flat = np.isclose(errors, errors[-1], rtol=0, atol=1e-9)[::-1].argmin()  # trailing run
+# the last stumps whose error is the last one's at the three decimals printed
+same = np.round(errors, 3) == np.round(errors[-1], 3)
+flat = int(np.cumprod(same[::-1]).sum())  # length of that trailing run
 say(
     f"The {len(steps)} stumps' weights range from {weights.min():.2f} to "
     f"{weights.max():.2f}; the largest say goes to stump {int(np.argmax(weights))}. "

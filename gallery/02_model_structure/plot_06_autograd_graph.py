@@ -18,7 +18,6 @@ gradients end up, in the `AccumulateGrad` nodes that fill each parameter's `.gra
 # We take the gallery's shared CNN and a single MNIST image (from the gallery's split of
 # MNIST's official 10,000-image test set) and compute the cross-entropy loss. Nothing is
 # drawn by hand yet: the graph exists as soon as `loss` does.
-import torch
 import torch.nn.functional as F
 
 from mlviz.models import load_mnist_cnn, mnist_tensors

@@ -156,8 +156,8 @@ dollars = FuncFormatter(lambda value, _: usd(value / 1000) + "k")  # -8000 -> -$
 smoker = X_test["smoker"].to_numpy() == 1
 colors = np.where(smoker, "C1", "C0")
 legend = [
-    Line2D([], [], ls="", marker="o", color=c, label=l)
-    for c, l in [("C0", "non-smoker"), ("C1", "smoker")]
+    Line2D([], [], ls="", marker="o", color=c, label=name)
+    for c, name in [("C0", "non-smoker"), ("C1", "smoker")]
 ]
 fig, axes = plt.subplots(2, 2, figsize=(11, 10))
 for col, (name, pred) in enumerate(predictions.items()):

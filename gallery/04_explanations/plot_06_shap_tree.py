@@ -24,7 +24,7 @@ evidence about real patients; the techniques read it as they would read real dat
 import shap
 
 from mlviz.explain import fit_insurance_model
-from mlviz.report import claim, say
+from mlviz.report import claim, rounding_tolerance, say
 
 fitted = fit_insurance_model()
 model, X_train, X_test = fitted.model, fitted.X_train, fitted.X_test
@@ -39,14 +39,21 @@ say(f"Test R² of the model: **{model.score(X_test, fitted.y_test):.3f}**.")
 # over the training data, the same for everybody) and `data` (the feature values).
 import time
 
+import numpy as np
+
 start = time.perf_counter()
 explainer = shap.TreeExplainer(model)
 explanation = explainer(X_test)
 seconds = time.perf_counter() - start
 base = float(explanation.base_values[0])
-mean_train = model.predict(X_train).mean()
+train_predictions = model.predict(X_train)
+mean_train = train_predictions.mean()
+# equal up to rounding: a float64 mean of predictions that each add up the trees
+rounding = rounding_tolerance(
+    "float64", np.abs(train_predictions).mean(), len(X_train) + model.n_estimators + 1
+)
 claim(
-    abs(base - mean_train) < 1e-6 * abs(mean_train),
+    abs(base - mean_train) <= rounding,
     "the base value is the model's average prediction over the training data",
     evidence=f"base ${base:,.2f}, mean training prediction ${mean_train:,.2f}",
 )
@@ -68,8 +75,11 @@ from mlviz.explain import shap_additivity_error
 
 predictions = model.predict(X_test)
 error = shap_additivity_error(explanation, predictions)
+# floating-point noise: float64 sums of one term per tree, as large as the base value
+# plus the |SHAP values| of the largest row
+summed = (abs(base) + np.abs(explanation.values).sum(axis=1)).max()
 claim(
-    error < 1e-6 * abs(predictions).max(),
+    error <= rounding_tolerance("float64", summed, model.n_estimators + 1),
     "base value + sum of the SHAP values = the model's prediction",
     evidence=f"largest error ${error}",
 )
@@ -89,7 +99,6 @@ say(
 # (the smallest are summed into one row); the grey numbers are this person's feature
 # values.
 import matplotlib.pyplot as plt
-import numpy as np
 
 plt.style.use("mlviz.gallery")  # the gallery's look, shipped with mlviz
 
