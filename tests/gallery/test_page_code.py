@@ -44,3 +44,14 @@ def test_no_page_uses_the_removed_build_helpers():
     for example in EXAMPLES:
         text = example.read_text()
         assert "pick(" not in text and "import md" not in text, example.name
+
+
+@pytest.mark.parametrize("example", EXAMPLES, ids=lambda p: p.stem)
+def test_no_page_sets_thread_counts(example):
+    """Threads are the build's and the tests' business (mlviz._torch.build_threads): a
+    page that pins torch to one thread slows a reader's many-core machine for good. (A
+    scoped ``threadpool_limits`` block, which times methods on equal terms, ends with
+    its block.)"""
+    code = "\n".join(content for content, _ in _code_blocks(example))
+    for plumbing in ("set_num_threads", "set_num_interop_threads", "OMP_NUM_THREADS"):
+        assert plumbing not in code, f"{example.name} sets threads ({plumbing})"
