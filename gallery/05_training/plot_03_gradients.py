@@ -26,7 +26,6 @@ import torch
 from mlviz.config import QUICK
 from mlviz.models import TrainConfig, train
 
-torch.set_num_threads(1)  # small networks: one thread is faster on a shared machine
 common = {
     "epochs": 1 if QUICK else 3,
     "n_train": 800 if QUICK else 3000,

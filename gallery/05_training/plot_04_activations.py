@@ -25,7 +25,6 @@ import torch
 
 from mlviz.models import mnist_cnn_config, mnist_tensors, train
 
-torch.set_num_threads(1)  # small networks: one thread is faster on a shared machine
 cnn = train(mnist_cnn_config().replace(checkpoints=3))
 X_probe, _ = mnist_tensors("val", n=256)
 
@@ -97,10 +96,10 @@ plt.show()
 worst_cnn = max(act_layers, key=lambda layer: dead[layer][-1])
 say(
     "Share of exact zeros (ReLU off) at initialization → after the last epoch: "
-    + ", ".join(f"**{l}** {zero[l][0]:.0%} → {zero[l][-1]:.0%}" for l in act_layers)
+    + ", ".join(f"**{name}** {zero[name][0]:.0%} → {zero[name][-1]:.0%}" for name in act_layers)
     + ". Units (channels or neurons) dead on every probe image, at initialization → "
     "after the last epoch: "
-    + ", ".join(f"{l} {dead[l][0]:.0%} → {dead[l][-1]:.0%}" for l in act_layers)
+    + ", ".join(f"{name} {dead[name][0]:.0%} → {dead[name][-1]:.0%}" for name in act_layers)
     + ". "
     + (
         f"**{dead[worst_cnn][-1]:.0%} of the `{worst_cnn}` units are dead** (at "

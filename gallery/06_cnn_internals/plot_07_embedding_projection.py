@@ -26,10 +26,7 @@ model = load_mnist_cnn().model
 X, y = mnist_tensors("test", n=400 if QUICK else 1500)
 y = y.numpy()
 with torch.no_grad():
-    torch_threads = torch.get_num_threads()
-    torch.set_num_threads(1)
     Z = model.embed(X).numpy()
-    torch.set_num_threads(torch_threads)
 pixels = from_tensor(X).reshape(len(X), -1)
 y_pred = predict_proba(model, X).argmax(1)
 print("embedding:", Z.shape, " pixels:", pixels.shape)

@@ -44,12 +44,9 @@ import shap
 
 torch.manual_seed(SEED)
 np.random.seed(SEED)  # shap draws its baselines with numpy's global generator
-threads = torch.get_num_threads()
-torch.set_num_threads(1)
 explainer = shap.GradientExplainer(model, background)
 nsamples = 100 if QUICK else 400
 sv = np.asarray(explainer.shap_values(x, nsamples=nsamples, rseed=SEED))
-torch.set_num_threads(threads)
 print("shap values:", sv.shape)
 
 # %%

@@ -41,7 +41,6 @@ import torch
 from torch import nn
 
 torch.manual_seed(SEED)
-torch.set_num_threads(1)  # tiny networks: one thread is faster on a shared machine
 NOISE = 8
 
 

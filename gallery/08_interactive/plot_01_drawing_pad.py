@@ -23,7 +23,7 @@ import numpy as np
 
 from mlviz.datasets import load_mnist_split
 from mlviz.models import count_parameters, evaluate, load_mnist_cnn, mnist_tensors
-from mlviz.report import claim, say
+from mlviz.report import claim, rounding_tolerance, say
 
 cnn = load_mnist_cnn()
 model = cnn.model
@@ -151,7 +151,9 @@ moved = (
     )
     or "not at all"
 )
-if residual[best_shift] < 1e-9:
+# pixel for pixel: equal up to the float64 rounding of two area averages of 9 pixels
+largest = np.abs(np.roll(seen, best_shift, axis=(0, 1)) - digit).max()
+if largest <= rounding_tolerance("float64", 1.0, n_terms=2 * (9 + 1)):
     say(
         f"The prepared drawing is the original image moved {moved}, pixel for pixel: "
         "enlarging 9 times and area-averaging back restores every grey level, and the "
@@ -170,9 +172,9 @@ else:
 #
 # What `cnn.js` computes, written out: two 3 × 3 convolutions with zero padding, each
 # followed by a ReLU and a 2 × 2 max pooling, then two dense layers and a softmax. The
-# weights are read back from the exported file, so this checks the file as well as the
-# arithmetic; torch's own probabilities on the same input are the reference. (The
-# browser tests of this project check the page itself against torch, to 10⁻⁴.)
+# weights are read back from the exported file. (The gallery's tests check this pass
+# against torch's to rounding; the browser tests check the page itself against torch.)
+import pandas as pd
 import torch
 
 from mlviz.models import MNIST_MEAN, MNIST_STD
@@ -206,24 +208,16 @@ logits = w["fc2.weight"] @ h + w["fc2.bias"]
 p_numpy = np.exp(logits - logits.max()) / np.exp(logits - logits.max()).sum()
 
 with torch.no_grad():
-    x_torch = torch.tensor(x, dtype=torch.float32)[None, None]
-    p_torch = torch.softmax(model(x_torch), dim=1)[0].numpy()
     p_original = torch.softmax(model(X_test[demo_index[4]][None]), dim=1)[0].numpy()
 
-table = (
-    "| digit | NumPy, drawing | torch, drawing | torch, original image |\n"
-    "|---|---|---|---|\n"
-)
-for k in range(10):
-    table += f"| {k} | {p_numpy[k]:.3e} | {p_torch[k]:.3e} | {p_original[k]:.3e} |\n"
-gap = np.abs(p_numpy - p_torch).max()
 say(
-    f"{table}\nThe hand-written forward pass and torch differ by at most "
-    f"**{gap:.1e}**. On the re-drawn digit the network predicts "
-    f"**{p_torch.argmax()}** ({p_torch.max():.1%}); on the original MNIST image, "
-    f"**{p_original.argmax()}** ({p_original.max():.1%}); the true label is "
-    f"**{demo_labels[4]}**."
+    f"On the re-drawn digit the network predicts **{p_numpy.argmax()}** "
+    f"({p_numpy.max():.1%}); on the original MNIST image, **{p_original.argmax()}** "
+    f"({p_original.max():.1%}); the true label is **{demo_labels[4]}**."
 )
+pd.DataFrame(
+    {"re-drawn digit (NumPy)": p_numpy, "original image (torch)": p_original}
+).rename_axis("digit")
 
 # %%
 # ## What a confident answer is worth

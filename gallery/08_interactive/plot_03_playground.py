@@ -72,9 +72,6 @@ for layer in model[::2]:
 loss_fn = nn.BCEWithLogitsLoss()
 optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
 
-# Tensors of 10 x 4 numbers: starting threads costs more than the arithmetic they share.
-threads = torch.get_num_threads()
-torch.set_num_threads(1)
 n_epochs = 80 if QUICK else 200
 snapshot_epochs = [0, n_epochs // 12, n_epochs // 4, n_epochs]
 snapshots = {0: copy.deepcopy(model)}
@@ -90,7 +87,6 @@ for epoch in range(1, n_epochs + 1):
         history["test"].append(loss_fn(model(X_test).squeeze(1), y_test).item())
     if epoch in snapshot_epochs:
         snapshots[epoch] = copy.deepcopy(model)
-torch.set_num_threads(threads)
 
 with torch.no_grad():
     accuracy = (
