@@ -4,8 +4,9 @@
   named layers keep their outputs and (optionally) the gradients flowing back into
   them; :meth:`~ActivationsAndGradients.release` removes the hooks. The CAMs, the
   training history of :mod:`mlviz.models` and :mod:`mlviz.attention` use it.
-* :class:`BaseCAM` and its variants :class:`GradCAM`, :class:`GradCAMPlusPlus`: class
-  activation maps. A variant only overrides :meth:`BaseCAM.get_cam_weights`.
+* :class:`BaseCAM` and its variants :class:`GradCAM`, :class:`GradCAMPlusPlus`,
+  :class:`EigenCAM`: class activation maps. A variant only overrides
+  :meth:`BaseCAM.get_cam_weights`.
 * :func:`saliency`, :func:`smoothgrad`, :func:`integrated_gradients`: gradient
   attributions on the input pixels.
 * :class:`ClassifierOutputTarget`, :class:`ClassifierOutputSoftmaxTarget`: what to
@@ -17,7 +18,7 @@
 Everything here computes arrays; nothing draws on an Axes.
 """
 
-from ._cam import BaseCAM, GradCAM, GradCAMPlusPlus
+from ._cam import BaseCAM, EigenCAM, GradCAM, GradCAMPlusPlus
 from ._faithfulness import (
     DeletionInsertionResult,
     OcclusionResult,
@@ -36,6 +37,7 @@ __all__ = [
     "ClassifierOutputSoftmaxTarget",
     "ClassifierOutputTarget",
     "DeletionInsertionResult",
+    "EigenCAM",
     "GradCAM",
     "GradCAMPlusPlus",
     "IntegratedGradientsResult",

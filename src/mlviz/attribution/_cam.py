@@ -13,7 +13,7 @@ from ._hooks import ActivationsAndGradients
 from ._targets import resolve_targets, target_scores
 from .._torch import one_thread
 
-__all__ = ["BaseCAM", "GradCAM", "GradCAMPlusPlus"]
+__all__ = ["BaseCAM", "EigenCAM", "GradCAM", "GradCAMPlusPlus"]
 
 
 class BaseCAM:
@@ -21,8 +21,9 @@ class BaseCAM:
 
     ``cam = ReLU(sum_k w_k A_k)`` where ``A_k`` is the k-th feature map of a target layer
     and the weights ``w_k`` come from :meth:`get_cam_weights`, the one method a variant
-    overrides. The maps of several target layers are upsampled to the input size and
-    averaged.
+    overrides (:class:`EigenCAM`, which needs no gradient, overrides
+    :meth:`get_cam_image` instead and sets ``uses_gradients = False``). The maps of
+    several target layers are upsampled to the input size and averaged.
 
     Parameters
     ----------
@@ -37,10 +38,13 @@ class BaseCAM:
     The object holds hooks on ``model``: call :meth:`release` or use ``with``.
     """
 
+    #: False for a variant that weights the maps without gradients (no backward pass).
+    uses_gradients = True
+
     def __init__(self, model: nn.Module, target_layers: Sequence[nn.Module]):
         self.model = model.eval()
         self.target_layers = list(target_layers)
-        self.recorder = ActivationsAndGradients(model, self.target_layers)
+        self.recorder = ActivationsAndGradients(model, self.target_layers, gradients=self.uses_gradients)
 
     def get_cam_weights(self, activations: np.ndarray, grads: np.ndarray) -> np.ndarray:
         """Return the weights ``(N, K)`` of the ``K`` feature maps (override this).
@@ -68,10 +72,18 @@ class BaseCAM:
         targets : None, callable or list
             None explains the predicted class of each image; a callable (e.g.
             ``ClassifierOutputTarget(3)``) is used for every image; a list gives one
-            target (callable or class index) per image.
+            target (callable or class index) per image. A variant with
+            ``uses_gradients = False`` explains no class and takes None only.
         """
         if not isinstance(input_tensor, torch.Tensor) or input_tensor.ndim != 4:
             raise ValueError(f"input_tensor must be a 4-D tensor (N, C, H, W); got {getattr(input_tensor, 'shape', type(input_tensor))}")
+        if not self.uses_gradients:
+            if targets is not None:
+                raise ValueError(f"{type(self).__name__} explains no class: targets must be None; got {targets!r}")
+            with torch.no_grad():
+                self.recorder(input_tensor)
+            self.targets_ = None
+            return [self.get_cam_image(a.cpu().numpy().astype(np.float64), None) for a in self.recorder.activations]
         with one_thread():
             x = input_tensor.detach().clone().requires_grad_(True)
             output = self.recorder(x)
@@ -131,3 +143,64 @@ class GradCAMPlusPlus(BaseCAM):
         alpha = g2 / (2 * g2 + sum_a * g3 + 1e-7)
         alpha = np.where(grads != 0, alpha, 0.0)
         return (np.maximum(grads, 0) * alpha).sum(axis=(2, 3))
+
+
+class EigenCAM(BaseCAM):
+    """Eigen-CAM (Muhammad and Yeasin, 2020): the activations projected on their first singular direction.
+
+    The ``h * w`` positions of a layer's output are ``h * w`` vectors of ``K``
+    activations. The map is their projection ``A v`` on the first right singular vector
+    ``v`` of that ``(h*w, K)`` matrix, kept where positive. No class and no gradient
+    enter it (``targets`` must be None).
+
+    Parameters
+    ----------
+    model, target_layers
+        As for :class:`BaseCAM`.
+    center : bool, default False
+        False follows the paper's equations (the SVD of the layer's output as it is,
+        ``O = U S V^T``, map ``O V_1``). Its first direction is then pulled towards
+        the positions' mean feature vector (on the last block of an image network,
+        nearly equal to it), so the map says how strongly each position carries the
+        features the whole image shares. True subtracts each map's mean
+        over the positions first (what pytorch-grad-cam's ``EigenCAM`` does): ``v`` is
+        then the first principal component, the main *contrast* between positions, and
+        the projections sum to zero, so the final ReLU keeps one side of it.
+
+    Notes
+    -----
+    A singular vector's sign is arbitrary, and which sign a LAPACK build returns can
+    change with the library and the processor (pytorch-grad-cam issue #315). This class
+    fixes it: the projection's largest absolute value is made positive, so the map's
+    hottest cell is the position that lies furthest along ``v``.
+
+    Examples
+    --------
+    >>> from mlviz.models import MnistCNN
+    >>> net = MnistCNN()
+    >>> with EigenCAM(net, [net.relu2]) as cam:
+    ...     maps = cam(torch.zeros(2, 1, 28, 28))
+    >>> maps.shape
+    (2, 28, 28)
+    """
+
+    uses_gradients = False
+
+    def __init__(self, model: nn.Module, target_layers: Sequence[nn.Module], *, center: bool = False):
+        if not isinstance(center, (bool, np.bool_)):
+            raise TypeError(f"center must be True or False; got {center!r}")
+        super().__init__(model, target_layers)
+        self.center = bool(center)
+
+    def get_cam_image(self, activations: np.ndarray, grads=None) -> np.ndarray:
+        """Return the positive part of each image's projection, shape ``(N, h, w)``."""
+        n, k, h, w = activations.shape
+        positions = activations.reshape(n, k, h * w).transpose(0, 2, 1)  # (N, h*w, K)
+        if self.center:
+            positions = positions - positions.mean(axis=1, keepdims=True)
+        cams = np.empty((n, h * w))
+        for i, p in enumerate(positions):
+            _, _, vt = np.linalg.svd(p, full_matrices=False)
+            projection = p @ vt[0]
+            cams[i] = projection * np.sign(projection[np.argmax(np.abs(projection))])
+        return np.maximum(cams, 0.0).reshape(n, h, w)
