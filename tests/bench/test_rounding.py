@@ -30,6 +30,7 @@ def test_other_rounding_env_keeps_the_rest_of_the_environment():
     assert env["PATH"] == "/bin" and env["MLVIZ_QUICK"] == "1"
     assert env["MLVIZ_TORCH_THREADS"] == "2"
     assert set(other_rounding_env({})) == set(env) - {"PATH", "MLVIZ_QUICK"}
+    assert other_rounding_env({"OMP_WAIT_POLICY": "ACTIVE"})["OMP_WAIT_POLICY"] == "ACTIVE"
 
 
 def test_quick_site_was_built_under_other_kernels(quick_site):
