@@ -8,7 +8,8 @@ The techniques stay on the page; this module holds what a reader need not see:
   the package's are the same image.
 * :class:`CachedClassifier`: a memo in front of an image classifier, so that an image
   already evaluated (by hand) is not evaluated again (by a package), and a count of
-  how many images each caller really needed.
+  how many images each caller really needed. Page I6's test uses it to answer the
+  ``lime`` package from the page's own evaluations only.
 * :func:`plot_superpixel_weights`: one weight per superpixel, painted over the photo
   with the gallery's diverging colours, the largest positive and negative outlined.
 """
