@@ -33,6 +33,7 @@ def test_other_rounding_env_keeps_the_rest_of_the_environment():
     assert other_rounding_env({"OMP_WAIT_POLICY": "ACTIVE"})["OMP_WAIT_POLICY"] == "ACTIVE"
 
 
+@pytest.mark.slow
 def test_quick_site_was_built_under_other_kernels(quick_site):
     _, log = quick_site
     lower = other_rounding_env({})["ATEN_CPU_CAPABILITY"].upper()
