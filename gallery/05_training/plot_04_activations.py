@@ -96,10 +96,10 @@ plt.show()
 worst_cnn = max(act_layers, key=lambda layer: dead[layer][-1])
 say(
     "Share of exact zeros (ReLU off) at initialization → after the last epoch: "
-    + ", ".join(f"**{name}** {zero[name][0]:.0%} → {zero[name][-1]:.0%}" for name in act_layers)
+    + ", ".join(f"**{n}** {zero[n][0]:.0%} → {zero[n][-1]:.0%}" for n in act_layers)
     + ". Units (channels or neurons) dead on every probe image, at initialization → "
     "after the last epoch: "
-    + ", ".join(f"{name} {dead[name][0]:.0%} → {dead[name][-1]:.0%}" for name in act_layers)
+    + ", ".join(f"{n} {dead[n][0]:.0%} → {dead[n][-1]:.0%}" for n in act_layers)
     + ". "
     + (
         f"**{dead[worst_cnn][-1]:.0%} of the `{worst_cnn}` units are dead** (at "
