@@ -43,7 +43,6 @@ from mlviz.models import (
 )
 from mlviz.report import claim, say
 
-torch.set_num_threads(1)  # measured: faster than 2 threads on the shared 2-core CPU
 
 model = load_efficientnet_lite0()
 names = imagenet_class_names()
