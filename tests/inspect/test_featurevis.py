@@ -5,6 +5,9 @@ with ``rfft2``, the affine transform is compared with ``scipy.ndimage``, the
 high-frequency share with closed-form images (a checkerboard, a slow sinusoid).
 """
 
+import functools
+import math
+
 import numpy as np
 import pytest
 import torch
@@ -14,6 +17,7 @@ from torch import nn
 from mlviz.inspect import featurevis as fv
 from mlviz.inspect.featurevis import (
     IMAGENET_COLOUR_SQRT,
+    Ascent,
     FourierImage,
     PixelImage,
     affine_transform,
@@ -23,6 +27,30 @@ from mlviz.inspect.featurevis import (
     spectrum_scale,
     truncated_forward,
 )
+from mlviz.report import rounding_tolerance
+
+
+def _sample_tol(side):
+    """What rounding can change in a bilinear sample of an image in [0, 1].
+
+    The sampling position (in pixels, a sum of about 4 terms up to the side) is off by
+    at most its rounding; the sample moves by that times the largest difference between
+    neighbouring pixels (at most 1).
+    """
+    return rounding_tolerance("float32", scale=side, n_terms=4)
+
+
+def _fourier_tol(image):
+    """What rounding can change in the output of a FourierImage.
+
+    Each channel value sums |coefficient * scale| / size / 4 (twice: the hermitian
+    half) through log2(size^2) levels of the FFT; the colour matrix adds 3 terms of
+    column norm <= 1; the sigmoid's slope is at most 1/4.
+    """
+    coefficients = torch.view_as_complex(image.spectrum.detach()).abs() * image.scale
+    terms = coefficients.sum((-2, -1)).max().item() * 2 / image.size / 4
+    levels = math.ceil(math.log2(image.size**2)) + 3
+    return 0.25 * rounding_tolerance("float32", scale=3 * terms, n_terms=levels)
 
 
 def test_exported_from_the_inspect_package():
@@ -43,7 +71,11 @@ def test_spectrum_scale_is_one_over_the_radial_frequency():
     assert s[0, 4] == pytest.approx(4)  # f = 4/16
     assert s[3, 4] == pytest.approx(16 / 5)  # f = sqrt(3^2 + 4^2)/16
     assert s[-3, 4] == pytest.approx(16 / 5)  # negative frequencies too
-    np.testing.assert_allclose(spectrum_scale(16, decay=2).numpy(), s**2, rtol=1e-6)
+    np.testing.assert_allclose(  # two float32 roundings against one
+        spectrum_scale(16, decay=2).numpy(),
+        s**2,
+        rtol=rounding_tolerance("float32", 1, 2),
+    )
     np.testing.assert_array_equal(spectrum_scale(8, decay=0).numpy(), np.ones((8, 5)))
 
 
@@ -95,7 +127,11 @@ def test_fourier_image_inverts_to_the_spectrum_of_any_image():
     image = FourierImage(1, size)
     with torch.no_grad():
         image.spectrum.copy_(torch.view_as_real(coefficients).float())
-    np.testing.assert_allclose(image().detach().numpy(), target.numpy(), atol=1e-5)
+    tol = _fourier_tol(image) + rounding_tolerance(
+        "float32", 1.0
+    )  # + the coefficients' cast
+    np.testing.assert_allclose(image().detach().numpy(), target.numpy(), atol=tol)
+    assert tol < 0.01 * np.ptp(target.numpy())  # tight against the image's range
 
 
 def test_fourier_coefficients_have_1_over_f_amplitudes():
@@ -123,7 +159,10 @@ def test_the_colour_matrix_gives_the_first_channel_its_grey_axis():
     constant = 8.0 * 8 / 8 / 4  # scale(0) = size, orthonormal inverse: / size, then / 4
     expected = 1 / (1 + np.exp(-M[:, 0] * constant))
     np.testing.assert_allclose(
-        out.numpy(), np.broadcast_to(expected[:, None, None], out.shape), rtol=1e-5
+        out.numpy(),
+        np.broadcast_to(expected[:, None, None], out.shape),
+        atol=_fourier_tol(image),
+        rtol=0,
     )
     assert np.ptp(M[:, 0]) < 0.05  # nearly equal R, G, B: brightness
 
@@ -158,13 +197,14 @@ def _images(n=2, size=20, seed=0):
 
 def test_identity_and_integer_shift():
     x = _images()
+    tol = _sample_tol(20)
     same = affine_transform(x, [1, 1], [0, 0], [[0, 0], [0, 0]])
-    torch.testing.assert_close(same, x, atol=1e-6, rtol=0)
+    torch.testing.assert_close(same, x, atol=tol, rtol=0)
     moved = affine_transform(x, [1, 1], [0, 0], [[2, 3], [2, 3]], fill=0.25)
-    torch.testing.assert_close(moved[..., 2:, 3:], x[..., :-2, :-3], atol=1e-6, rtol=0)
+    torch.testing.assert_close(moved[..., 2:, 3:], x[..., :-2, :-3], atol=tol, rtol=0)
     grey = torch.full_like(moved, 0.25)
-    torch.testing.assert_close(moved[..., :2, :], grey[..., :2, :], atol=1e-6, rtol=0)
-    torch.testing.assert_close(moved[..., :, :3], grey[..., :, :3], atol=1e-6, rtol=0)
+    torch.testing.assert_close(moved[..., :2, :], grey[..., :2, :], atol=tol, rtol=0)
+    torch.testing.assert_close(moved[..., :, :3], grey[..., :, :3], atol=tol, rtol=0)
 
 
 def test_affine_transform_matches_scipy_ndimage():
@@ -185,14 +225,14 @@ def test_affine_transform_matches_scipy_ndimage():
             mode="grid-constant",
             cval=0.0,
         )
-        np.testing.assert_allclose(out[k], expected + 0.5, atol=1e-5)
+        np.testing.assert_allclose(out[k], expected + 0.5, atol=_sample_tol(24))
 
 
 def test_a_quarter_turn_of_a_square_is_rot90_clockwise():
     x = _images(1, 16)
     turned = affine_transform(x, [1.0], [90.0], [[0, 0]])
     torch.testing.assert_close(
-        turned, torch.rot90(x, -1, dims=(2, 3)), atol=1e-5, rtol=0
+        turned, torch.rot90(x, -1, dims=(2, 3)), atol=_sample_tol(16), rtol=0
     )
 
 
@@ -286,26 +326,130 @@ def test_truncated_forward_rejects_a_foreign_layer():
 # --- optimize_input --------------------------------------------------------------
 
 
+def _adam_tol(n_steps, lr):
+    """Rounding in n_steps Adam updates of at most about lr each, through a sigmoid."""
+    return 0.25 * rounding_tolerance("float32", scale=n_steps * lr, n_terms=n_steps)
+
+
 def test_optimize_input_raises_each_score_and_batches_independently():
     net = _net()
-    score = lambda images: net(2 * images - 1)[
-        torch.arange(len(images)), torch.tensor([0, 1])[: len(images)]
-    ]
+
+    def score(images):
+        return net(2 * images - 1)[
+            torch.arange(len(images)), torch.tensor([0, 1])[: len(images)]
+        ]
+
     images = [PixelImage(1, 6, seed=1), FourierImage(1, 6, seed=2)]
     with torch.no_grad():
-        at_start = score(torch.cat([images[0](), images[1]()])).numpy()
-    together, trace = optimize_input(score, images, n_steps=40, lr=0.1)
+        start = torch.cat([images[0](), images[1]()])
+        at_start = score(start).numpy()
+        # the scores sum 180 products and a bias in the last layer
+        flat = net[3](net[2](net[1](net[0](2 * start - 1)))).abs()
+        scale = (flat @ net[4].weight.abs().T + net[4].bias.abs()).max().item()
+    result = optimize_input(score, images, n_steps=40, lr=0.1)
+    assert isinstance(result, Ascent) and not result.from_cache
+    together, trace = result.images, result.trace
     assert together.shape == (2, 6, 6, 3) and trace.shape == (40, 2)
-    np.testing.assert_allclose(trace[0], at_start, rtol=1e-6)  # scored before each step
+    tol = rounding_tolerance("float32", scale=scale, n_terms=181)
+    np.testing.assert_allclose(
+        trace[0], at_start, atol=tol, rtol=0
+    )  # scored before each step
     assert (trace[-1] > trace[0] + 0.2).all()
     with torch.no_grad():  # the returned images are the parametrizations' final state
-        np.testing.assert_allclose(together[1], images[1]()[0].permute(1, 2, 0).numpy())
+        np.testing.assert_array_equal(
+            together[1], images[1]()[0].permute(1, 2, 0).numpy()
+        )
     # image 0 alone: the same numbers (Adam and the network act per image)
-    alone, _ = optimize_input(
+    alone = optimize_input(
         lambda im: net(2 * im - 1)[:, 0], PixelImage(1, 6, seed=1), n_steps=40, lr=0.1
-    )
-    np.testing.assert_allclose(alone[0], together[0], atol=1e-6)
+    ).images
+    np.testing.assert_allclose(alone[0], together[0], atol=_adam_tol(40, 0.1), rtol=0)
     assert 0 < together.min() and together.max() < 1
+
+
+def test_optimize_input_keeps_snapshots_along_the_way():
+    net = _net()
+
+    def score(im):
+        return net(2 * im - 1)[:, 0]
+
+    result = optimize_input(
+        score, PixelImage(1, 6, seed=1), n_steps=12, snapshots=[12, 3]
+    )
+    assert sorted(result.snapshots) == [3, 12]
+    np.testing.assert_array_equal(result.snapshots[12], result.images)
+    first = optimize_input(score, PixelImage(1, 6, seed=1), n_steps=3).images
+    np.testing.assert_array_equal(result.snapshots[3], first)  # the same first 3 steps
+    assert not np.array_equal(result.snapshots[3], result.images)
+
+
+def _cached_run(score, n_steps=5, seed=1, transform=None, cache=None):
+    return optimize_input(
+        score,
+        FourierImage(2, 6, seed=seed),
+        n_steps=n_steps,
+        transform=transform,
+        snapshots=[2],
+        cache={"net": "_net", "unit": 0} if cache is None else cache,
+    )
+
+
+def test_optimize_input_caches_by_its_settings(tmp_path, monkeypatch):
+    monkeypatch.setenv("MLVIZ_CACHE_DIR", str(tmp_path))
+    net = _net()
+    calls = []
+
+    def score(images):
+        calls.append(len(images))
+        return net(images)[:, 0]
+
+    first = _cached_run(score)
+    assert len(calls) == 5 and not first.from_cache and first.seconds > 0
+    (entry,) = (tmp_path / "featurevis").glob("*.npz")
+    image = FourierImage(2, 6, seed=1)
+    again = optimize_input(
+        score, image, n_steps=5, snapshots=[2], cache={"net": "_net", "unit": 0}
+    )
+    assert len(calls) == 5 and again.from_cache  # read back, nothing computed
+    assert again.seconds == first.seconds
+    np.testing.assert_array_equal(again.images, first.images)
+    np.testing.assert_array_equal(again.trace, first.trace)
+    np.testing.assert_array_equal(again.snapshots[2], first.snapshots[2])
+    with torch.no_grad():  # the parametrization ends where the cached ascent ended
+        np.testing.assert_array_equal(image().permute(0, 2, 3, 1).numpy(), first.images)
+    # every setting is part of the key: each of these computes anew
+    jitter = functools.partial(random_transform, shift=1)
+    for changed in (
+        dict(n_steps=6),
+        dict(seed=2),  # another start
+        dict(cache={"net": "_net", "unit": 1}),
+        dict(transform=jitter),
+        dict(transform=functools.partial(random_transform, shift=2)),
+    ):
+        before = len(calls)
+        assert not _cached_run(score, **changed).from_cache, changed
+        assert len(calls) > before
+    assert len(list((tmp_path / "featurevis").glob("*.npz"))) == 6
+    assert not list((tmp_path / "featurevis").glob(".*"))  # no temporary files left
+    assert entry.exists()
+
+
+def test_optimize_input_refuses_what_it_cannot_key(tmp_path, monkeypatch):
+    monkeypatch.setenv("MLVIZ_CACHE_DIR", str(tmp_path))
+    net = _net()
+
+    def score(im):
+        return net(im)[:, 0]
+
+    with pytest.raises(TypeError, match="module-level function"):
+        _cached_run(score, transform=lambda x, g: x)
+    with pytest.raises(TypeError, match="keyword arguments only"):
+        _cached_run(score, transform=functools.partial(random_transform, 1))
+    with pytest.raises(TypeError, match="JSON-serializable"):
+        _cached_run(score, cache={"net": object()})
+    with pytest.raises(TypeError, match="cache must be a mapping"):
+        _cached_run(score, cache=["net"])
+    assert not list((tmp_path / "featurevis").glob("*"))
 
 
 def test_optimize_input_applies_one_transform_per_parametrization():
@@ -330,6 +474,8 @@ def test_optimize_input_applies_one_transform_per_parametrization():
     [
         ({"n_steps": 0}, ValueError, "n_steps must be a positive integer"),
         ({"n_steps": 2, "lr": 0}, ValueError, "lr must be > 0"),
+        ({"n_steps": 2, "snapshots": [3]}, ValueError, "snapshots must be steps"),
+        ({"n_steps": 2, "snapshots": [0]}, ValueError, "snapshots must be a positive"),
         (
             {"n_steps": 2, "transform": [None, None]},
             ValueError,
@@ -363,7 +509,7 @@ def test_high_frequency_share_of_known_images():
     noise = np.random.default_rng(0).random((32, 32, 3))
     shares = high_frequency_share(np.stack([checker, slow, noise]))
     assert shares[0] == pytest.approx(1.0) and shares[1] == pytest.approx(
-        0.0, abs=1e-12
+        0.0, abs=rounding_tolerance("float64", 1.0, n_terms=32 * 32 * 3)
     )
     fy, fx = np.meshgrid(np.fft.fftfreq(32), np.fft.fftfreq(32), indexing="ij")
     area = (np.hypot(fy, fx) > 0.25).sum() / (

@@ -11,7 +11,9 @@ things turn high-frequency noise into readable pictures:
   as the reference implementation ``lucid`` does; :class:`PixelImage` is the naive
   one-parameter-per-pixel alternative.
 
-:func:`optimize_input` runs the loop on a batch; :func:`truncated_forward` stops the
+:func:`optimize_input` runs the loop on a batch, keeps snapshots along the way and,
+when asked, caches the result on disk (the method needs hundreds of steps at 224
+pixels, minutes per image on a CPU); :func:`truncated_forward` stops the
 network at the layer of interest (the rest of the forward pass is wasted work);
 :func:`high_frequency_share` measures how much of an image's spectral power lies at
 high spatial frequencies. The gallery page I7 writes each of these out once.
@@ -19,7 +21,14 @@ high spatial frequencies. The gallery page I7 writes each of these out once.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+import functools
+import hashlib
+import json
+import os
+import tempfile
+import time
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
 
 import numpy as np
 import torch
@@ -27,7 +36,9 @@ import torch.nn.functional as F
 from torch import nn
 
 __all__ = [
+    "CACHE_VERSION",
     "IMAGENET_COLOUR_SQRT",
+    "Ascent",
     "FourierImage",
     "PixelImage",
     "affine_transform",
@@ -45,6 +56,11 @@ __all__ = [
 IMAGENET_COLOUR_SQRT = np.array(
     [[0.26, 0.09, 0.02], [0.27, 0.00, -0.05], [0.27, -0.09, 0.03]]
 )
+
+
+#: Bumped whenever what :func:`optimize_input` computes or stores changes, so that old
+#: cache entries are not read.
+CACHE_VERSION = 1
 
 
 def _check_positive_int(name: str, value) -> int:
@@ -345,6 +361,31 @@ def truncated_forward(
     return kept["out"]
 
 
+@dataclass(frozen=True)
+class Ascent:
+    """What :func:`optimize_input` returns.
+
+    Attributes
+    ----------
+    images : ndarray of shape (N, H, W, 3), float32 in [0, 1]
+        The final images, untransformed.
+    trace : ndarray of shape (n_steps, N)
+        The score of each (transformed) image at each step, before the step's update.
+    snapshots : dict of int to ndarray of shape (N, H, W, 3)
+        The images after each requested number of steps.
+    seconds : float
+        How long the ascent took when it was computed (also when read from the cache).
+    from_cache : bool
+        Whether the result was read from the on-disk cache.
+    """
+
+    images: np.ndarray
+    trace: np.ndarray
+    snapshots: dict = field(default_factory=dict)
+    seconds: float = 0.0
+    from_cache: bool = False
+
+
 def optimize_input(
     score: Callable[[torch.Tensor], torch.Tensor],
     images: nn.Module | Sequence[nn.Module],
@@ -353,7 +394,9 @@ def optimize_input(
     lr: float = 0.05,
     transform: Callable | None | Sequence[Callable | None] = None,
     seed: int = 0,
-) -> tuple[np.ndarray, np.ndarray]:
+    snapshots: Sequence[int] = (),
+    cache: Mapping | None = None,
+) -> Ascent:
     """Maximize ``score`` over the parameters of one or more image parametrizations.
 
     Each step renders every parametrization, applies its transform (``None``: none),
@@ -376,13 +419,23 @@ def optimize_input(
         parametrizations or one per parametrization.
     seed : int, default=0
         Seed of the transforms' generator.
+    snapshots : sequence of int, default=()
+        Step counts (1 to ``n_steps``) after which to keep a copy of the images.
+    cache : mapping or None, default=None
+        A JSON-serializable description of ``score`` (the model, the hash of its
+        weights, the objective and its targets), to keep the result on disk under
+        ``cache_dir("featurevis")``. The key is a SHA-256 of this description, the
+        class and the current parameter and buffer values of every parametrization,
+        each transform's name and keyword arguments, ``n_steps``, ``lr``, ``seed``,
+        ``snapshots``, the torch version, the device type and :data:`CACHE_VERSION`;
+        an ascent is computed once per key and read back afterwards, parameters
+        included. The description is the caller's promise: a changed ``score`` with
+        an unchanged description reads a stale entry. ``None``: always compute.
 
     Returns
     -------
-    images : ndarray of shape (N, H, W, 3), float32 in [0, 1]
-        The final images, untransformed.
-    trace : ndarray of shape (n_steps, N)
-        The score of each (transformed) image at each step, before the step's update.
+    Ascent
+        ``images``, ``trace``, ``snapshots``, ``seconds``, ``from_cache``.
     """
     n_steps = _check_positive_int("n_steps", n_steps)
     if not lr > 0:
@@ -399,10 +452,24 @@ def optimize_input(
                 f"transform must be one callable or one per parametrization "
                 f"({len(parts)}); got {len(transforms)}"
             )
+    keep = sorted({_check_positive_int("snapshots", k) for k in snapshots})
+    if keep and keep[-1] > n_steps:
+        raise ValueError(
+            f"snapshots must be steps from 1 to n_steps={n_steps}; got {keep}"
+        )
+    path = None
+    if cache is not None:
+        key = _cache_key(cache, parts, transforms, n_steps, lr, seed, keep)
+        from ..config import cache_dir
+
+        path = cache_dir("featurevis") / f"{key}.npz"
+        if path.exists():
+            return _read_entry(path, parts)
+    start = time.perf_counter()
     gen = torch.Generator().manual_seed(seed)
     optimizer = torch.optim.Adam([q for p in parts for q in p.parameters()], lr=lr)
-    trace = []
-    for _ in range(n_steps):
+    trace, kept = [], {}
+    for step in range(1, n_steps + 1):
         optimizer.zero_grad()
         batch = torch.cat(
             [p() if t is None else t(p(), gen) for p, t in zip(parts, transforms)]
@@ -416,9 +483,117 @@ def optimize_input(
         (-scores.sum()).backward()
         optimizer.step()
         trace.append(scores.detach().numpy().copy())
+        if step in keep:
+            kept[step] = _render(parts)
+    result = Ascent(
+        images=kept[n_steps] if n_steps in kept else _render(parts),
+        trace=np.array(trace),
+        snapshots=kept,
+        seconds=time.perf_counter() - start,
+    )
+    if path is not None:
+        _write_entry(path, result, parts, cache)
+    return result
+
+
+def _render(parts) -> np.ndarray:
     with torch.no_grad():
-        final = torch.cat([p() for p in parts])
-    return final.permute(0, 2, 3, 1).numpy(), np.array(trace)
+        return torch.cat([p() for p in parts]).permute(0, 2, 3, 1).numpy().copy()
+
+
+def _describe_transform(transform) -> dict | None:
+    """Name and keyword arguments of a transform, for the cache key."""
+    if transform is None:
+        return None
+    func, keywords = transform, {}
+    if isinstance(transform, functools.partial):
+        if transform.args:
+            raise TypeError(
+                "a cached transform must be a function or a functools.partial with "
+                f"keyword arguments only; got positional arguments {transform.args!r}"
+            )
+        func, keywords = transform.func, transform.keywords
+    name = f"{getattr(func, '__module__', '?')}.{getattr(func, '__qualname__', '?')}"
+    if "<" in name:  # a lambda or a closure: nothing names what it does
+        raise TypeError(
+            "a cached transform must be a module-level function (or a partial of one); "
+            f"got {name}"
+        )
+    return {"function": name, "keywords": keywords}
+
+
+def _cache_key(cache, parts, transforms, n_steps, lr, seed, keep) -> str:
+    if not isinstance(cache, Mapping):
+        raise TypeError(
+            f"cache must be a mapping describing the score; got {type(cache).__name__}"
+        )
+    digest = hashlib.sha256()
+    for part in parts:  # the start: class, parameters and buffers, bit for bit
+        digest.update(f"{type(part).__module__}.{type(part).__qualname__}".encode())
+        for name, tensor in part.state_dict().items():
+            t = tensor.detach().cpu().contiguous()
+            digest.update(f"{name}{t.dtype}{tuple(t.shape)}".encode())
+            digest.update(t.numpy().tobytes())
+    payload = {
+        "score": cache,
+        "parametrizations": digest.hexdigest(),
+        "transforms": [_describe_transform(t) for t in transforms],
+        "n_steps": n_steps,
+        "lr": lr,
+        "seed": seed,
+        "snapshots": keep,
+        "torch": torch.__version__,
+        "device": next(parts[0].parameters()).device.type,
+        "version": CACHE_VERSION,
+    }
+    try:
+        text = json.dumps(payload, sort_keys=True)
+    except TypeError as error:
+        raise TypeError(f"cache must be JSON-serializable: {error}") from None
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def _write_entry(path, result: Ascent, parts, cache) -> None:
+    """Write into a temporary sibling file, then rename it: readers never see half."""
+    arrays = {"images": result.images, "trace": result.trace}
+    arrays.update({f"snapshot_{k}": v for k, v in result.snapshots.items()})
+    for i, part in enumerate(parts):
+        for name, value in part.named_parameters():
+            arrays[f"param_{i}_{name}"] = value.detach().cpu().numpy()
+    arrays["seconds"] = np.array(result.seconds)
+    info = {"score": cache, "torch": torch.__version__, "seconds": result.seconds}
+    arrays["info"] = np.array(json.dumps(info))
+    handle, tmp = tempfile.mkstemp(
+        prefix=f".{path.stem[:12]}-", suffix=".npz", dir=path.parent
+    )
+    try:
+        with os.fdopen(handle, "wb") as file:
+            np.savez(file, **arrays)
+        os.chmod(tmp, 0o644)  # mkstemp makes it private; an entry is shared data
+        os.replace(tmp, path)
+    finally:
+        if os.path.exists(tmp):
+            os.remove(tmp)
+
+
+def _read_entry(path, parts) -> Ascent:
+    with np.load(path, allow_pickle=False) as entry:
+        with torch.no_grad():  # the parametrizations end where the cached ascent ended
+            for i, part in enumerate(parts):
+                for name, value in part.named_parameters():
+                    value.copy_(torch.from_numpy(entry[f"param_{i}_{name}"]))
+        snapshots = {
+            int(name.removeprefix("snapshot_")): entry[name]
+            for name in entry.files
+            if name.startswith("snapshot_")
+        }
+        return Ascent(
+            images=entry["images"],
+            trace=entry["trace"],
+            snapshots=dict(sorted(snapshots.items())),
+            seconds=float(entry["seconds"]),
+            from_cache=True,
+        )
 
 
 def high_frequency_share(images, cutoff: float = 0.25) -> np.ndarray:
