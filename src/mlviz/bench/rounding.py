@@ -86,12 +86,10 @@ def other_rounding_env(base: dict | None = None, *, threads: int = 2) -> dict:
 
 
 def _numpy_features() -> list[str]:
-    import numpy as np
+    """The CPU features numpy's dispatch found on this processor."""
+    from numpy._core._multiarray_umath import __cpu_features__
 
-    runtime = np.show_runtime.__globals__.get("__cpu_features__") or {}
-    if not runtime:
-        from numpy._core._multiarray_umath import __cpu_features__ as runtime  # numpy >= 2
-    return sorted(name for name, present in runtime.items() if present)
+    return sorted(name for name, present in __cpu_features__.items() if present)
 
 
 def probe_sums(env: dict | None = None) -> dict:
