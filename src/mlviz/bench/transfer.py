@@ -55,14 +55,12 @@ def page_transfer(site: Path, pages: list[str] | None = None) -> dict[str, dict[
                     page = context.new_page()
                     sizes: list[int] = []
 
-                    def count(response, sizes=sizes):
-                        try:
-                            size = response.request.sizes()["responseBodySize"]
-                        except Exception:  # a request that failed or was aborted
-                            return
+                    def count(request, sizes=sizes):
+                        # "requestfinished": the whole body has arrived, so its size is known.
+                        size = request.sizes()["responseBodySize"]
                         sizes.append(max(size, 0))  # -1: not known (a response from memory)
 
-                    page.on("response", count)
+                    page.on("requestfinished", count)
                     page.goto(url + page_url, wait_until="networkidle")
                     height = page.evaluate("document.body.scrollHeight")
                     for y in range(0, height, 700):  # lazy figures load as they near the view
