@@ -18,7 +18,11 @@ Sub-packages, by concern:
 * :mod:`mlviz.config` -- quick mode, seeds, cache folders;
 * :mod:`mlviz.widgets` -- widgets that run in the reader's browser (drawing pad);
 * :mod:`mlviz.build`, :mod:`mlviz.bench` -- the documentation build and its benchmark
-  (not needed to run a page).
+  (in the project's sources only: the wheel the site publishes leaves them out).
+
+The core install needs only the scientific stack; torch, shap, lime, umap-learn, the text
+model and the ImageNet network come as extras (``mlviz[torch]``, ``mlviz[shap]``, ...),
+and every page's install line names the ones it needs.
 """
 
 __version__ = "0.1.0"

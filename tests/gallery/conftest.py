@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import builtins
 import contextlib
 import io
 import runpy
@@ -45,6 +46,7 @@ def run_quick(name: str, folder) -> dict:
     from mlviz._torch import build_threads
 
     out = io.StringIO()
+    path = page_path(name)
     threads = torch.get_num_threads()
     torch.set_num_threads(build_threads())  # as the build runs pages; pages set none
     with pytest.MonkeyPatch.context() as mp, contextlib.redirect_stdout(out):
@@ -53,12 +55,62 @@ def run_quick(name: str, folder) -> dict:
         mp.chdir(folder)
         mp.setattr(plt, "show", show)
         try:
-            namespace = runpy.run_path(str(page_path(name)), run_name="__main__")
+            with recorded_imports() as imported:
+                namespace = runpy.run_path(str(path), run_name="__main__")
         finally:
             torch.set_num_threads(threads)
+    check_declared_extras(path, imported)
     namespace["_figures"] = shown
     namespace["_findings"] = [part.text for part in render_findings(out.getvalue()) if not isinstance(part, str)]
     return namespace
+
+
+@contextlib.contextmanager
+def recorded_imports():
+    """Record every import that the page or ``mlviz`` runs (absolute module names).
+
+    Through ``builtins.__import__``, so an import of a module loaded long ago still counts;
+    imports made inside other libraries are theirs, not the page's, and are left out.
+    """
+    names: list[str] = []
+    real = builtins.__import__
+
+    def record(name, globals=None, locals=None, fromlist=(), level=0):
+        caller = (globals or {}).get("__name__") or ""
+        if caller == "__main__" or caller.startswith("mlviz"):
+            absolute = name
+            if level:
+                package = globals.get("__package__") or caller.rpartition(".")[0]
+                base = package.rsplit(".", level - 1)[0] if level > 1 else package
+                absolute = f"{base}.{name}" if name else base
+            names.append(absolute)
+            names.extend(f"{absolute}.{item}" for item in fromlist or () if absolute.startswith("mlviz"))
+        return real(name, globals, locals, fromlist, level)
+
+    builtins.__import__ = record
+    try:
+        yield names
+    finally:
+        builtins.__import__ = real
+
+
+def check_declared_extras(path, imported) -> None:
+    """Every module the page imported while it ran comes with the extras its install line names."""
+    from mlviz.build.extras import import_closure, page_extras, provided_modules
+
+    extras = page_extras(path)
+    used = set().union(*(import_closure(n) for n in imported if n.split(".")[0] != "mlviz" or _is_module(n)))
+    missing = sorted(used - provided_modules(extras))
+    assert not missing, (
+        f"{path.name} imported {', '.join(missing)} while it ran, but its install line names only "
+        f"{list(extras) or 'the core'}: mlviz.build.extras.page_extras misses how the page reaches them"
+    )
+
+
+def _is_module(name: str) -> bool:
+    from mlviz.build.extras import _module_file
+
+    return _module_file(name) is not None
 
 
 @pytest.fixture(scope="module", autouse=True)

@@ -53,11 +53,13 @@ def _fourier_tol(image):
     return 0.25 * rounding_tolerance("float32", scale=3 * terms, n_terms=levels)
 
 
-def test_exported_from_the_inspect_package():
-    import mlviz.inspect
+def test_the_inspect_package_loads_no_torch_until_a_torch_module_is_imported():
+    import subprocess
+    import sys
 
-    assert mlviz.inspect.FourierImage is FourierImage
-    assert mlviz.inspect.optimize_input is optimize_input
+    code = "import sys, mlviz.inspect, mlviz.inspect.performance; print('torch' in sys.modules)"
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert result.stdout.strip() == "False"
 
 
 # --- spectrum_scale ---------------------------------------------------------------

@@ -1,9 +1,11 @@
 """A reader's path: downloaded notebooks run in a fresh environment with only the wheel.
 
 A clean virtual environment gets a Jupyter kernel and nothing else; each notebook's own
-first cell installs the helper package from the wheel the site publishes (with the
-project's constraints, as a reader would get the same versions), then the notebook runs
-top to bottom. Its figures must have the size and look of the site's images.
+first cell installs the helper package from the wheel the site publishes, with the extras
+its page needs and no others (with the project's constraints, as a reader would get the
+same versions), then the notebook runs top to bottom. The tabular pages run first, on the
+core install alone: torch must not be there. Figures must have the size and look of the
+site's images.
 """
 
 from __future__ import annotations
@@ -28,10 +30,11 @@ from ..conftest import ROOT
 
 pytestmark = pytest.mark.slow
 
-#: One page per kind: plotly and matplotlib (A1), scikit-learn (C1), MBA data (D2), torch (F1).
+#: One page per kind: plotly and matplotlib (A1), scikit-learn (C2), MBA data (D2), on the
+#: core install; then torch (F1), which adds the torch extra to the same environment.
 NOTEBOOKS = [
     "01_data_embeddings/plot_01_pca",
-    "03_performance/plot_01_confusion_matrix",
+    "03_performance/plot_02_roc_curves",
     "04_explanations/plot_02_random_forest_mdi",
     "06_cnn_internals/plot_01_filters_feature_maps",
 ]
@@ -47,9 +50,10 @@ nbformat.write(nb, path)
 
 # Appended to each notebook: where mlviz was imported from, and the figure settings in force.
 PROBE = (
-    "import json, matplotlib as mpl, mlviz\n"
+    "import importlib.util, json, matplotlib as mpl, mlviz\n"
     "print('PROBE', json.dumps({'mlviz': mlviz.__file__, 'dpi': mpl.rcParams['figure.dpi'],"
-    " 'font': mpl.rcParams['font.size'], 'grid': mpl.rcParams['axes.grid']}))"
+    " 'font': mpl.rcParams['font.size'], 'grid': mpl.rcParams['axes.grid'],"
+    " 'torch': importlib.util.find_spec('torch') is not None}))"
 )
 
 
@@ -92,20 +96,32 @@ def _site_images(site: Path, page: str) -> list[Image.Image]:
     return [Image.open(f).convert("RGB") for f in files]
 
 
-def test_the_site_publishes_the_wheel_and_every_notebook_installs_it(quick_site):
+def test_the_site_publishes_the_wheel_and_every_notebook_installs_what_its_page_needs(quick_site):
+    from mlviz.build.extras import page_extras
+    from mlviz.build.wheel import requirement
+
     site, _ = quick_site
-    assert (site / WHEEL_DIR / wheel_name()).stat().st_size > 50_000
+    wheel = site / WHEEL_DIR / wheel_name()
+    assert wheel.stat().st_size > 50_000
     notebooks = sorted(site.glob("gallery/*/plot_*.ipynb"))
     assert len(notebooks) == len(list(ROOT.glob("gallery/*/plot_*.py")))
     for path in notebooks:
-        first = json.loads(path.read_text())["cells"][0]
-        assert first["cell_type"] == "code" and f"%pip install {wheel_name()}" in "".join(first["source"]), path.name
+        first = "".join(json.loads(path.read_text())["cells"][0]["source"])
+        extras = page_extras(ROOT / "gallery" / path.parent.name / f"{path.stem}.py")
+        # A site built without an address installs from the folder it was built into.
+        assert repr(requirement("", extras, site)) in first and "raise RuntimeError" in first, path.name
+    assert "[shap]" in (site / "gallery/04_explanations/plot_06_shap_tree.ipynb").read_text()
     home = (site / "index.html").read_text()
-    text = re.sub(r"<[^>]+>", "", home)  # the code block's text, without highlighting tags
-    assert f"pip install {wheel_name()}" in text and f'href="{WHEEL_DIR}/{wheel_name()}"' in home
-    page = (site / "gallery/01_data_embeddings/plot_01_pca/index.html").read_text()
-    text = re.sub(r"<[^>]+>", "", page)
-    assert f"pip install {wheel_name()}" in text and f"../../../{WHEEL_DIR}/{wheel_name()}" in page
+    text = re.sub(r"<[^>]+>", "", home).replace("&quot;", '"')  # the code block's text, without tags
+    assert f'pip install "{wheel}[all]"' in text and f'href="{WHEEL_DIR}/{wheel_name()}"' in home
+    page = (site / "gallery/03_performance/plot_02_roc_curves/index.html").read_text()
+    text = re.sub(r"<[^>]+>", "", page).replace("&quot;", '"')
+    assert f'pip install "{wheel}"' in text and f"../../../{WHEEL_DIR}/{wheel_name()}" in page
+    assert "with no extra (the core install)" in text and "download.pytorch.org" not in text
+    page = (site / "gallery/06_cnn_internals/plot_03_grad_cam/index.html").read_text()
+    text = re.sub(r"<[^>]+>", "", page).replace("&quot;", '"')
+    assert f'pip install "{wheel}[torch]"' in text and "download.pytorch.org/whl/cpu" in text
+    assert "with the extra torch." in text
 
 
 @pytest.mark.parametrize("page", NOTEBOOKS)
@@ -134,6 +150,8 @@ def test_downloaded_notebook_runs_in_a_fresh_environment(quick_site, reader_env,
     # The package came from the wheel, not from the project's sources.
     assert str(ROOT) not in probe["mlviz"] and "site-packages" in probe["mlviz"]
     assert probe == {**probe, "dpi": 110.0, "font": 11.0, "grid": True}  # the gallery's style is in force
+    if "cnn_internals" not in page:
+        assert not probe["torch"], f"{page} needs only the core install, but torch was installed"
     # Figures: as many as on the site, each of the same size and look.
     ours, theirs = _pngs(ran), _site_images(site, page)
     assert theirs and len(ours) == len(theirs), f"{len(ours)} figures in the notebook, {len(theirs)} on the site"

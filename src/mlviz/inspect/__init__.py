@@ -1,11 +1,12 @@
-"""Inspectors: compute what a fitted model contains (arrays and tables, no drawing)."""
+"""Inspectors: compute what a fitted model contains (arrays and tables, no drawing).
 
-from .featurevis import (  # noqa: F401  (feature visualization, gallery page I7)
-    FourierImage,
-    PixelImage,
-    affine_transform,
-    high_frequency_share,
-    optimize_input,
-    random_transform,
-    truncated_forward,
-)
+Import the module you need; none is imported here, so that the tabular ones
+(:mod:`~mlviz.inspect.performance`, :mod:`~mlviz.inspect.embedding`) never load torch:
+
+* :mod:`~mlviz.inspect.performance` -- bootstrap intervals and paired differences;
+* :mod:`~mlviz.inspect.embedding` -- PCA, t-SNE and UMAP embeddings, neighbourhoods;
+* :mod:`~mlviz.inspect.cnn` -- a CNN's layers, filters and feature maps;
+* :mod:`~mlviz.inspect.featurevis` -- feature visualization (page I7);
+* :mod:`~mlviz.inspect.gan` -- a GAN's mode coverage;
+* :mod:`~mlviz.inspect.landscape` -- loss landscapes.
+"""
