@@ -60,3 +60,10 @@ def test_build_wheel_ships_code_and_style(tmp_path):
 def test_build_wheel_without_a_project_says_so(tmp_path):
     with pytest.raises(FileNotFoundError, match="holds no pyproject.toml"):
         build_wheel(tmp_path, tmp_path / "out")
+
+
+def test_the_wheel_carries_the_site_address_for_the_data_published_beside_it(tmp_path, monkeypatch):
+    monkeypatch.setenv("SITE_URL", "https://example.org/gallery")
+    names = zipfile.ZipFile(build_wheel(ROOT, tmp_path)).read("mlviz/_site.py").decode()
+    assert "SITE_URL = 'https://example.org/gallery/'" in names
+    assert not (ROOT / "src" / "mlviz" / "_site.py").exists(), "the sources stay without an address"

@@ -118,3 +118,39 @@ def test_downloads_when_no_mirror_and_checks_hash(fixture_files, local_server, t
     with pytest.raises(DatasetHashError, match="does not have the registered SHA-256"):
         f.fetch("insurance.csv")
     assert not (tmp_path / "cache2" / "insurance.csv").exists()
+
+
+def test_a_published_file_comes_from_the_gallery_site_when_its_source_fails(fixture_files, tmp_path, monkeypatch):
+    """A wheel built for a site with an address knows it (mlviz._site); MNIST is published there."""
+    import sys
+    import types
+
+    mirror, registry, urls = fixture_files  # urls: port 9, where nothing listens
+    site = tmp_path / "site"
+    (site / "downloads" / "data").mkdir(parents=True)
+    for name in registry:
+        (site / "downloads" / "data" / name).write_bytes((mirror / name).read_bytes())
+    server, address = serve(site)
+    try:
+        monkeypatch.setitem(sys.modules, "mlviz._site", types.SimpleNamespace(SITE_URL=address))
+        f = DataFetcher(registry, urls, cache=tmp_path / "cache", mirror=tmp_path / "none", offline=False)
+        assert f.fetch("t10k-labels-idx1-ubyte.gz").read_bytes() == (mirror / "t10k-labels-idx1-ubyte.gz").read_bytes()
+        # The CSV files' licenses do not allow the site to publish them: never looked for there.
+        with pytest.raises(DatasetNotFoundError) as info:
+            f.fetch("MBA.csv")
+        assert "downloads/data" not in str(info.value) and "http://127.0.0.1:9/MBA.csv" in str(info.value)
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def test_without_a_site_address_only_the_source_is_tried(fixture_files, tmp_path, monkeypatch):
+    import sys
+    import types
+
+    _, registry, urls = fixture_files
+    monkeypatch.setitem(sys.modules, "mlviz._site", types.SimpleNamespace(SITE_URL=""))
+    f = DataFetcher(registry, urls, cache=tmp_path / "cache", mirror=tmp_path / "none", offline=False)
+    with pytest.raises(DatasetNotFoundError) as info:
+        f.fetch("t10k-labels-idx1-ubyte.gz")
+    assert str(info.value).count("download from") == 1

@@ -103,6 +103,13 @@ def test_the_site_publishes_the_wheel_and_every_notebook_installs_what_its_page_
     site, _ = quick_site
     wheel = site / WHEEL_DIR / wheel_name()
     assert wheel.stat().st_size > 50_000
+    # MNIST's license lets the site publish it beside the wheel; the CSV files' do not.
+    assert sorted(p.name for p in (site / WHEEL_DIR / "data").iterdir()) == [
+        "t10k-images-idx3-ubyte.gz",
+        "t10k-labels-idx1-ubyte.gz",
+    ]
+    provenance = re.sub(r"<[^>]+>", "", (site / "gallery/03_performance/plot_02_roc_curves/index.html").read_text())
+    assert "Get it from https://raw.githubusercontent.com/choi828/MBA_Admission/" in provenance
     notebooks = sorted(site.glob("gallery/*/plot_*.ipynb"))
     assert len(notebooks) == len(list(ROOT.glob("gallery/*/plot_*.py")))
     for path in notebooks:

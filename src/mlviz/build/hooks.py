@@ -47,6 +47,8 @@ from mlviz.build.search import keep_out_of_search, search_tags, title_first  # n
 from mlviz.build.extras import page_extras
 from mlviz.build.wheel import WHEEL_DIR, build_wheel, install_command, notebook_first_cell, site_url, wheel_name
 from mlviz.config import cache_dir, is_quick
+from mlviz.datasets import fetch
+from mlviz.datasets._registry import PUBLISHED_WITH_SITE
 
 log = logging.getLogger("mkdocs.hooks.mlviz")
 
@@ -188,10 +190,14 @@ def on_files(files, config, **kwargs):
     every notebook with the install line of the extras its page needs."""
     from mkdocs.structure.files import File
 
-    cached = cache_dir("wheels", package_digest())
+    address = hashlib.sha256(site_url().encode()).hexdigest()[:8]  # the wheel carries it
+    cached = cache_dir("wheels", f"{package_digest()}-{address}")
     if not (cached / wheel_name()).is_file():
         build_wheel(Path(config["config_file_path"]).parent, cached)
     files.append(File.generated(config, f"{WHEEL_DIR}/{wheel_name()}", abs_src_path=str(cached / wheel_name())))
+    # The data files whose license allows it, next to the wheel (the loaders look there).
+    for name in sorted(PUBLISHED_WITH_SITE):
+        files.append(File.generated(config, f"{WHEEL_DIR}/data/{name}", abs_src_path=str(fetch(name))))
     root = Path(config["config_file_path"]).parent
     for folder in _gallery_dirs(config):
         for notebook in folder.glob("*/plot_*.ipynb"):

@@ -68,7 +68,7 @@ def provenance_markdown(example: Path, markdown: str) -> str:
 
     from mlviz.config import SEED
     from mlviz.datasets import REGISTRY
-    from mlviz.datasets._registry import SOURCES
+    from mlviz.datasets._registry import PUBLISHED_WITH_SITE, SOURCES, URLS
     from mlviz.build.metadata import parse_example
 
     meta = parse_example(example)
@@ -82,7 +82,11 @@ def provenance_markdown(example: Path, markdown: str) -> str:
                 "MBA": " **Synthetic data**: not real applicants.",
                 "insurance": " **Simulated data**: not real patients.",
             }.get(name, "")
-            data.append(f"{name}: {title}; license: {license_}; {hashes}.{note}")
+            if all(f in PUBLISHED_WITH_SITE for f in files):
+                where = " A copy is published with this site, next to the helper package's wheel (`downloads/data/`)."
+            else:  # no license that lets the site publish it: where a reader gets it
+                where = " Get it from " + ", ".join(f"<{URLS[f]}>" for f in files) + "."
+            data.append(f"{name}: {title}; license: {license_}; {hashes}.{note}{where}")
         elif name == "Iris":
             data.append(
                 f"Iris: R. A. Fisher (1936), UCI Machine Learning Repository; license: CC BY 4.0; "

@@ -157,6 +157,10 @@ def build_wheel(project: Path, destination: Path) -> Path:
     with tempfile.TemporaryDirectory() as tmp:
         source = Path(tmp) / "src"
         shutil.copytree(project / "src", source / "src", ignore=_leave_out)
+        # The site's address, for the loaders to find the data files published beside the wheel.
+        (source / "src" / "mlviz" / "_site.py").write_text(
+            f'"""Where the gallery that published this wheel lives (written by its build)."""\n\nSITE_URL = {site_url()!r}\n'
+        )
         for name in ("pyproject.toml", "README.md"):
             shutil.copy(project / name, source / name)
         result = subprocess.run(

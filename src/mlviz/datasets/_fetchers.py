@@ -5,7 +5,9 @@ Where a file comes from, in this order:
 1. the cache folder: ``$MLVIZ_DATA_DIR`` when set, else ``<user cache>/mlviz/data``;
 2. a local mirror folder, ``$MLVIZ_DATA_MIRROR`` (the Makefile points it at
    ``../shared/datasets`` when that folder exists); the file is copied into the cache;
-3. the public URL, downloaded with pooch (skipped when ``MLVIZ_OFFLINE=1``).
+3. the public URL, downloaded with pooch (skipped when ``MLVIZ_OFFLINE=1``);
+4. for files whose license allows it (MNIST), the copy the gallery's site publishes next
+   to the wheel, when the installed wheel knows the site's address (``mlviz._site``).
 
 The hash is checked on every path, every time a file is read. Nothing is fetched at
 import time.
@@ -21,7 +23,7 @@ from pathlib import Path
 import pooch
 
 from ..config import cache_dir
-from ._registry import REGISTRY, URLS
+from ._registry import PUBLISHED_WITH_SITE, REGISTRY, URLS
 
 __all__ = [
     "DATA_DIR_ENV",
@@ -49,6 +51,21 @@ class DatasetHashError(DatasetError, ValueError):
 
 class DatasetNotFoundError(DatasetError, FileNotFoundError):
     """A data file was found nowhere (cache, mirror, download)."""
+
+
+def site_copy(name: str) -> str | None:
+    """The address of the copy the gallery's site publishes, or None.
+
+    The wheel built for a site with an address (``SITE_URL``) carries it in
+    ``mlviz/_site.py``; the project's sources and a locally built site have none.
+    """
+    if name not in PUBLISHED_WITH_SITE:
+        return None
+    try:
+        from .._site import SITE_URL
+    except ImportError:
+        return None
+    return f"{SITE_URL}downloads/data/{name}" if SITE_URL else None
 
 
 def _sha256(path: Path) -> str:
@@ -182,15 +199,18 @@ class DataFetcher:
         else:
             looked.append(f"local mirror {mirror} (${MIRROR_ENV}): not there")
 
-        if self.offline():
-            looked.append(f"download from {url}: skipped because ${OFFLINE_ENV}=1")
-        else:
+        copy = site_copy(name)
+        addresses = [url] + ([copy] if copy else [])
+        for address in addresses:
+            if self.offline():
+                looked.append(f"download from {address}: skipped because ${OFFLINE_ENV}=1")
+                continue
             try:
-                return self._download(name, url, cache)
+                return self._download(name, address, cache)
             except DatasetHashError:
                 raise
             except Exception as exc:  # network errors come in many types; report any
-                looked.append(f"download from {url}: failed ({type(exc).__name__}: {exc})")
+                looked.append(f"download from {address}: failed ({type(exc).__name__}: {exc})")
 
         raise DatasetNotFoundError(
             f"Could not find the data file {name!r}. Looked in:\n"

@@ -34,3 +34,8 @@ SOURCES = {
     ),
     "MBA.csv": ("MBA admission dataset, Class 2025 (synthetic; Kaggle user taweilo)", "as published by its author"),
 }
+
+#: Files whose license lets the gallery's site publish a copy next to its wheel
+#: (``downloads/data/<name>``); the loaders try that copy when the public URL fails.
+#: The two CSV files carry no license that allows it: their pages say where to get them.
+PUBLISHED_WITH_SITE = frozenset({"t10k-images-idx3-ubyte.gz", "t10k-labels-idx1-ubyte.gz"})
