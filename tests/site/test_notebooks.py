@@ -125,6 +125,10 @@ def test_the_site_publishes_the_wheel_and_every_notebook_installs_what_its_page_
     text = re.sub(r"<[^>]+>", "", page).replace("&quot;", '"')
     assert f'pip install "{wheel}"' in text and f"../../../{WHEEL_DIR}/{wheel_name()}" in page
     assert "with no extra (the core install)" in text and "download.pytorch.org" not in text
+    # The plain script: a third download, the page without say()/claim().
+    assert 'href="../plot_02_roc_curves_plain.py"' in page
+    plain = (site / "gallery/03_performance/plot_02_roc_curves_plain.py").read_text()
+    assert "claim(" not in plain and "roc_auc_score" in plain
     page = (site / "gallery/06_cnn_internals/plot_03_grad_cam/index.html").read_text()
     text = re.sub(r"<[^>]+>", "", page).replace("&quot;", '"')
     assert f'pip install "{wheel}[torch]"' in text and "download.pytorch.org/whl/cpu" in text

@@ -30,6 +30,7 @@ from mkdocs.utils import get_relative_url
 from mlviz.build.images import COPY_WIDTHS, NARROW_WIDTH, narrow_copy, size_images  # noqa: F401
 from mlviz.build.math import typeset
 from mlviz.build.outputs import format_outputs
+from mlviz.build.plain import plain_script
 from mlviz.build.pagehtml import (  # noqa: F401  (tests import them from the hooks)
     _EXTERNAL,
     LAZY_LOADER,
@@ -66,6 +67,7 @@ AFTER_EXAMPLES = (
     "build/math.py",
     "build/outputs.py",
     "build/pagehtml.py",
+    "build/plain.py",
     "build/provenance.py",
     "build/search.py",
     "build/wheel.py",  # the notebooks' first cell is written after the examples ran
@@ -186,8 +188,8 @@ def on_post_page(output, page, config, **kwargs):
 
 
 def on_files(files, config, **kwargs):
-    """Publish the helper package's wheel (built once per version of its files), and open
-    every notebook with the install line of the extras its page needs."""
+    """Publish the helper package's wheel (built once per version of its files), every
+    page's plain script, and open every notebook with the install line of its extras."""
     from mkdocs.structure.files import File
 
     address = hashlib.sha256(site_url().encode()).hexdigest()[:8]  # the wheel carries it
@@ -199,6 +201,9 @@ def on_files(files, config, **kwargs):
     for name in sorted(PUBLISHED_WITH_SITE):
         files.append(File.generated(config, f"{WHEEL_DIR}/data/{name}", abs_src_path=str(fetch(name))))
     root = Path(config["config_file_path"]).parent
+    for source in sorted(root.glob("gallery/*/plot_*.py")):  # the plain script of every page
+        plain = plain_script(source.read_text(encoding="utf-8"))
+        files.append(File.generated(config, f"gallery/{source.parent.name}/{source.stem}_plain.py", content=plain))
     for folder in _gallery_dirs(config):
         for notebook in folder.glob("*/plot_*.ipynb"):
             source = root / "gallery" / notebook.parent.name / (notebook.stem + ".py")
@@ -298,6 +303,19 @@ def install_markdown(src_uri: str, extras=None) -> str:
     )
 
 
+def plain_download(markdown: str, stem: str) -> str:
+    """A third download button after the notebook's: the page without its prose checks."""
+    notebook = f"(./{stem}.ipynb){{ .md-button .center}}"
+    button = (
+        f"[:fontawesome-solid-download: Download the plain script, without the page's prose checks: "
+        f"{stem}_plain.py](./{stem}_plain.py){{ .md-button .center}}"
+    )
+    if notebook not in markdown:
+        raise PluginError(f"{stem}: mkdocs-gallery's notebook download button is missing; cannot add the plain script")
+    at = markdown.index(notebook) + len(notebook)
+    return markdown[:at] + "\n\n" + button + markdown[at:]
+
+
 def on_page_content(html, page, config, files, **kwargs):
     if "arithmatex" in html:
         html = typeset(html, page.file.src_uri)
@@ -325,7 +343,8 @@ def on_page_markdown(markdown, page, config, files, **kwargs):
             f"    {line}" if line else ""
             for line in install_markdown(page.file.src_uri, page_extras(source)).splitlines()
         )
-        return markdown.replace(anchor, block + "\n" + anchor + "\n\n" + install + "\n", 1)
+        markdown = markdown.replace(anchor, block + "\n" + anchor + "\n\n" + install + "\n", 1)
+        return plain_download(markdown, source.stem)
     return markdown + "\n\n" + block
 
 
