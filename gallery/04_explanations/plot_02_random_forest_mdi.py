@@ -57,8 +57,9 @@ say(
     + ("The forest's accuracy is **lower**. " if accuracy < always else "")
     + "Recall per decision: "
     + ", ".join(f"*{c}* {r:.0%}" for c, r in zip(forest.classes_, recall))
-    + ": the balanced class weights make the forest give up some *Deny* answers to "
-    "catch the rare *Admit* and *Waitlist* decisions."
+    + f": the forest answers something other than *{majority}* for "
+    f"{1 - recall[list(forest.classes_).index(majority)]:.0%} of the applicants who "
+    "were in fact denied."
 )
 
 # %%
@@ -153,6 +154,9 @@ say(
 #
 # The forest splits on `gender_male` and on the `race_...` columns, and MDI gives them
 # a share of the credit.
+import pandas as pd
+from scipy.stats import chi2_contingency
+
 gender = X_train.columns.get_loc("gender_male")
 race = [X_train.columns.get_loc(c) for c in X_train.columns if c.startswith("race_")]
 admitted = y_train == "Admit"
@@ -161,19 +165,33 @@ by_race = {
     X_train.columns[j][5:]: admitted[X_train.iloc[:, j] == 1].mean() for j in race
 }
 low, high = min(by_race, key=by_race.get), max(by_race, key=by_race.get)
+# chi-squared tests of independence: could the rates differ this much by chance?
+p_gender = chi2_contingency(pd.crosstab(X_train["gender_male"], admitted)).pvalue
+p_race = chi2_contingency(
+    pd.crosstab(X_train.iloc[:, race].idxmax(axis=1), admitted)
+).pvalue
+claim(
+    max(p_gender, p_race) < 0.001,
+    "the admission rates differ by gender and by race beyond chance",
+    evidence=f"p = {p_gender:.1g} (gender), {p_race:.1g} (race)",
+)
 say(
     f"`gender_male` ranks **{int((importances > importances[gender]).sum()) + 1} of "
     f"{len(importances)}** ({importances[gender]:.3f}); the {len(race)} race columns "
     f"together take {importances[race].sum():.3f}. In the training table "
     f"{by_gender[0.0]:.1%} of women and {by_gender[1.0]:.1%} of men are admitted; by "
-    f"race, from {by_race[low]:.1%} (*{low}*) to {by_race[high]:.1%} (*{high}*)."
+    f"race, from {by_race[low]:.1%} (*{low}*) to {by_race[high]:.1%} (*{high}*). A "
+    f"chi-squared test puts the chance of differences this large, were admission "
+    f"independent of them, at p = {p_gender:.0e} for gender and {p_race:.0e} for race."
 )
 
 # %%
 # What that means: in this **synthetic** table the decision is associated with gender
-# and race, and the forest learnt to use those associations. What it does
-# not mean: it is no evidence about real admissions, nor of discrimination, nor of its
-# absence; MDI does not even say in which direction a feature pushes. And it says
+# and race, and the forest splits on those columns while it fits the training
+# applicants. Whether it relies on them for new applicants is a question for held-out
+# data ([the MDI pitfall page](plot_03_mdi_pitfall.md) answers it for gender). What
+# it does not mean: it is no evidence about real admissions, nor of discrimination,
+# nor of its absence; MDI does not even say in which direction a feature pushes. It says
 # nothing about what a model without these columns would do: dropping them does not
 # remove their information when other columns act as proxies for them.
 
@@ -189,14 +207,20 @@ say(
 #
 # ## Pitfalls
 #
-# * **MDI favours features with many distinct values.** A continuous column offers
-#   hundreds of possible thresholds, a 0/1 column one; with enough trees, noise in a
-#   continuous feature still earns impurity decrease (the
-#   [MDI pitfall](plot_03_mdi_pitfall.md) page ranks a random ID column high).
+# * **MDI favours features with many distinct values** (Strobl et al., 2007). A
+#   continuous column offers hundreds of possible thresholds, a 0/1 column one; with
+#   enough trees, noise in a continuous feature still earns impurity decrease (the
+#   [MDI pitfall](plot_03_mdi_pitfall.md) page ranks a random ID column high). So the
+#   lead of GMAT and GPA above may be partly this bias. Debiased variants exist:
+#   impurity decreases measured on the out-of-bag samples (Li et al., 2019; Zhou and
+#   Hooker, 2021), or forests that choose splits by unbiased tests (conditional
+#   inference forests); scikit-learn offers neither, so check with permutation
+#   importance.
 # * **It is computed on training data**, so it describes what the forest used, not what
 #   generalizes. Permutation importance on held-out data answers that question.
 # * **Correlated features split the credit.** If two features carry the same
-#   information, the forest uses them interchangeably and each looks half as important.
+#   information, the forest uses them interchangeably and each looks less important
+#   than the information it carries.
 # * **Importance is not effect direction.** MDI says GPA matters; it does not say
 #   whether higher GPA raises or lowers the chance of admission. Use partial dependence
 #   or SHAP.

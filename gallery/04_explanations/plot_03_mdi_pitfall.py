@@ -215,7 +215,14 @@ claim(
 #   read the error bars, and compare with the spread of the
 #   [permutation importance page](plot_04_permutation_importance.md). The repeats only
 #   vary the shuffle: another test set would move the bars too.
-# * **Correlated features** hide each other under permutation: shuffling one of two
-#   copies costs little because the other still carries the information.
-# * **Drop the ID in practice.** The remedy is not a better importance measure but a
-#   clean feature set; the comparison is how you notice that something is wrong.
+# * **Correlated features** mislead permutation importance both ways: shuffling one of
+#   two copies can cost little because the model takes the information from the other,
+#   or cost too much because the shuffled rows pair values that never occur together
+#   (Strobl et al., 2008; Hooker, Mentch and Zhou, 2021); see the
+#   [permutation importance page](plot_04_permutation_importance.md).
+# * **Drop the ID in practice.** Debiased versions of MDI exist (impurity decreases
+#   measured on out-of-bag samples, Li et al., 2019, and Zhou and Hooker, 2021; or
+#   forests that choose splits by unbiased tests, Strobl et al., 2007) and are built
+#   to give such a column no credit, but a forest that splits on an ID still wastes
+#   splits on it. The comparison above is how you notice that something is wrong;
+#   the remedy is a clean feature set.

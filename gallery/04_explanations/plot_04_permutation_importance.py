@@ -62,10 +62,11 @@ result = {
 # One box per feature, sorted by the median drop on the test data: the box spans the
 # middle half of the repeats, the whiskers reach the most extreme repeat within 1.5 box
 # lengths, and points beyond them are drawn individually. The effects span two orders
-# of magnitude, so the axis is *symmetric-logarithmic*: linear within ±0.01 (where the
-# small and the negative values sit), logarithmic beyond.
+# of magnitude or more, so the axis is *symmetric-logarithmic*: linear within ±0.01
+# (where the small and the negative values sit), logarithmic beyond.
 import matplotlib.pyplot as plt
 import numpy as np
+import pandas as pd
 
 plt.style.use("mlviz.gallery")  # the gallery's look, shipped with mlviz
 
@@ -87,33 +88,26 @@ plt.show()
 
 test, train = result["test"], result["training"]
 top = int(np.argmax(test.importances_mean))
+# a drop is measurable when its mean is more than two standard deviations above zero
+measurable = test.importances_mean - 2 * test.importances_std > 0
+span = test.importances_mean.max() / test.importances_mean[measurable].min()
 claim(
-    test.importances_mean.max() >= 100 * 0.01,
-    "the effects span two orders of magnitude (from the linear zone's 0.01 up)",
-    evidence=f"largest mean drop {test.importances_mean.max():.3f}",
+    span >= 100,
+    "the measurable effects span two orders of magnitude",
+    evidence=f"largest / smallest measurable mean drop = {span:.0f}",
 )
-small = [
-    X_test.columns[i]
-    for i in np.flatnonzero(test.importances_mean - 2 * test.importances_std <= 0)
-]
-table = "| feature | mean drop in R² (test) | std over repeats | range |\n"
-table += "|---|---|---|---|\n"
-table += "\n".join(
-    f"| {X_test.columns[i]} | {test.importances_mean[i]:.3f} | "
-    f"{test.importances_std[i]:.3f} | {test.importances[i].min():.3f} to "
-    f"{test.importances[i].max():.3f} |"
-    for i in order[::-1]
-)
+small = list(X_test.columns[~measurable])
 r2_test = model.score(X_test, y_test)
 say(
-    table + f"\n\nShuffling *{X_test.columns[top]}* costs "
-    f"**{test.importances_mean[top]:.3f}** of R² on average"
+    f"Shuffling *{X_test.columns[top]}* costs **{test.importances_mean[top]:.3f}** "
+    "of R² on average"
     + (
         f" (more than the model's R² of {r2_test:.3f}: with that column scrambled the "
         "model does worse than always predicting the mean charge). "
         if test.importances_mean[top] > r2_test
         else ". "
     )
+    + f"The largest measurable mean drop is {span:.0f} times the smallest. "
     + (
         f"For {len(small)} features ({', '.join(small)}) the mean drop is within two "
         "standard deviations of zero: the shuffles cannot tell them apart from useless."
@@ -122,6 +116,15 @@ say(
         "zero."
     )
 )
+pd.DataFrame(
+    {
+        "mean drop in R² (test)": test.importances_mean,
+        "std over repeats": test.importances_std,
+        "smallest": test.importances.min(axis=1),
+        "largest": test.importances.max(axis=1),
+    },
+    index=X_test.columns,
+).iloc[order[::-1]].round(3)
 
 # %%
 # Two boxes that overlap cannot be ranked. We compare the test drops of neighbours in
@@ -175,8 +178,9 @@ claim(
 # * The position of a box is the importance; its **width is the uncertainty from
 #   shuffling alone**. Two features whose boxes overlap cannot be ranked against each
 #   other with confidence.
-# * A box around zero means the model does not need that feature to predict new people.
-#   A box slightly *below* zero happens too: by chance a shuffle helped.
+# * A box around zero means the model does not need that feature to predict new people
+#   (or takes the same information from a correlated one: see the pitfalls). A box
+#   slightly *below* zero happens too: by chance a shuffle helped.
 # * **Training vs test**: a feature more important on training than on test data is
 #   one the model uses to fit noise; here both panels agree on the three large effects,
 #   and the small ones are listed above.
@@ -185,13 +189,18 @@ claim(
 #
 # * **The spread is not the whole uncertainty.** Repeats only vary the shuffle; a
 #   different train/test split or a refitted model would move the boxes too.
-# * **Correlated features share the credit**: shuffling one of two redundant features
-#   barely hurts, so both look unimportant. Group them, or shuffle them together.
-# * **Shuffling can create rows that never occur.** With correlated features (height
-#   and weight, say) a shuffled column pairs values that do not go together, and the
-#   model is scored on combinations it never saw. Here the numeric features are nearly
-#   uncorrelated (the correlation above), so shuffling one of them gives rows like
-#   the real ones.
+# * **Correlated features mislead in both directions.** If the model can take the
+#   same information from a correlated feature, shuffling one of them barely hurts and
+#   both look unimportant (scikit-learn's example on multicollinear features). If it
+#   relies on both, the shuffled column pairs values that do not go together (height
+#   and weight, say), the model is scored on rows it never saw, and the drop can
+#   overstate the feature (Strobl et al., 2008; Hooker, Mentch and Zhou, 2021).
+#   Group correlated features and shuffle them together, or permute within groups of
+#   similar rows (conditional permutation importance).
+# * **Shuffling can create rows that never occur.** Here age, BMI and children are
+#   nearly uncorrelated (the correlation above), so shuffling one of them gives rows
+#   like the real ones. The region indicators are not: shuffling `region_southeast`
+#   alone puts some people in two regions at once.
 # * **Importance for the model is not importance in the world**: it says what this model
 #   relies on, not what causes high charges. On MBA data, the
 #   [MDI pitfall](plot_03_mdi_pitfall.md) compares this measure with the forest's

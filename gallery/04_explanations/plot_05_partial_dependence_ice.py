@@ -95,10 +95,10 @@ ax.legend(
 )
 plt.show()
 
+# The model is a step function of BMI, and a straight line between two grid points
+# can miss a step: we quote values where the model was evaluated, at the quartiles.
 lo, hi = np.percentile(X_train["bmi"], [25, 75])
-rise = np.array(
-    [np.interp(hi, bmi_grid, c) - np.interp(lo, bmi_grid, c) for c in lines]
-)
+rise = model.predict(people.assign(bmi=hi)) - model.predict(people.assign(bmi=lo))
 claim(
     rise[smokes].min() > rise[~smokes].max(),
     "every smoker's ICE curve rises more between the BMI quartiles than any "
@@ -149,25 +149,26 @@ ax.legend(loc="upper left")
 plt.show()
 
 
-def _at(bmi, column):
-    return float(np.interp(bmi, bmi_values, average[:, column]))
+def pd_at(bmi, smoker):
+    """Partial dependence at one point: the mean prediction, both values set for all."""
+    return model.predict(X_train.assign(bmi=bmi, smoker=smoker)).mean()
 
 
-smoker_col, non_col = list(smoker_values).index(1), list(smoker_values).index(0)
-jump_smoker = _at(hi, smoker_col) - _at(lo, smoker_col)
-jump_non = _at(hi, non_col) - _at(lo, non_col)
+jump_smoker = pd_at(hi, 1) - pd_at(lo, 1)
+jump_non = pd_at(hi, 0) - pd_at(lo, 0)
 claim(
     jump_smoker > 5 * max(jump_non, 0),
     "a high BMI costs smokers far more than non-smokers",
     evidence=f"${jump_smoker:,.0f} vs ${jump_non:,.0f}",
 )
+non_col = list(smoker_values).index(0)
 turns = int((np.diff(np.sign(np.diff(average[:, non_col]))) != 0).sum())
 say(
     f"Going from BMI {lo:.1f} to {hi:.1f} raises the average prediction by "
     f"**${jump_smoker:,.0f}** when everyone is set to smoker, and by "
     f"**${jump_non:,.0f}** when everyone is set to non-smoker. At BMI {hi:.1f}, "
-    f"smoking adds ${_at(hi, smoker_col) - _at(hi, non_col):,.0f}; at BMI {lo:.1f}, "
-    f"${_at(lo, smoker_col) - _at(lo, non_col):,.0f}. The non-smoker curve changes "
+    f"smoking adds ${pd_at(hi, 1) - pd_at(hi, 0):,.0f}; at BMI {lo:.1f}, "
+    f"${pd_at(lo, 1) - pd_at(lo, 0):,.0f}. The non-smoker curve changes "
     f"direction {turns} times over its {len(bmi_values)} grid points: the wiggles "
     "come from the trees' split points on BMI; read the trend, not the wiggles."
 )
@@ -176,7 +177,10 @@ say(
 # ## How to read these figures
 #
 # * **PD curve**: the model's average answer to "what if this feature had value x for
-#   everybody?". A flat curve means the model ignores the feature on average.
+#   everybody?". A flat curve means that the *average* prediction does not move, not
+#   that the model ignores the feature: a rise for some people and a fall for others
+#   cancel in the average. That is why Goldstein et al. (2015) proposed ICE curves;
+#   look at them before calling a feature unused.
 # * **ICE curves**: the same question per person. Parallel ICE lines mean the feature
 #   shifts everyone's prediction by the same amount; lines that fan out or cross mean
 #   its effect depends on other features: an interaction.
@@ -195,5 +199,8 @@ say(
 #   curve, as the smoker split above shows.
 # * **Only the data range is meaningful**: read the curves between the decile ticks,
 #   not in the tails where few or no people are.
+# * **The lines join grid points.** A tree ensemble is a step function, and a straight
+#   line between two grid points can miss a step: read a value off the curve only at a
+#   grid point, or predict at the value you need (as the numbers above do).
 # * **A model's dependence is not a causal effect.** The curves describe what this model
 #   predicts, not what would happen to someone's bill if they lost weight.

@@ -118,21 +118,36 @@ fig.suptitle(
 plt.show()
 
 row = explanation[person]
-top = np.argsort(-np.abs(row.values))[:2]
-down = [X_test.columns[j] for j in np.flatnonzero(row.values < 0)]
+order = np.argsort(-np.abs(row.values))
+drawn, folded = order[:4], order[4:]  # max_display=5: four rows, the others summed
+down = [j for j in drawn if row.values[j] < 0]
+folded_down = [j for j in folded if row.values[j] < 0]
 say(
     f"Base value ${row.base_values:,.0f}, prediction **${predictions[person]:,.0f}**. "
     "The two largest contributions: "
     + " and ".join(
         f"*{X_test.columns[j]}* = {row.data[j]:g} ({row.values[j]:+,.0f} USD)"
-        for j in top
+        for j in order[:2]
     )
     + ". "
     + (
-        f"Pushing down (blue): {', '.join(down)}, "
-        f"{row.values[row.values < 0].sum():+,.0f} USD in all."
+        "Pushing down (blue): "
+        + ", ".join(f"*{X_test.columns[j]}* ({row.values[j]:+,.0f} USD)" for j in down)
+        + ". "
         if down
-        else "For this person no feature pushes the prediction down: no blue bar."
+        else f"All {len(drawn)} features drawn push the prediction up: no blue bar. "
+    )
+    + f"The other {len(folded)} features share one row "
+    f"({row.values[folded].sum():+,.0f} USD)"
+    + (
+        ", within which "
+        + ", ".join(
+            f"*{X_test.columns[j]}* ({row.values[j]:+,.0f} USD)" for j in folded_down
+        )
+        + f" push{'es' if len(folded_down) == 1 else ''} down, too little for a bar "
+        "of its own."
+        if folded_down
+        else "."
     )
 )
 
@@ -141,7 +156,8 @@ say(
 #
 # The force plot lays the same contributions along one axis: red arrows push from the
 # base value up to the prediction, blue ones push down. It is a compact view for one
-# row; `matplotlib=True` draws it as a static figure.
+# row; `matplotlib=True` draws it as a static figure, and `contribution_threshold=0.03`
+# names only the features whose |SHAP value| is at least 3 % of all of them together.
 shap.plots.force(
     row, matplotlib=True, show=False, text_rotation=15, contribution_threshold=0.03
 )
@@ -178,17 +194,20 @@ smoker_values = explanation.values[:, X_test.columns.get_loc("smoker")]
 smokes = X_test["smoker"].to_numpy() == 1
 obese = X_test["bmi"].to_numpy() > 30
 high, low = smoker_values[smokes & obese], smoker_values[smokes & ~obese]
+spread = max(high.std(), low.std())
 claim(
-    high.mean() > 1.2 * low.mean() > 0,
+    high.mean() - low.mean() > 2 * spread,
     "the smoker row splits into two sizes of contribution",
-    evidence=f"{high.mean():,.0f} vs {low.mean():,.0f} USD",
+    evidence=f"means {high.mean():,.0f}, {low.mean():,.0f}; spread {spread:,.0f} USD",
 )
 say(
     f"The *smoker* row splits: for the {len(high)} smokers with a BMI above 30 its "
-    f"SHAP value averages **{high.mean():+,.0f} USD**, for the {len(low)} others "
-    f"{low.mean():+,.0f} USD. One feature value, two sizes of contribution: the "
-    "smoker × BMI interaction of the [partial dependence page]"
-    "(../plot_05_partial_dependence_ice/)."
+    f"SHAP value runs from {high.min():+,.0f} to {high.max():+,.0f} USD (mean "
+    f"**{high.mean():+,.0f}**), for the {len(low)} others from {low.min():+,.0f} to "
+    f"{low.max():+,.0f} USD (mean {low.mean():+,.0f}): the two means lie "
+    f"{(high.mean() - low.mean()) / spread:.1f} standard deviations apart. One feature "
+    "value, two sizes of contribution: the smoker × BMI interaction of the [partial "
+    "dependence page](../plot_05_partial_dependence_ice/)."
 )
 
 # %%
@@ -239,8 +258,9 @@ say(
 #   model computes; a feature the model uses as a proxy gets the credit.
 # * **The base value depends on the background.** `TreeExplainer` without data uses
 #   the training distribution stored in the trees ("path-dependent"); with a
-#   background set it answers a different question ("interventional"). The
-#   [explainer families page](plot_07_shap_explainer_families.md) compares them.
+#   background set it measures every value against that set ("interventional"), and a
+#   small set brings its own sampling error. The
+#   [explainer families page](plot_07_shap_explainer_families.md) measures both.
 # * **Correlated features share credit** in ways that depend on that choice.
 # * **Units**: here SHAP values are dollars because the model predicts dollars; for a
 #   classifier they are usually log-odds, not probabilities.

@@ -4,14 +4,17 @@
 **Catalog D8** · **Question:** one prediction · **Family:** any · **Phase:** after training · **Data:** MBA
 
 LIME (Local Interpretable Model-agnostic Explanations) explains one prediction of any
-classifier by asking it about many slightly changed copies of that input and fitting a
-small weighted linear model to the answers, weighted by closeness to the original. The
-linear model's weights are the explanation: *around this applicant, these conditions
-push the predicted chance of admission up or down*. This page explains a random
-forest's decisions for one denied and one admitted MBA applicant, with a fixed random
-state so that the explanations are the same at every build, and checks how well the
-small model fits. The MBA table is **synthetic**: generated from published statistics
-of Wharton's Class of 2025, not the records of real applicants.
+classifier by asking it about many made-up inputs and fitting a small linear model to
+the answers, each weighted by its closeness to the input explained. The linear model's
+weights are the explanation: *these conditions push the predicted chance of admission
+up or down*. With LIME's default settings for tables, the made-up inputs are not small
+changes of the applicant: every feature is redrawn from the training data, so they
+spread over the whole table, and only the weights make the fit local. This page
+explains a random forest's decisions for one denied and one admitted MBA applicant,
+measures how local that is, how much of each explanation repeats from seed to seed,
+and checks one weight against the forest itself. The MBA table is **synthetic**:
+generated from published statistics of Wharton's Class of 2025, not the records of
+real applicants.
 """
 
 # %%
@@ -20,6 +23,7 @@ of Wharton's Class of 2025, not the records of real applicants.
 # The admission decision has three outcomes; LIME explains one class probability at a
 # time, so we ask a yes/no question: *admitted, or not* (denied or waitlisted).
 import numpy as np
+import pandas as pd
 from sklearn.model_selection import train_test_split
 
 from mlviz.config import QUICK, SEED
@@ -79,14 +83,16 @@ X_test[["gpa", "gmat", "work_exp", "international", "gender_male"]].iloc[
 # %%
 # ## Explain them with LIME
 #
-# `lime.lime_tabular.LimeTabularExplainer` learns the training data's quartiles and
-# category frequencies, draws `num_samples` perturbed applicants around the one
-# explained, asks the forest for their probability of admission and fits a weighted
-# ridge regression on binary conditions ("GMAT above its upper training quartile").
+# `lime.lime_tabular.LimeTabularExplainer` bins the three numeric columns at their
+# training quartiles and treats the 0/1 columns as categories. For each of
+# `num_samples` made-up applicants it draws every feature's bin or category at random,
+# with the training frequencies, and records 1 where it matches the explained
+# applicant's, 0 elsewhere. It asks the forest for their probability of admission,
+# weights each one by a kernel of its distance in that 0/1 code, and fits a weighted
+# ridge regression on the 0/1 conditions ("GMAT above its upper training quartile").
 # `explain_with_lime` (helper package) builds the explainer with a fixed
 # `random_state` and returns the conditions and weights as a table, with the local
-# fit's R² (`score`). The 0/1 columns are declared categorical, so their conditions
-# read `gender_male=1`.
+# fit's R² (`score`).
 from mlviz.explain import explain_with_lime
 
 indicators = [c for c in X.columns if c not in ("gpa", "gmat", "work_exp")]
@@ -111,12 +117,49 @@ tables = {name: explain(position) for name, position in cases.items()}
 tables["denied"]
 
 # %%
+# ## How local is "local"?
+#
+# A made-up applicant keeps the explained one's bin of a feature with the chance that
+# a training applicant has it, feature by feature, so LIME's samples differ from the
+# applicant as much as applicants of the table do. The kernel then weighs a sample
+# that differs in `k` of the `p` features by `exp(-k / (2 w²))`, with LIME's default
+# width `w = 0.75 √p`: even a sample that differs in every feature keeps
+# `exp(-1 / 1.125)` = 0.41 of the applicant's own weight. We draw the number of
+# differing features as LIME does.
+from lime.discretize import QuartileDiscretizer
+
+codes = QuartileDiscretizer(
+    X_train.to_numpy(), [X.columns.get_loc(c) for c in indicators], list(X.columns)
+)
+training_bins = codes.discretize(X_train.to_numpy())
+width = 0.75 * np.sqrt(X.shape[1])  # LIME's default kernel width
+rng = np.random.default_rng(SEED)
+kernel = {}
+for name, position in cases.items():
+    own_bins = codes.discretize(X_test.iloc[position].to_numpy())
+    keep = (training_bins == own_bins).mean(axis=0)  # chance a draw keeps each bin
+    differ = (rng.random((num_samples, X.shape[1])) > keep).sum(axis=1)
+    kernel[name] = np.exp(-differ / (2 * width**2))
+median_weight = {name: float(np.median(k)) for name, k in kernel.items()}
+claim(
+    all(m > 0.5 for m in median_weight.values()),
+    "the typical sample weighs more than half as much as the applicant",
+    evidence=str(median_weight),
+)
+say(
+    "Median kernel weight of LIME's samples, relative to the applicant's own: "
+    + ", ".join(f"{name} {m:.2f}" for name, m in median_weight.items())
+    + f" (lowest possible {np.exp(-1 / 1.125):.2f}). The fit is a weighted average "
+    "over applicants spread across the whole table, not over near copies of one."
+)
+
+# %%
 # ## Draw both explanations
 #
-# Each bar is one condition's weight in LIME's local linear model: its contribution to
-# the probability of admission, red if it raises it, blue if it lowers it (the
-# gallery's colours for a signed effect). The title compares the forest's probability
-# with the local model's and gives the local R².
+# Each bar is one condition's weight in LIME's linear model: its contribution to the
+# probability of admission, red if it raises it, blue if it lowers it (the gallery's
+# colours for a signed effect). The title compares the forest's probability with the
+# local model's and gives the local R².
 import matplotlib.pyplot as plt
 
 plt.style.use("mlviz.gallery")  # the gallery's look, shipped with mlviz
@@ -141,132 +184,132 @@ for ax, (name, table) in zip(axes, tables.items()):
     )
 plt.show()
 
-
-def verdict(t):
-    """How far to trust the local model, in words chosen from its fit."""
-    gap = abs(t.attrs["local_prediction"] - t.attrs["model_probability"])
-    fit = "**low**" if t.attrs["score"] < 0.5 else "reasonable"
-    return (
-        f"local R² {t.attrs['score']:.2f} ({fit}: the linear model explains "
-        f"{t.attrs['score']:.0%} of the variation of the forest's answers on the "
-        f"weighted perturbations), and its prediction is {gap:.2f} "
-        f"{'**away from**' if gap > 0.1 else 'from'} the forest's"
-    )
-
-
-say(
-    "\n".join(
-        f"* **{name}** applicant: the forest gives P(admitted) = "
-        f"{t.attrs['model_probability']:.2f}; LIME's local model, intercept "
-        f"{t.attrs['intercept']:.2f} plus the weights, gives "
-        f"{t.attrs['local_prediction']:.2f}: {verdict(t)}. Largest weight: "
-        f"`{t['rule'][0]}` ({t['weight'][0]:+.3f})."
-        for name, t in tables.items()
-    )
-)
 claim(
     all(t.attrs["score"] < 0.5 for t in tables.values()),
     "the local R² is low for both applicants",
     evidence=", ".join(f"{t.attrs['score']:.2f}" for t in tables.values()),
 )
-
-# %%
-# ## Is it reproducible?
-#
-# The perturbations are random. With the same `random_state` the explanation is
-# identical; with another seed, the weights move, which shows how much of the
-# explanation is sampling noise.
-again = explain(cases["denied"])
-other_seed = explain(cases["denied"], random_state=SEED + 1)
-same = again.equals(tables["denied"])
-merged = tables["denied"].merge(
-    other_seed, on="rule", how="outer", suffixes=("", "_other")
-)
-merged = merged.fillna(
-    {"weight": 0.0, "weight_other": 0.0}
-)  # a condition missing from one explanation weighs 0
-shift = float((merged["weight"] - merged["weight_other"]).abs().max())
-common = len(set(tables["denied"]["rule"]) & set(other_seed["rule"]))
-above = int((tables["denied"]["weight"].abs() > shift).sum())
-say(
-    f"Same seed: explanation {'**identical**' if same else '**different**'}. Seed "
-    f"{SEED + 1}: {common} of {len(other_seed)} conditions in common, and the weights "
-    f"move by up to {shift:.3f}. Only **{above}** of the "
-    f"{len(tables['denied'])} weights of the denied applicant are larger than that "
-    "shift; the others are within the sampling noise."
-)
-
-# %%
-# ## Gender and race in the explanations
-#
-# Conditions on `gender_male` and on the `race_...` columns appear among the eight
-# conditions of each explanation. We mark those whose weight is larger than the
-# seed-to-seed shift measured above (for the denied applicant); the others may be
-# sampling noise.
-sensitive = {
-    name: [
-        (rule, weight)
-        for rule, weight in zip(t["rule"], t["weight"])
-        if rule.startswith(("gender_", "race_"))
-    ]
-    for name, t in tables.items()
-}
 say(
     "\n".join(
-        f"* **{name}** applicant: "
+        f"* **{name}** applicant: the forest gives P(admitted) = "
+        f"{t.attrs['model_probability']:.2f}; LIME's model, intercept "
+        f"{t.attrs['intercept']:.2f} plus the weights, gives "
+        f"{t.attrs['local_prediction']:.2f} ("
+        f"{abs(t.attrs['local_prediction'] - t.attrs['model_probability']):.2f} "
+        f"away), with R² **{t.attrs['score']:.2f}** on the weighted samples."
+        for name, t in tables.items()
+    )
+)
+
+# %%
+# ## Which weights repeat from seed to seed?
+#
+# The samples are random. With the same `random_state` the explanation is identical;
+# with other seeds the weights move, and a condition may leave the top eight. We
+# explain each applicant with eight seeds and, for every condition of the first
+# explanation, take the mean and standard deviation of its weight (0 where a seed did
+# not pick it). A weight whose mean is more than two standard deviations from zero
+# keeps its sign and size from seed to seed; the others are sampling noise.
+same = explain(cases["denied"]).equals(tables["denied"])
+seeds = range(SEED, SEED + 8)
+repeats = {}
+for name, position in cases.items():
+    runs = [
+        explain(position, random_state=s).set_index("rule")["weight"] for s in seeds
+    ]
+    weights = pd.concat(runs, axis=1).reindex(tables[name]["rule"]).fillna(0.0)
+    repeats[name] = pd.DataFrame(
+        {
+            "weight": tables[name]["weight"].to_numpy(),
+            "mean over seeds": weights.mean(axis=1),
+            "std over seeds": weights.std(axis=1),
+            "seeds that pick it": (weights != 0).sum(axis=1),
+        }
+    )
+    repeats[name]["repeats"] = (
+        repeats[name]["mean over seeds"].abs() > 2 * repeats[name]["std over seeds"]
+    )
+say(
+    f"Same seed: explanation {'**identical**' if same else '**different**'}. Over "
+    f"{len(seeds)} seeds, "
+    + "; ".join(
+        f"{int(r['repeats'].sum())} of the {len(r)} weights of the {name} applicant "
+        "repeat"
+        for name, r in repeats.items()
+    )
+    + "."
+)
+repeats["denied"].round(3)
+
+# %%
+# ## Gender in the explanations, and in the forest
+#
+# Both explanations hold a condition on `gender_male`. A LIME weight is fitted over
+# the whole table; the forest's own answer for *this* applicant is one call away:
+# change only `gender_male` and predict again. The difference, own gender minus the
+# other, is what the weight would be if LIME described the applicant's surroundings.
+gender = {}
+for name, position in cases.items():
+    row = X_test.iloc[[position]]
+    flipped = row.assign(gender_male=1 - row["gender_male"])
+    effect = proba[position] - forest.predict_proba(flipped)[0, 1]
+    r = repeats[name][repeats[name].index.str.startswith("gender_male")].iloc[0]
+    gender[name] = (r.name, r["weight"], r["std over seeds"], effect)
+say(
+    "\n".join(
+        f"* **{name}** applicant: LIME `{rule}` {w:+.3f} (seed spread {sd:.3f}); "
+        f"the forest, own gender minus the other at this applicant: **{e:+.3f}**"
         + (
-            ", ".join(
-                f"`{rule}` ({weight:+.3f}"
-                + (", **larger than the shift**)" if abs(weight) > shift else ")")
-                for rule, weight in found
-            )
-            or "none"
+            ": the same within the seed spread."
+            if abs(w - e) <= 2 * sd
+            else f", {abs(w - e):.3f} from the weight, beyond the seed spread."
         )
-        + "."
-        for name, found in sensitive.items()
+        for name, (rule, w, sd, e) in gender.items()
     )
 )
 claim(
-    all(
-        any(rule.startswith("gender_") and abs(w) > shift for rule, w in found)
-        for found in sensitive.values()
-    ),
-    "near both applicants the forest's probability changes with gender",
-    evidence=f"{sensitive}, shift {shift:.3f}",
+    all(repeats[name].loc[rule, "repeats"] for name, (rule, *_) in gender.items()),
+    "both gender weights repeat from seed to seed",
+    evidence=str(gender),
+)
+claim(
+    any(abs(w - e) > 2 * sd and abs(e) < abs(w) / 2 for _, w, sd, e in gender.values()),
+    "for one applicant the forest's own answer is less than half LIME's weight",
+    evidence=str(gender),
 )
 
 # %%
-# What that means: near both applicants, the forest's probability of admission
-# changes with gender, an association it learnt from this **synthetic** table (see
-# the [MDI page](plot_02_random_forest_mdi.md)); the race conditions, where they
-# are within the sampling noise, say nothing either way. It is no evidence about real
-# admissions, nor of discrimination or of its absence; with a low local R² it is a
-# rough description even of the forest; and dropping these columns would not remove
-# their information where other columns act as proxies for them.
+# What that means: over this **synthetic** table the forest's probability of
+# admission is associated with gender, and LIME's weights pick that up from seed to
+# seed (see also the [MDI page](plot_02_random_forest_mdi.md)). They are a summary of
+# the forest over many redrawn applicants, not what the forest does at the applicant:
+# changing only this applicant's gender moves the forest's answer by the amounts
+# listed above, which for one of the two is less than half the weight. None of this is
+# evidence about real admissions, nor of discrimination or of its absence.
 
 # %%
 # ## How to read this figure
 #
-# * A weight is the change in predicted probability of admission that LIME's linear
-#   model attributes to the condition being true, **near this applicant**. It says
-#   nothing about applicants far away.
-# * Compare LIME's local prediction with the forest's probability: if they differ much,
-#   or if the local R² is low, the linear model is a poor local summary and its weights
-#   should not be read closely.
+# * A weight is the change in probability of admission that LIME's linear model
+#   attributes to the condition being true, fitted on samples drawn from the whole
+#   table and weighted, weakly, by how many conditions they share with this applicant.
+# * Compare LIME's prediction with the forest's probability: if they differ much, or
+#   if the local R² is low (both here), read only the weights that repeat across seeds.
 # * The conditions come from the training quartiles (`gmat > 680.00` when 680 is the
 #   upper quartile): they are LIME's binning, not thresholds the forest uses.
-# * Here the local R² is low for both applicants (the findings above): read the
-#   weights as rough tendencies, and the largest ones only.
 #
 # ## Pitfalls
 #
-# * **Unstable without a seed.** Each run draws new perturbations; always fix
-#   `random_state`, and check a second seed before trusting small weights.
+# * **Unstable without a seed.** Each run draws new samples; fix `random_state`, and
+#   compare several seeds before trusting a weight.
 # * **The neighbourhood is a choice.** The kernel width (default 0.75 x sqrt(number of
-#   features)) and the binning define "local"; other choices give other explanations.
-# * **Perturbed rows can be impossible.** Each 0/1 indicator is drawn separately, so a
-#   perturbed applicant can work in two industries at once, or in none: the forest is
-#   asked about applicants that cannot exist.
+#   features)) and the binning define "local"; with binned features the default
+#   width keeps every sample above 0.41 of the applicant's weight. Narrower widths, or
+#   `discretize_continuous=False` with `sample_around_instance=True`, sample closer to
+#   the applicant, and give other explanations.
+# * **Samples can be impossible.** Each feature is drawn separately, so a sample can
+#   work in two industries at once, or in none, and pair a top GMAT with any GPA: the
+#   forest is asked about applicants that cannot exist.
 # * **For exact, additive attributions** of tree models, prefer SHAP
 #   ([SHAP for a tree ensemble](plot_06_shap_tree.md)); LIME's weights plus its
 #   intercept add up to its own local prediction, not to the forest's.

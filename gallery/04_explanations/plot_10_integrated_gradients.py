@@ -149,5 +149,10 @@ say(
 #   blurred or average-digit baseline for other questions.
 # * **Too few steps break completeness.** Always print the check; raise the steps
 #   until it passes.
-# * **Explain logits, not probabilities.** The softmax saturates, so a confident
-#   prediction has a tiny probability gap to distribute.
+# * **Explain logits, not probabilities.** Completeness holds for a probability too:
+#   from the black image (about one chance in ten for every class) to these digits
+#   (near certainty) there is a large gap to share out. But the softmax saturates, so
+#   the probability makes most of its rise on a shorter stretch of the path than the
+#   logit, and its attributions weigh the gradients of that stretch; and a class's
+#   probability also rises when the other logits fall, so its map mixes in evidence
+#   against the other classes.

@@ -45,7 +45,9 @@ def explain_with_lime(
     num_features : int, default 8
         Number of features in the explanation.
     num_samples : int, default 5000
-        Perturbed samples drawn around ``row``.
+        Samples LIME draws: each feature's bin (or category) is redrawn from its
+        training frequencies, so the samples spread over the whole table; only the
+        kernel's weights (by distance to ``row``'s bins) make the fit local.
     random_state : int, default 0
         Seed of the perturbations.
 
