@@ -14,7 +14,10 @@ The MkDocs events live here; what they do is split by concern:
 * :mod:`mlviz.build.pagehtml`: offline and fast pages (plotly.js and shap's bundle served
   by the site and loaded near their figure, scripts deferred); the build fails if a page
   still loads anything from another host.
-* :mod:`mlviz.build.wheel`: the helper package's wheel and its install line.
+* :mod:`mlviz.build.wheel`: the helper package's wheel and its install line;
+  :mod:`mlviz.build.extras`: the extras each page needs; :mod:`mlviz.build.plain`: each
+  page without its prose checks.
+* :mod:`mlviz.build.reference`: page code linked to the API reference and back.
 """
 
 from __future__ import annotations
@@ -44,6 +47,7 @@ from mlviz.build.pagehtml import (  # noqa: F401  (tests import them from the ho
     lazy_shap,
 )
 from mlviz.build.provenance import provenance_markdown
+from mlviz.build.reference import link_reference
 from mlviz.build.search import keep_out_of_search, search_tags, title_first  # noqa: F401
 from mlviz.build.extras import page_extras
 from mlviz.build.wheel import WHEEL_DIR, build_wheel, install_command, notebook_first_cell, site_url, wheel_name
@@ -69,6 +73,7 @@ AFTER_EXAMPLES = (
     "build/pagehtml.py",
     "build/plain.py",
     "build/provenance.py",
+    "build/reference.py",
     "build/search.py",
     "build/wheel.py",  # the notebooks' first cell is written after the examples ran
 )
@@ -159,7 +164,14 @@ def _stylesheet_sources(config) -> list[Path]:
     return [Path(config["docs_dir"]), Path(mkdocs_gallery.__file__).parent / "static"]
 
 
+#: Example pages seen in this build: URL -> (script, title), for the reference's links.
+_EXAMPLES: dict[str, tuple[Path, str]] = {}
+
+
 def on_post_page(output, page, config, **kwargs):
+    source = _example_source(page, config) if config.get("docs_dir") else None
+    if source is not None:
+        _EXAMPLES[page.url] = (source, page.title or source.stem)
     if config.get("docs_dir"):
         base = page.url if page.url.endswith("/") or not page.url else str(Path(page.url).parent) + "/"
         output = inline_small_stylesheets(output, base, _stylesheet_sources(config))
@@ -202,7 +214,10 @@ def on_files(files, config, **kwargs):
         files.append(File.generated(config, f"{WHEEL_DIR}/data/{name}", abs_src_path=str(fetch(name))))
     root = Path(config["config_file_path"]).parent
     for source in sorted(root.glob("gallery/*/plot_*.py")):  # the plain script of every page
-        plain = plain_script(source.read_text(encoding="utf-8"))
+        try:
+            plain = plain_script(source.read_text(encoding="utf-8"))
+        except SyntaxError as exc:
+            raise PluginError(f"{source.name} line {exc.lineno}: {exc.msg}; fix the page's code") from exc
         files.append(File.generated(config, f"gallery/{source.parent.name}/{source.stem}_plain.py", content=plain))
     for folder in _gallery_dirs(config):
         for notebook in folder.glob("*/plot_*.ipynb"):
@@ -247,6 +262,13 @@ def on_post_build(config, **kwargs):
         destination = Path(config["site_dir"]) / target
         destination.parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(_site_asset(package, relative), destination)
+    # mlviz names in the pages' code link to the API reference; its entries list the pages.
+    if (Path(config["site_dir"]) / "reference").is_dir():
+        link_reference(
+            Path(config["site_dir"]),
+            {url: source for url, (source, _) in _EXAMPLES.items()},
+            {url: title for url, (_, title) in _EXAMPLES.items()},
+        )
 
 
 def _example_source(page, config) -> Path | None:

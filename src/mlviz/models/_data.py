@@ -10,9 +10,10 @@ from ..datasets import load_mnist_split
 
 __all__ = ["MNIST_MEAN", "MNIST_STD", "from_tensor", "mnist_tensors", "to_tensor"]
 
-#: Mean and standard deviation of MNIST's grey levels scaled to [0, 1] (the usual
-#: constants, computed on MNIST's 60,000 training images).
+#: Mean of MNIST's grey levels scaled to [0, 1] (the usual constant, computed on
+#: MNIST's 60,000 training images).
 MNIST_MEAN = 0.1307
+#: Standard deviation of MNIST's grey levels scaled to [0, 1] (the usual constant).
 MNIST_STD = 0.3081
 
 _SPLITS = ("train", "val", "test")
