@@ -25,7 +25,7 @@ FAMILIES = ("tree", "linear", "kernel", "neural network", "any")
 PHASES = ("before training", "during training", "after training", "at inference")
 
 _ALLOWED = {"Question": QUESTIONS, "Family": FAMILIES, "Phase": PHASES}
-_TAG = re.compile(r"^\*\*Catalog (?P<id>[A-I]\d+)\*\*(?P<rest>.*)$")
+_TAG = re.compile(r"^\*\*Catalog (?P<id>[A-K]\d+)\*\*(?P<rest>.*)$")
 _FIELD = re.compile(r"^\*\*(?P<key>[A-Za-z]+):\*\*\s*(?P<value>.+)$")
 
 
