@@ -94,3 +94,49 @@ def test_every_mlviz_module_a_page_imports_has_a_reference_page():
         for node in ast.walk(ast.parse(page.read_text())):
             if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("mlviz"):
                 assert node.module in documented, f"{page.name} imports {node.module}, which docs/reference/ lacks"
+
+
+def test_other_libraries_names_get_their_documentation_address():
+    from mlviz.build.reference import external_address, library_names
+
+    code = (
+        "import shap\nimport torch\nfrom torch import nn\nfrom sklearn.metrics import roc_curve\n"
+        "import matplotlib.pyplot as plt\nshap.TreeExplainer(m)\nshap.plots.waterfall(x)\nnn.Conv2d(1, 2, 3)\n"
+        "torch.float32\ntorch.utils.data.DataLoader\nplt.subplots()\n"
+    )
+    assert library_names(code) == {
+        "roc_curve": "sklearn.metrics.roc_curve",
+        "shap.TreeExplainer": "shap.TreeExplainer",
+        "shap.plots.waterfall": "shap.plots.waterfall",
+        "nn.Conv2d": "torch.nn.Conv2d",
+    }
+    assert external_address("sklearn.metrics.roc_curve") == (
+        "https://scikit-learn.org/stable/modules/generated/sklearn.metrics.roc_curve.html"
+    )
+    assert external_address("sklearn.metrics") is None  # a module
+    assert external_address("torch.float32") is None  # not a function or class
+
+
+def test_library_names_link_in_code_blocks_bound_and_dotted():
+    html = (
+        '<div class="highlight"><pre><code><span class="n">shap</span><span class="o">.</span>'
+        '<span class="n">TreeExplainer</span><span class="p">(</span><span class="n">roc_curve</span>'
+        '<span class="n">x</span><span class="o">.</span><span class="n">roc_curve</span></code></pre></div>'
+    )
+    external = {"shap.TreeExplainer": "https://a/shap", "roc_curve": "https://a/roc"}
+    out, _ = _link_code(html, "gallery/s/p/", {}, IDS, external)
+    assert '<a class="library-ref" href="https://a/shap" title="shap.TreeExplainer"><span class="n">TreeExplainer</span></a>' in out
+    assert out.count('href="https://a/roc"') == 1  # x.roc_curve is an attribute of x, not the function
+
+
+def test_the_by_function_index_lists_each_name_with_its_pages(tmp_path):
+    from mlviz.build.reference import by_function_markdown
+
+    a, b = tmp_path / "plot_01_a.py", tmp_path / "plot_02_b.py"
+    a.write_text("from sklearn.metrics import roc_curve\nfrom mlviz.models import train\n")
+    b.write_text("from sklearn.metrics import roc_curve\n")
+    md = by_function_markdown({"gallery/s/plot_01_a.md": a, "gallery/s/plot_02_b.md": b}, {"gallery/s/plot_01_a.md": "A"})
+    assert "- `mlviz.models.train`: [A](../gallery/s/plot_01_a.md)" in md and "### mlviz.models" in md
+    row = next(line for line in md.splitlines() if "roc_curve" in line)
+    assert "sklearn.metrics.roc_curve.html" in row and "[A](" in row and " · [" in row and "(../gallery/s/plot_02_b.md)" in row
+    assert md.index("## mlviz") < md.index("## sklearn")

@@ -47,7 +47,7 @@ from mlviz.build.pagehtml import (  # noqa: F401  (tests import them from the ho
     lazy_shap,
 )
 from mlviz.build.provenance import provenance_markdown
-from mlviz.build.reference import link_reference
+from mlviz.build.reference import by_function_markdown, link_reference
 from mlviz.build.search import keep_out_of_search, search_tags, title_first  # noqa: F401
 from mlviz.build.extras import page_extras
 from mlviz.build.wheel import WHEEL_DIR, build_wheel, install_command, notebook_first_cell, site_url, wheel_name
@@ -213,6 +213,10 @@ def on_files(files, config, **kwargs):
     for name in sorted(PUBLISHED_WITH_SITE):
         files.append(File.generated(config, f"{WHEEL_DIR}/data/{name}", abs_src_path=str(fetch(name))))
     root = Path(config["config_file_path"]).parent
+    # The index of every function the pages import, with the pages that call it.
+    sources = {f"gallery/{p.parent.name}/{p.stem}.md": p for p in sorted(root.glob("gallery/*/plot_*.py"))}
+    titles = {md: _title(p) for md, p in sources.items()}
+    files.append(File.generated(config, "reference/by-function.md", content=by_function_markdown(sources, titles)))
     for source in sorted(root.glob("gallery/*/plot_*.py")):  # the plain script of every page
         try:
             plain = plain_script(source.read_text(encoding="utf-8"))
@@ -225,6 +229,17 @@ def on_files(files, config, **kwargs):
             if source.is_file():
                 set_first_cell(notebook, notebook_first_cell(extras=page_extras(source), local_site=_local()))
     return files
+
+
+def _title(source: Path) -> str:
+    """A page's title: the first heading of its docstring."""
+    import ast
+
+    try:
+        doc = ast.get_docstring(ast.parse(source.read_text(encoding="utf-8"))) or ""
+    except SyntaxError as exc:
+        raise PluginError(f"{source.name} line {exc.lineno}: {exc.msg}; fix the page's code") from exc
+    return next((line[2:].strip() for line in doc.splitlines() if line.startswith("# ")), source.stem)
 
 
 def _local() -> Path | None:
