@@ -30,13 +30,16 @@ from ..conftest import ROOT
 
 pytestmark = pytest.mark.slow
 
-#: One page per kind: plotly and matplotlib (A1), scikit-learn (C2), MBA data (D2), on the
-#: core install; then torch (F1), which adds the torch extra to the same environment.
+#: One page per kind: plotly and matplotlib (A1), scikit-learn (C2), insurance data (C7),
+#: MBA data (D2), on the core install; then torch (F1) and the ImageNet network (I1), which
+#: add their extras to the same environment.
 NOTEBOOKS = [
     "01_data_embeddings/plot_01_pca",
     "03_performance/plot_02_roc_curves",
+    "03_performance/plot_07_regression_diagnostics",
     "04_explanations/plot_02_random_forest_mdi",
     "06_cnn_internals/plot_01_filters_feature_maps",
+    "09_imagenet/plot_01_grad_cam_photos",
 ]
 
 RUNNER = """
@@ -161,7 +164,7 @@ def test_downloaded_notebook_runs_in_a_fresh_environment(quick_site, reader_env,
     # The package came from the wheel, not from the project's sources.
     assert str(ROOT) not in probe["mlviz"] and "site-packages" in probe["mlviz"]
     assert probe == {**probe, "dpi": 110.0, "font": 11.0, "grid": True}  # the gallery's style is in force
-    if "cnn_internals" not in page:
+    if "cnn_internals" not in page and "imagenet" not in page:
         assert not probe["torch"], f"{page} needs only the core install, but torch was installed"
     # Figures: as many as on the site, each of the same size and look.
     ours, theirs = _pngs(ran), _site_images(site, page)
