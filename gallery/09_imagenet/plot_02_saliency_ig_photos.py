@@ -20,17 +20,12 @@ image that means "nothing", do to the map?
 # offline, hash-checked) and two of scikit-image's photos, stretched to 224x224 and
 # scaled to [-1, 1]. Every map explains the logit of the predicted class.
 import numpy as np
+import pandas as pd
 import torch
 
 from mlviz.config import QUICK, SEED
-from mlviz.models import (
-    imagenet_class_names,
-    load_efficientnet_lite0,
-    photo_aspect,
-    photo_tensors,
-    predict_proba,
-    to_display,
-)
+from mlviz.models import imagenet_class_names, load_efficientnet_lite0, photo_aspect
+from mlviz.models import photo_tensors, predict_proba, to_display
 from mlviz.report import claim, say
 
 model = load_efficientnet_lite0()
@@ -38,16 +33,11 @@ names = imagenet_class_names()
 photos = ["chelsea", "coffee"]
 x = photo_tensors(photos)
 images = to_display(x)
+aspects = [photo_aspect(p) for p in photos]  # height / width of the originals
 proba = predict_proba(model, x)
 targets = [int(k) for k in proba.argmax(1)]
-say(
-    "Predicted: "
-    + ", ".join(
-        f"**{p}**: {names[k]} (p = {proba[i, k]:.2f})"
-        for i, (p, k) in enumerate(zip(photos, targets))
-    )
-    + "."
-)
+predicted = {"class": [names[k] for k in targets], "probability": proba.max(1)}
+pd.DataFrame(predicted, index=photos).round(2)
 
 # %%
 # ## Saliency: one gradient
@@ -128,8 +118,8 @@ def trapezoid_every(integrand, stride):
 
 
 # %%
-# The gallery's `mlviz.attribution.integrated_gradients` uses evenly spaced points
-# (`power=1` here); the tests check that both give the same attributions.
+# (`mlviz.attribution.integrated_gradients` does the same with evenly spaced points,
+# `power=1` here; the tests check that both agree.)
 #
 # ## Three baselines
 #
@@ -161,35 +151,27 @@ for i, photo in enumerate(photos):
 # Saliency and SmoothGrad are unsigned (white-hot: large); integrated gradients are
 # signed, summed over the three channels of each pixel: red pixels push the logit up,
 # blue ones down, relative to the black baseline. Each map has its own scale (its
-# 99th percentile of the absolute value is full colour).
+# 99th percentile of the absolute value is full colour; `mlviz.plotting.plot_photo_map`
+# draws it, `photo_grid` sizes the panels to the photos). The table measures the
+# speckle: the mean jump between neighbouring pixels, relative to the mean value.
 import matplotlib.pyplot as plt
+
+from mlviz.plotting import photo_grid, plot_photo_map
 
 plt.style.use("mlviz.gallery")  # the gallery's look, shipped with mlviz
 
-from mlviz.plotting import DIVERGING
-
 ig_black = {p: ig[p, "black"][0].sum(0) for p in photos}  # (224, 224), signed
-fig, axes = plt.subplots(
-    2, 4, figsize=(12.5, 1.2 + 3.1 * sum(map(photo_aspect, photos)))
-)
-for i, photo in enumerate(photos):
-    aspect = photo_aspect(photo)
-    axes[i, 0].imshow(images[i], aspect=aspect)
-    axes[i, 0].set_title(f"{photo}: {names[targets[i]]}", fontsize=10)
-    for ax, title, m in (
-        (axes[i, 1], "saliency", saliency_by_hand[i]),
-        (axes[i, 2], f"SmoothGrad ({n_noisy} copies)", smooth[i]),
-    ):
-        ax.imshow(m, cmap="hot", vmin=0, vmax=np.percentile(m, 99), aspect=aspect)
-        ax.set_title(title, fontsize=10)
-    limit = np.percentile(np.abs(ig_black[photo]), 99)
-    axes[i, 3].imshow(
-        ig_black[photo], cmap=DIVERGING, vmin=-limit, vmax=limit, aspect=aspect
-    )
-    axes[i, 3].set_title(f"integrated gradients ({n_steps} steps)", fontsize=10)
-for ax in axes.flat:
-    ax.set_xticks([]), ax.set_yticks([])
-fig.suptitle("Where the logit of the predicted class is sensitive, and what it sums")
+title = "Where the logit of the predicted class is sensitive, and what it sums"
+fig, axes = photo_grid(aspects, 4, width=12.5, title=title)
+for i, p in enumerate(photos):
+    panels = [
+        (None, "overlay", f"{p}: {names[targets[i]]}"),
+        (saliency_by_hand[i], "magnitude", "saliency"),
+        (smooth[i], "magnitude", f"SmoothGrad ({n_noisy} copies)"),
+        (ig_black[p], "signed", f"integrated gradients ({n_steps} steps)"),
+    ]
+    for ax, (m, style, name) in zip(axes[i], panels):
+        plot_photo_map(images[i], m, ax=ax, style=style, title=name)
 plt.show()
 
 
@@ -199,27 +181,20 @@ def roughness(m):
     return float(jumps / (2 * np.abs(m).mean()))
 
 
-rough = {}
-for i, p in enumerate(photos):
-    rough["saliency", p] = roughness(saliency_by_hand[i])
-    rough["SmoothGrad", p] = roughness(smooth[i])
-    rough["IG", p] = roughness(ig_black[p])
-say(
-    "Roughness (mean jump between neighbouring pixels / mean): "
-    + "; ".join(
-        f"**{p}** saliency {rough['saliency', p]:.2f}, SmoothGrad "
-        f"{rough['SmoothGrad', p]:.2f}, IG {rough['IG', p]:.2f}"
-        for p in photos
-    )
-    + "."
-)
+rough = pd.DataFrame(index=photos)
+rough["saliency"] = [roughness(m) for m in saliency_by_hand]
+rough["SmoothGrad"] = [roughness(m) for m in smooth]
 claim(
-    all(rough["SmoothGrad", p] < rough["saliency", p] for p in photos),
+    (rough["SmoothGrad"] < rough["saliency"]).all(),
     "SmoothGrad is smoother than the plain gradient",
-    evidence=str(rough),
+    evidence=rough.to_string(),
 )
+rough.round(2)
 
 # %%
+# SmoothGrad's maps are smoother than the plain gradient's: averaging over noisy
+# copies removes speckle that belongs to the exact point, not to the photo.
+#
 # ## Are there enough steps? The completeness check
 #
 # By construction the attributions add up to the integral of `df/dt` along the path,
@@ -229,41 +204,42 @@ claim(
 # of the path; the full build uses 128 steps, quick mode 4 (which only shows how
 # large the gap is with too few). The figure shows the class logit along the path
 # from each baseline (the dots are the points used).
-import pandas as pd
-
 fig, axes = plt.subplots(1, 2, figsize=(11, 3.8), sharey=True)
-for ax, photo in zip(axes, photos):
+for ax, (i, p) in zip(axes, enumerate(photos)):
     for b in baselines:
-        _, scores, alphas, _ = ig[photo, b]
+        _, scores, alphas, _ = ig[p, b]
         ax.plot(alphas, scores, ".-", label=b, ms=4)
-    ax.set_title(f"{photo}: logit of {names[targets[photos.index(photo)]]}")
+    ax.set_title(f"{p}: logit of {names[targets[i]]}")
     ax.set_xlabel("a (0: baseline, 1: photo)")
 axes[0].set_ylabel("logit")
 axes[0].legend()
 plt.show()
 
-rows, gaps, jump = [], {}, {}
-for photo in photos:
+rows, gaps = [], {}
+for p in photos:
     for b in baselines:
-        attributions, scores, alphas, integrand = ig[photo, b]
+        attributions, scores, alphas, integrand = ig[p, b]
         delta = scores[-1] - scores[0]  # f(x) - f(x')
-        row = {"photo": photo, "baseline": b, "f(x')": scores[0], "f(x)": scores[-1]}
+        row = {"photo": p, "baseline": b, "f(x')": scores[0], "f(x)": scores[-1]}
         row["sum of attributions"] = attributions.sum()
         for stride in (4, 2, 1):
             gap = abs(trapezoid_every(integrand, stride) - delta) / abs(delta)
-            gaps[photo, b, n_steps // stride] = gap
+            gaps[p, b, n_steps // stride] = gap
             row[f"gap (%), {n_steps // stride} steps"] = 100 * gap
         rows.append(row)
-        # how much of the rise happens in the first tenth of the path
-        jump[photo, b] = (np.interp(0.1, alphas, scores) - scores[0]) / delta
 over = {  # how many of the six paths miss 5%, with half the steps and with all
     m: sum(g > 0.05 for (*_, k), g in gaps.items() if k == m)
     for m in (n_steps // 2, n_steps)
 }
+# how much of the rise from black happens in the first tenth of the path
+jump = {}
+for p in photos:
+    _, scores, alphas, _ = ig[p, "black"]
+    jump[p] = (np.interp(0.1, alphas, scores) - scores[0]) / (scores[-1] - scores[0])
 say(
     f"Gaps over 5%: {over[n_steps // 2]} of 6 with {n_steps // 2} steps, "
     f"{over[n_steps]} of 6 with {n_steps}. From black, "
-    + " and ".join(f"{jump[p, 'black']:.0%} ({p})" for p in photos)
+    + " and ".join(f"{jump[p]:.0%} ({p})" for p in photos)
     + " of the logit's rise happens in the first tenth of the path."
 )
 claim(
@@ -273,7 +249,7 @@ claim(
     evidence=str(gaps),
 )
 claim(
-    all(jump[p, "black"] > 0.5 for p in photos),
+    all(jump[p] > 0.5 for p in photos),
     "from black, most of the score's rise happens in the first tenth of the path",
     evidence=str(jump),
 )
@@ -285,68 +261,59 @@ completeness
 #
 # Each baseline, and the integrated gradients of the same logit from it. The maps
 # explain `f(x) - f(x')`: what the photo has that the baseline lacks.
-for i, photo in enumerate(photos):
-    aspect = photo_aspect(photo)
-    fig, axes = plt.subplots(2, 3, figsize=(11, 1.0 + 2 * 3.6 * aspect))
-    for j, (b, base) in enumerate(baselines.items()):
-        attributions, scores, _, _ = ig[photo, b]
+for i, p in enumerate(photos):
+    title = f"{p}: integrated gradients of {names[targets[i]]}, three baselines"
+    fig, axes = photo_grid([aspects[i]] * 2, 3, title=title)
+    for (b, base), (top, bottom) in zip(baselines.items(), axes.T):
+        attributions, scores, _, _ = ig[p, b]
+        title = f"{b}: f(x') = {scores[0]:.2f}"
+        plot_photo_map(to_display(base[i]), ax=top, title=title)
         m = attributions.sum(0)
-        limit = np.percentile(np.abs(m), 99)
-        axes[0, j].imshow(to_display(base[i]), aspect=aspect)
-        axes[0, j].set_title(f"{b}: f(x') = {scores[0]:.2f}", fontsize=10)
-        axes[1, j].imshow(m, cmap=DIVERGING, vmin=-limit, vmax=limit, aspect=aspect)
-        axes[1, j].set_title(f"IG from {b}", fontsize=10)
-    for ax in axes.flat:
-        ax.set_xticks([]), ax.set_yticks([])
-    fig.suptitle(
-        f"{photo}: integrated gradients of {names[targets[i]]}, three baselines"
-    )
+        plot_photo_map(images[i], m, ax=bottom, style="signed", title=f"IG from {b}")
     plt.show()
 
 # %%
 # Two effects to measure: how much the maps from different baselines agree on where
-# the attribution goes (the absolute map summed over 16x16-pixel blocks, so that
-# pixel-level speckle does not decide), and the blind spot of the black baseline.
-# `IG_i` is proportional to `x_i - x'_i`, so a pixel that is already black gets no
-# attribution from the black baseline, however much it matters. The darkest 5% of the
-# pixels of each photo show it.
-agree, blind = {}, {}
-for i, photo in enumerate(photos):
-    flat = {b: ig[photo, b][0].sum(0).ravel() for b in baselines}
+# the attribution goes (the correlation of the absolute maps summed over 16x16-pixel
+# blocks, so that pixel-level speckle does not decide), and the blind spot of the
+# black baseline. `IG_i` is proportional to `x_i - x'_i`, so a pixel that is already
+# black gets no attribution from the black baseline, however much it matters. The
+# table gives the mean |attribution| on the darkest 5% of the pixels of each photo,
+# relative to the mean over all pixels.
+pairs = [("black", "blurred"), ("black", "noise"), ("blurred", "noise")]
+rows = []
+for i, p in enumerate(photos):
+    signed = {b: ig[p, b][0].sum(0) for b in baselines}  # (224, 224) each
     blocks = {
-        b: np.abs(ig[photo, b][0].sum(0)).reshape(14, 16, 14, 16).sum(axis=(1, 3))
-        for b in baselines
+        b: np.abs(m).reshape(14, 16, 14, 16).sum(axis=(1, 3)) for b, m in signed.items()
     }
-    agree[photo] = {
-        (a, b): np.corrcoef(blocks[a].ravel(), blocks[b].ravel())[0, 1]
-        for a, b in [("black", "blurred"), ("black", "noise"), ("blurred", "noise")]
+    row = {
+        f"r, {a}/{b}": np.corrcoef(blocks[a].ravel(), blocks[b].ravel())[0, 1]
+        for a, b in pairs
     }
-    brightness = images[i].mean(axis=2).ravel()
+    brightness = images[i].mean(axis=2)
     dark = brightness <= np.percentile(brightness, 5)
-    blind[photo] = {
-        b: np.abs(flat[b][dark]).mean() / np.abs(flat[b]).mean() for b in baselines
+    row |= {
+        f"dark, {b}": np.abs(m[dark]).mean() / np.abs(m).mean()
+        for b, m in signed.items()
     }
-black_agree = max(r for p in photos for (a, _), r in agree[p].items() if a == "black")
-say(
-    "\n".join(
-        f"* **{p}**: correlation between the block sums "
-        + ", ".join(f"{a}/{b} {r:.2f}" for (a, b), r in agree[p].items())
-        + "; mean |attribution| on the darkest 5% of pixels, relative to all pixels: "
-        + ", ".join(f"{b} {v:.2f}" for b, v in blind[p].items())
-        + "."
-        for p in photos
-    )
-    + f"\n\nThe black baseline's maps correlate with the others' at r = "
-    f"{black_agree:.2f} at most: they put the attribution in "
-    + ("different places." if black_agree < 0.5 else "broadly the same places.")
-)
+    rows.append(row)
+effect = pd.DataFrame(rows, index=photos)
+black_best = effect[["r, black/blurred", "r, black/noise"]].max(axis=1)
 claim(
-    all(
-        blind[p]["black"] < min(blind[p]["blurred"], blind[p]["noise"]) for p in photos
-    ),
-    "the black baseline gives the darkest pixels less attribution than the others do",
-    evidence=str(blind),
+    (black_best < effect["r, blurred/noise"]).all(),
+    "the black baseline's map agrees with neither other map as well as those two "
+    "agree with each other",
+    evidence=effect.to_string(),
 )
+others = effect[["dark, blurred", "dark, noise"]].min(axis=1)
+claim(
+    ((effect["dark, black"] < 1) & (effect["dark, black"] < others)).all(),
+    "the black baseline gives the darkest pixels less attribution than the average "
+    "pixel, and less than the other baselines do",
+    evidence=effect.to_string(),
+)
+effect.round(2)
 
 # %%
 # ## How to read these figures
@@ -356,7 +323,11 @@ claim(
 #   is from "nothing".
 # * Integrated gradients show *contribution relative to the baseline*: red pixels
 #   account for a rise of the logit from the baseline to the photo, blue ones for a
-#   fall, and all of them add up to `f(x) - f(x')` (the table above says how closely).
+#   fall, and all of them add up to `f(x) - f(x')` (the table above says how closely:
+#   with the full build's 128 steps, within 5% on every path).
+# * The baseline moves the map: the black baseline's map agrees with neither other
+#   map as well as those two agree with each other, and it gives the darkest pixels
+#   less attribution than the average pixel, and less than the other baselines do.
 # * Every map has its own colour scale; compare patterns, not brightness, across
 #   panels.
 #

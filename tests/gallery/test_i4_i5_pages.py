@@ -2,17 +2,20 @@
 
 Each page runs once in quick mode (:func:`run_quick`) and its numbers are recomputed
 another way: the hand-written occlusion and deletion/insertion against the gallery's
-helpers and against plain loops over single images, the hand-written integrated
-gradients against the helper and against a loop over the path, the sanity checks'
-maps against the helpers on the trained network and against ``torch.func`` on the
-random one, the rank correlations from ranks and Pearson's formula. Two numbers are
-compared with a tolerance that float32 rounding explains (:func:`rounding_tolerance`
-of the last sum behind them), never with a bare 1e-6. The full build's convergence
-claims (IG's completeness) are reached here with the full build's step counts.
+helpers and against plain loops over single images, the maps of
+:func:`~mlviz.attribution.attribution_maps` against the one-method helpers on the
+trained network, against a loop over the path (integrated gradients) and against
+``torch.func`` on the random one, the rank correlations from ranks and Pearson's
+formula. Two numbers are compared with a tolerance that float32 rounding explains
+(:func:`rounding_tolerance` of the last sum behind them), never with a bare 1e-6. The
+full build's convergence (IG's completeness) is reached here with the full build's
+step counts. Each claim's condition is taken from the page's source and fed the
+opposite case, so that a claim that could not fail is caught.
 """
 
 from __future__ import annotations
 
+import ast
 import re
 
 import matplotlib
@@ -29,9 +32,9 @@ from scipy.stats import rankdata
 from mlviz._torch import one_thread
 from mlviz.attribution import (
     GradCAM,
+    attribution_maps,
     deletion_insertion,
     input_gradients,
-    integrated_gradients,
     occlusion,
     saliency,
     smoothgrad,
@@ -52,6 +55,22 @@ def full_build_setting(page, pattern):
     match = re.search(pattern, page_path(page).read_text())
     assert match, f"{page}: no full-build setting matching {pattern!r}"
     return int(match.group(1))
+
+
+def claim_condition(page, start):
+    """The condition of the page's ``claim(...)`` whose statement begins with ``start``.
+
+    Returned as a function of a namespace: run it on the page's own namespace with some
+    numbers replaced by the opposite case, and the claim must fail.
+    """
+    found = []
+    for node in ast.walk(ast.parse(page_path(page).read_text())):
+        if isinstance(node, ast.Call) and getattr(node.func, "id", None) == "claim":
+            if ast.literal_eval(node.args[1]).startswith(start):
+                found.append(node.args[0])
+    assert len(found) == 1, f"{page}: {len(found)} claims begin with {start!r}"
+    code = compile(ast.Expression(found[0]), page, "eval")
+    return lambda namespace, **replaced: bool(eval(code, {**namespace, **replaced}))
 
 
 # ------------------------------------------------------------------ tolerances
@@ -209,16 +228,17 @@ def test_i4_deletion_insertion_by_hand_matches_the_helper_and_plain_loops(i4):
     helper = deletion_insertion(
         model, x[:1], ns["maps"]["Grad-CAM"][0], targets[0], steps=steps, blur_sigma=10
     )
-    tolerance = probability_tolerance(model, torch.cat(ns["deleted"] + ns["inserted"]))
+    tolerance = probability_tolerance(model, torch.cat([ns["deleted"], ns["inserted"]]))
     np.testing.assert_allclose(ns["deletion"], helper.deletion, rtol=0, atol=tolerance)
     np.testing.assert_allclose(
         ns["insertion"], helper.insertion, rtol=0, atol=tolerance
     )
     # every curve the page scored, for a few maps, by one image per forward pass
     grey = torch.zeros(1, 3, 224, 224)
+    every_map = {**ns["maps"], **ns["random_maps"]}
     for name in ("Grad-CAM", "integrated gradients", "random 0"):
         for i, photo in enumerate(ns["photos"]):
-            m, x1, start = ns["all_maps"][name][i], x[i : i + 1], blurred[i : i + 1]
+            m, x1, start = every_map[name][i], x[i : i + 1], blurred[i : i + 1]
             for measure, (fill, keep_from) in {
                 "deletion (grey)": (grey, x1),
                 "deletion (blur)": (start, x1),
@@ -232,7 +252,7 @@ def test_i4_deletion_insertion_by_hand_matches_the_helper_and_plain_loops(i4):
                     ns["curves"][measure, name, photo], curve, rtol=0, atol=tolerance
                 )
                 # the trapezoid's weights sum to 1: the area moves as much as the curve
-                assert abs(ns["results"][measure, name, photo] - area(curve)) <= (
+                assert abs(ns["auc"].loc[name, (photo, measure)] - area(curve)) <= (
                     tolerance + rounding_tolerance("float64", 1.0, steps + 1)
                 )
 
@@ -250,77 +270,137 @@ def test_i4_blurred_start_and_grad_cam_read_backwards(i4):
     for i, photo in enumerate(ns["photos"]):
         x1, start = x[i : i + 1], ns["blurred"][i : i + 1]
         curve, images = curve_by_loop(
-            model, x1, -ns["grad_cam"][i], ns["targets"][i], ns["steps"], x1, start
+            model,
+            x1,
+            -ns["maps"]["Grad-CAM"][i],
+            ns["targets"][i],
+            ns["steps"],
+            x1,
+            start,
         )
-        assert abs(ns["backwards"][photo] - area(curve)) <= probability_tolerance(
-            model, images
-        ) + rounding_tolerance("float64", 1.0, ns["steps"] + 1)
-    # "beats random" can fail: a random map does not beat the seeds it is one of
-    for measure in ns["measures"]:
-        assert not ns["beats_random"](measure, "random 0", "chelsea")
+        assert abs(ns["control"].loc[photo, "backwards"] - area(curve)) <= (
+            probability_tolerance(model, images)
+            + rounding_tolerance("float64", 1.0, ns["steps"] + 1)
+        )
+    insertion = ns["auc"].xs("insertion", axis=1, level="measure")
+    seeds = insertion.loc[list(ns["random_maps"])]
+    assert (ns["control"]["random, lowest"] == seeds.min()).all()
+    assert (ns["control"]["forwards"] == insertion.loc["Grad-CAM"]).all()
 
 
-def test_i4_integrated_gradients_match_the_helper_and_converge_in_the_full_build(i4):
+def test_i4_maps_are_the_helpers_and_integrated_gradients_converge_in_the_full_build(
+    i4,
+):
     ns, model = i4, load_efficientnet_lite0()
-    x, targets, black = ns["x"], ns["targets"], ns["black"]
-    ig_by_hand = ns["integrated_gradients_cubic"]
-    # with evenly spaced points (power 1) the page's IG is the helper's
-    n = 4
-    mine, total, rise = ig_by_hand(x[:1], targets[0], n, power=1)
-    helper = integrated_gradients(model, x[:1], [targets[0]], baseline=black, n_steps=n)
-    path = black + torch.linspace(0, 1, n + 1)[:, None, None, None] * (x[:1] - black)
-    # sum over 3 channels of |x - black| times a mean of gradients (weights sum to 1)
-    tolerance = (
-        3
-        * (x[:1] - black).abs().max().item()
-        * gradient_tolerance(model, path, targets[0]).max()
-    )
-    np.testing.assert_allclose(
-        mine, helper.attributions[0].sum(0), rtol=0, atol=tolerance
-    )
-    # f(x) - f(black): a difference of two logits
-    assert abs(rise - (helper.score - helper.baseline_score)[0]) <= 2 * logit_tolerance(
-        model, torch.cat([x[:1], black])
-    )
-    # the table's completeness gaps are the page's IG maps' own
-    for i, photo in enumerate(ns["photos"]):
-        m, total, rise = ns["ig"][i]
-        assert ns["ig_gap"][photo] == abs(m.sum() - rise) / abs(rise)
-        np.testing.assert_array_equal(ns["maps"]["integrated gradients"][i], m)
-    # the full build's claim: with its step count IG adds up within 5% on both photos
+    x, targets, black = ns["x"], ns["targets"], -torch.ones_like(ns["x"][:1])
+    # Grad-CAM, saliency and SmoothGrad as the one-method helpers give them
+    for i, t in enumerate(targets):
+        x1 = x[i : i + 1]
+        expected, tolerance = grad_cam_and_tolerance(model, x1, t)
+        np.testing.assert_allclose(
+            ns["maps"]["Grad-CAM"][i], expected, rtol=0, atol=tolerance
+        )
+        g_tol = gradient_tolerance(model, x1, t)[0]
+        np.testing.assert_allclose(
+            ns["maps"]["saliency"][i], saliency(model, x1, [t])[0], rtol=0, atol=g_tol
+        )
+        smooth = smoothgrad(model, x1, [t], n_samples=ns["n_noisy"], seed=ns["SEED"])
+        noisy = x1 + 0.15 * (x1.max() - x1.min()) * torch.randn(
+            (ns["n_noisy"], *x1.shape[1:]),
+            generator=torch.Generator().manual_seed(ns["SEED"]),
+        )
+        np.testing.assert_allclose(
+            ns["maps"]["SmoothGrad"][i],
+            smooth[0],
+            rtol=0,
+            atol=gradient_tolerance(model, noisy, t).max(),
+        )
+        # integrated gradients on the cubic path, by a loop over its points
+        ig, rise, points = ig_on_cubic_path(model, x1, black, t, ns["n_steps_ig"])
+        tolerance = (
+            3
+            * (x1 - black).abs().max().item()
+            * gradient_tolerance(model, points, t).max()
+        )
+        np.testing.assert_allclose(
+            ns["maps"]["integrated gradients"][i],
+            ig.sum(0).numpy(),
+            rtol=0,
+            atol=tolerance,
+        )
+        moved = 224 * 224 * tolerance + 2 * logit_tolerance(model, points)
+        photo = ns["photos"][i]
+        gap = abs(ig.sum().item() - rise) / abs(rise)
+        assert abs(ns["ig_gap"][photo] - gap) <= moved / abs(rise)
+    # the occlusion map is the page's own
+    for i, (_, pixel_map) in enumerate(ns["occluded"]):
+        np.testing.assert_array_equal(ns["maps"]["occlusion"][i], pixel_map)
+    # the full build's step count makes IG add up within 5% on both photos
     full_steps = full_build_setting(
-        I4, r"n_steps_ig = \(.*?\) if QUICK else \(\d+, (\d+)\)"
+        I4, r"n_noisy, n_steps_ig = \(.*?\) if QUICK else \(\d+, (\d+)\)"
     )
-    for i, target in enumerate(targets):
-        _, total, rise = ig_by_hand(x[i : i + 1], target, full_steps)
-        assert abs(total - rise) / abs(rise) < 0.05, (i, total, rise)
+    for i, t in enumerate(targets):
+        full = attribution_maps(
+            model, x[i : i + 1], t, layer=model._blocks[-1], baseline=-1.0,
+            n_noisy=1, n_steps=full_steps, path_power=3,
+        )  # fmt: skip
+        assert full.completeness_gap < 0.05, (i, full.completeness_gap)
 
 
-def test_i4_tables_and_curves_state_the_numbers(i4):
+def test_i4_tables_state_the_numbers_and_the_verdict_follows_the_rule(i4):
     ns = i4
-    table, lower = ns["auc_table"], ns["lower_is_better"]
-    for (measure, name, photo), value in ns["results"].items():
-        if not name.startswith("random"):
-            assert table.loc[name, (photo, measure)] == round(value, 3)
-    for photo in ns["photos"]:
-        for measure in ns["measures"]:
-            seeds = [ns["results"][measure, r, photo] for r in ns["random_names"]]
-            assert table.loc["random, min", (photo, measure)] == round(min(seeds), 3)
-            values = {n: ns["results"][measure, n, photo] for n in ns["maps"]}
-            best = (min if lower[measure] else max)(values, key=values.get)
-            row = ns["verdict_table"].loc[(photo, measure)]
-            assert row["best"] == best
-            losers = [
-                n
-                for n, v in values.items()
-                if (v >= min(seeds) if lower[measure] else v <= max(seeds))
-            ]
-            assert row["no better than random"] == (", ".join(losers) or "-")
+    auc, maps, seeds_names = ns["auc"], list(ns["maps"]), list(ns["random_maps"])
+    lower = ns["lower_is_better"]
+    for (measure, name, photo), curve in ns["curves"].items():
+        assert auc.loc[name, (photo, measure)] == np.trapezoid(curve, ns["fractions"])
+    for photo, measure in auc.columns:
+        sign = 1 if lower[measure] else -1
+        values = {n: sign * auc.loc[n, (photo, measure)] for n in maps}
+        seeds = [sign * auc.loc[r, (photo, measure)] for r in seeds_names]
+        row = ns["verdict"].loc[(photo, measure)]
+        assert row["best"] == min(values, key=values.get)
+        # a win over random: better than the best seed by more than the seeds' spread
+        bar = min(seeds) - (max(seeds) - min(seeds))
+        losers = [n for n, v in values.items() if not v < bar]
+        assert row["no clear win over random"] == (", ".join(losers) or "-")
     # the curves figure: one line per map and a random band in each of the 2x3 panels
     figure = next(f for f in ns["_figures"] if len(f.axes) == 6)
     for ax in figure.axes:
-        assert len(ax.get_lines()) == len(ns["maps"])
+        assert len(ax.get_lines()) == len(maps)
         assert sum(isinstance(c, PolyCollection) for c in ax.collections) == 1
+
+
+def test_i4_claims_fail_on_the_opposite_case(i4):
+    ns = i4
+    span = claim_condition(I4, "the grey image and the blurred photo")
+    assert span(ns)
+    assert not span(ns, insertion=np.r_[0.5 * ns["deletion"][0], ns["insertion"][1:]])
+    grey = claim_condition(I4, "on both photos, saliency and every random map")
+    assert grey(ns)
+    gain, grey_auc = ns["grey_gain"], ns["grey_auc"]
+    flipped = gain.copy()
+    flipped.loc["Grad-CAM"] = -gain.loc["Grad-CAM"]  # Grad-CAM better on grey
+    assert not grey(ns, grey_gain=flipped)
+    flipped = gain.copy()
+    flipped.loc["saliency", "coffee"] = -abs(gain.loc["saliency", "coffee"])
+    assert not grey(ns, grey_gain=flipped)
+    beaten = grey_auc.copy()
+    beaten.loc["random 0", "chelsea"] = grey_auc.loc["Grad-CAM", "chelsea"] + 0.01
+    assert not grey(ns, grey_auc=beaten)
+    lost = ns["beats_random"].copy()
+    lost.loc["Grad-CAM", ("coffee", "insertion")] = False
+    assert not grey(ns, beats_random=lost)
+    backwards = claim_condition(I4, "forwards beats backwards on both photos")
+    assert backwards(ns)
+    control = ns["control"]
+    for photo, column, value in [
+        ("chelsea", "backwards", control.loc["chelsea", "forwards"] + 0.01),
+        ("coffee", "backwards", control.loc["coffee", "random, highest"] + 0.01),
+        ("chelsea", "backwards", control.loc["chelsea", "random, lowest"] - 0.01),
+    ]:
+        opposite = control.copy()
+        opposite.loc[photo, column] = value
+        assert not backwards(ns, control=opposite), (photo, column)
 
 
 # ----------------------------------------------------------------------------- I5
@@ -357,8 +437,8 @@ def test_i5_the_shared_model_is_untouched_and_the_copy_fully_random(i5):
 def grad_cam_and_tolerance(model, x, target):
     """The helper's Grad-CAM of the last block, upsampled, and what rounding explains.
 
-    The map is ReLU of a 320-term sum of weights times activations (in float32 on the
-    page); ReLU and bilinear upsampling (weights summing to 1) do not enlarge a
+    The map is ReLU of a 320-term sum of weights times activations (in float32 in the
+    helper); ReLU and bilinear upsampling (weights summing to 1) do not enlarge a
     difference, and the bound covers weights and activations that carry a relative
     error of a few hundred epsilons from another batch's kernels.
     """
@@ -373,9 +453,10 @@ def grad_cam_and_tolerance(model, x, target):
     return expected, rounding_tolerance("float32", terms, A.shape[0])
 
 
-def test_i5_hand_written_maps_match_the_helpers_on_the_trained_network(i5):
+def test_i5_maps_match_the_helpers_on_the_trained_network(i5):
     ns, model = i5, load_efficientnet_lite0()
     x, target, trained = ns["x"], ns["target"], ns["trained"]
+    black = -torch.ones_like(x)
     g_tol = gradient_tolerance(model, x, target)[0]
     np.testing.assert_allclose(
         trained["saliency"], saliency(model, x, [target])[0], rtol=0, atol=g_tol
@@ -403,16 +484,13 @@ def test_i5_hand_written_maps_match_the_helpers_on_the_trained_network(i5):
         rtol=0,
         atol=gradient_tolerance(model, noisy, target).max(),
     )
-    # Grad-CAM: ReLU of a 320-term sum of weights times activations, upsampled
-    # (bilinear weights sum to 1); the weights and activations carry a relative error
-    # of a few hundred epsilons at most
     expected, tolerance = grad_cam_and_tolerance(model, x, target)
     np.testing.assert_allclose(trained["Grad-CAM"], expected, rtol=0, atol=tolerance)
     # integrated gradients on the cubic path, by a loop over its points
-    ig, rise, points = ig_on_cubic_path(model, x, ns["black"], target, ns["n_steps"])
+    ig, rise, points = ig_on_cubic_path(model, x, black, target, ns["n_steps"])
     tolerance = (
         3
-        * (x - ns["black"]).abs().max().item()
+        * (x - black).abs().max().item()
         * gradient_tolerance(model, points, target).max()
     )
     np.testing.assert_allclose(
@@ -431,9 +509,8 @@ def test_i5_integrated_gradients_converge_in_the_full_build(i5):
     full_steps = full_build_setting(
         I5, r"n_noisy, n_steps = \(.*?\) if QUICK else \(\d+, (\d+)\)"
     )
-    ig, rise, _ = ig_on_cubic_path(
-        model, ns["x"], ns["black"], ns["target"], full_steps
-    )
+    black = -torch.ones_like(ns["x"])
+    ig, rise, _ = ig_on_cubic_path(model, ns["x"], black, ns["target"], full_steps)
     assert abs(ig.sum().item() - rise) / abs(rise) < 0.05
 
 
@@ -454,11 +531,11 @@ def test_i5_randomized_network_maps_by_other_means(i5):
 def test_i5_correlations_chance_levels_and_verdicts(i5):
     ns = i5
     maps, trained, methods = ns["maps"], ns["trained"], ns["methods"]
-    for (stage, method), rho in ns["rho"].items():
-        assert (
-            abs(rho - spearman_by_ranks(maps[stage][method], trained[method]))
-            <= RHO_TOLERANCE
-        )
+    chance, draws = ns["chance"], ns["draws"]
+    for stage, row in ns["rho"].iterrows():
+        for method, rho in row.items():
+            by_ranks = spearman_by_ranks(maps[stage][method], trained[method])
+            assert abs(rho - by_ranks) <= RHO_TOLERANCE
     for method in methods:
         # twelve unrelated maps: three photos and their three mirror images
         assert len(ns["unrelated"][method]) == 12
@@ -466,43 +543,81 @@ def test_i5_correlations_chance_levels_and_verdicts(i5):
             spearman_by_ranks(u, trained[method]) for u in ns["unrelated"][method]
         ]
         by_ranks = [0.0 if np.isnan(r) else r for r in by_ranks]  # a constant map
-        assert abs(ns["chance_rho"][method] - max(by_ranks)) <= RHO_TOLERANCE
+        assert abs(chance["Spearman"][method] - max(by_ranks)) <= RHO_TOLERANCE
         # the verdict follows the criterion: above chance on both measures, all draws
-        above = [r > ns["chance_rho"][method] for r in ns["rho_random"][method]]
-        above += [s > ns["chance_ssim"][method] for s in ns["ssim_random"][method]]
+        above = [r > chance["Spearman"][method] for r in draws["Spearman"][method]]
+        above += [s > chance["SSIM"][method] for s in draws["SSIM"][method]]
         expected = "fails" if all(above) else "at the edge" if any(above) else "passes"
         assert ns["table"].loc[method, ("verdict", "")] == expected
         # the criterion can fail a method: a map that did not change at all (the
         # trained map itself) is above chance on both measures
-        assert (
-            ns["rank_correlation"](trained[method], trained[method])
-            > ns["chance_rho"][method]
-        )
-        assert ns["ssim"](trained[method], trained[method]) > ns["chance_ssim"][method]
-    # the end of the cascade is one of the three random networks of the verdict
+        same = trained[method]
+        assert ns["rank_correlation"](same, same) > chance["Spearman"][method]
+        assert ns["ssim"](same, same) > chance["SSIM"][method]
+    # the end of the cascade is the first of the three random networks of the verdict
     for method in methods:
-        assert ns["rho_random"][method][0] == ns["rho"]["+ stem", method]
+        assert draws["Spearman"][method][0] == ns["rho"].loc["+ stem", method]
     assert len(ns["random_maps"]) == 3
+    # the photo's imprint and its control, recomputed
+    for name, factor in ns["factors"].items():
+        for stage in ns["stages"]:
+            imprint = spearman_by_ranks(maps[stage][name], factor)
+            control = spearman_by_ranks(maps[stage]["saliency"], factor)
+            assert abs(ns["imprint"].loc[stage, name] - imprint) <= RHO_TOLERANCE
+            assert (
+                abs(ns["imprint"].loc[stage, f"control for {name}"] - control)
+                <= RHO_TOLERANCE
+            )
 
 
 def test_i5_figures_and_table(i5):
     ns = i5
     grid = ns["_figures"][0]
-    assert [ax.get_title() for ax in grid.axes[1:7]] == [
-        ns["labels"][s] for s in ns["shown"]
-    ]
+    n_cols = len(ns["shown"]) + 1
+    assert [ax.get_title() for ax in grid.axes[1:n_cols]] == ns["shown"]
     assert sum(bool(ax.get_images()) for ax in grid.axes) == 1 + len(
         ns["methods"]
     ) * len(ns["shown"])
     table = ns["table"]
     for method in ns["methods"]:
         assert table.loc[method, ("Spearman", "random _fc")] == round(
-            ns["rho"]["+ _fc", method], 2
+            ns["rho"].loc["+ _fc", method], 2
         )
         assert table.loc[method, ("SSIM", "chance")] == round(
-            ns["chance_ssim"][method], 2
+            ns["chance"]["SSIM"][method], 2
         )
     curves = ns["_figures"][1]
-    # per method: the cascade, the two other random draws; per factor: map and control
-    assert len(curves.axes[0].get_lines()) >= 2 * len(ns["methods"])
+    # per method: the cascade, the two other random draws, the chance level
+    assert len(curves.axes[0].get_lines()) >= 3 * len(ns["methods"])
     assert len(curves.axes[2].get_lines()) == 2 * len(ns["factors"])
+
+
+def test_i5_claims_fail_on_the_opposite_case(i5):
+    ns = i5
+    fc_claim = claim_condition(I5, "randomizing `_fc` alone changes every map")
+    assert fc_claim(ns)
+    fc, chance_rho = ns["fc"], ns["chance_rho"]
+    for method, value in [
+        ("Grad-CAM", chance_rho["Grad-CAM"] + 0.01),  # Grad-CAM stays above chance
+        ("saliency", chance_rho["saliency"] - 0.01),  # a pixel map falls below
+        ("SmoothGrad", 0.5 * (1 + ns["rho"].loc["+ stem", "SmoothGrad"]) + 0.01),
+    ]:
+        opposite = fc.copy()
+        opposite[method] = value
+        assert not fc_claim(ns, fc=opposite), method
+    verdict_claim = claim_condition(I5, "unrelated Grad-CAMs are more alike")
+    assert verdict_claim(ns)
+    low = {name: level.copy() for name, level in ns["chance"].items()}
+    low["SSIM"]["Grad-CAM"] = low["SSIM"][ns["pixel_methods"]].min() - 0.01
+    assert not verdict_claim(ns, chance=low)
+    for method, value in [("Grad-CAM", "at the edge"), ("gradient x input", "passes")]:
+        opposite = ns["verdict"].copy()
+        opposite[method] = value
+        assert not verdict_claim(ns, verdict=opposite), method
+    imprint_claim = claim_condition(I5, "the photo stays in the maps")
+    assert imprint_claim(ns)
+    opposite = ns["imprint"].copy()
+    opposite.loc["+ stem", "control for integrated gradients"] = (
+        opposite["integrated gradients"].min() + 0.01
+    )
+    assert not imprint_claim(ns, imprint=opposite)

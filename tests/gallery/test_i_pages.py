@@ -24,6 +24,7 @@ import pytest
 import torch
 import torch.nn.functional as F
 from matplotlib.patches import Rectangle
+from scipy.ndimage import gaussian_filter
 from scipy.stats import pearsonr
 
 from mlviz._torch import one_thread
@@ -158,8 +159,10 @@ def test_i1_grad_cam_in_closed_form(i1):
     layer = model._blocks[-1]
     for i, photo in enumerate(ns["photos"]):
         top, rival = ns["classes"][photo]
+        other = ns["unrelated"][photo]
+        assert other == ns["classes"][ns["photos"][1 - i]][0] and other not in (top, rival)
         closed = {}
-        for k in (top, rival):
+        for k in (top, rival, other):
             with GradCAM(model, [layer]) as cam:
                 (raw,) = cam.layer_cams(x[i : i + 1], targets=[k])
                 A_k, g_k = cam.recorder.activations[0], cam.recorder.gradients[0]
@@ -174,10 +177,52 @@ def test_i1_grad_cam_in_closed_form(i1):
         difference = closed[top] - closed[rival]
         expected = upsample(grad_cam(A_k, difference))[0]
         np.testing.assert_allclose(ns["contrast"][photo], expected, rtol=0, atol=map_tolerance(A_k, difference, 2 * grad_tol))
-        # the correlations the page states, recomputed
-        a, b = (ns["maps"][photo, "GradCAM", k] for k in (top, rival))
-        assert ns["corr"][photo, "GradCAM"] == pytest.approx(pearsonr(a.ravel(), b.ravel())[0], abs=corr_tolerance(a.size))
-        assert f"r = {ns['corr'][photo, 'GradCAM']:.2f}" in ns["_findings"][2]
+        # the correlations of the page's tables, recomputed
+        a, b, c = (ns["maps"][photo, "GradCAM", k] for k in (top, rival, other))
+        row = ns["compared"].loc[(photo, "GradCAM")]
+        assert row["r, runner-up"] == pytest.approx(pearsonr(a.ravel(), b.ravel())[0], abs=corr_tolerance(a.size))
+        assert row["r, unrelated"] == pytest.approx(pearsonr(a.ravel(), c.ravel())[0], abs=corr_tolerance(a.size))
+        contrast = ns["contrasts"].loc[photo]
+        assert contrast["r, contrast"] == pytest.approx(pearsonr(ns["contrast"][photo].ravel(), a.ravel())[0], abs=corr_tolerance(a.size))
+        assert contrast["r, runner-up"] == pytest.approx(row["r, runner-up"], abs=corr_tolerance(a.size))
+        # the contrast's positive share: pixels within rounding of 0 could go either way
+        near_zero = np.abs(expected) <= map_tolerance(A_k, difference, 2 * grad_tol)
+        assert abs(contrast["contrast > 0"] - (expected > 0).mean()) <= near_zero.mean()
+        # the claim can fail: the reverse contrast (runner-up minus predicted class) is
+        # positive on a few pixels only, and its condition would reject it
+        reverse = upsample(grad_cam(A_k, -difference))[0]
+        assert (reverse > 0).mean() < 0.9 < contrast["contrast > 0"]
+
+
+def compared_condition(close, unrelated):
+    """The page's condition for 'the runner-up's map is nearly the predicted class's
+    map, while the unrelated class's map points elsewhere'."""
+    return min(close) > 0.8 and max(unrelated) < 0
+
+
+def test_i1_the_class_claims_can_fail(i1):
+    """Each claim about the classes and the layers, fed the numbers of the opposite case."""
+    ns = i1
+    compared, layers = ns["compared"].dropna(), ns["layers"]
+    assert compared_condition(compared["r, runner-up"], compared["r, unrelated"])
+    # the runner-up in the unrelated class's place: close, so not 'elsewhere'
+    assert not compared_condition(compared["r, runner-up"], compared["r, runner-up"])
+    # the middle block's pairs: not 'nearly the same map'
+    middle = layers.xs("block 11 (14x14)", level="layer")["r, runner-up"]
+    assert not compared_condition(middle, compared["r, unrelated"])
+    # the layer claim, with the last block in an earlier block's place, fails
+    spots, r = layers["hottest 5% hold"].unstack(), layers["r, runner-up"].unstack()
+    for last in spots.columns:
+        holds = (spots[last] < spots.drop(columns=last).min(axis=1)).all() and (r[last] > r.drop(columns=last).max(axis=1)).all()
+        assert holds == (last == "block 16 (7x7)"), last
+    # the concentration measure: 5% for a flat map, all of it for a single hot spot
+    flat, spot = np.ones((224, 224)), np.zeros((224, 224))
+    spot[100:110, 100:110] = 1
+    assert ns["hottest_share"](flat) == pytest.approx(0.05, abs=1 / flat.size) and ns["hottest_share"](spot) == 1
+    # the box's area is a flat map's share
+    for photo, (rows, cols) in ns["regions"].items():
+        area = (rows.stop - rows.start) * (cols.stop - cols.start) / 224**2
+        assert ns["compared"].loc[(photo, "GradCAM"), "box area"] == pytest.approx(area)
 
 
 def test_i1_the_shared_relu6_runs_twice():
@@ -233,7 +278,7 @@ def test_i1_eigen_cam_with_and_without_centring(i1):
             m = upsample(torch.from_numpy(np.maximum(side * ns["centred"][i][0], 0)[None]))[0]
             assert ns["eigen_corr"][photo, side] == pytest.approx(pearsonr(m.ravel(), paper.ravel())[0], abs=corr_tolerance(m.size))
         length = np.linalg.norm(ns["activations"][i], axis=0)
-        assert ns["length_corr"][photo] == pytest.approx(pearsonr(length.ravel(), ns["eigen"][i][0].ravel())[0], abs=corr_tolerance(length.size))
+        assert ns["eigen_table"].loc[photo, "paper: r with the length"] == pytest.approx(pearsonr(length.ravel(), ns["eigen"][i][0].ravel())[0], abs=corr_tolerance(length.size))
     # the claim can fail: the centred projection does not keep every position
     assert all((e[0] > 0).all() for e in ns["eigen"])
     assert not all((c[0] > 0).all() for c in ns["centred"])
@@ -249,7 +294,7 @@ def test_i1_the_drawn_box_is_the_measured_region(i1):
         m = ns["maps"][photo, "GradCAM", ns["classes"][photo][0]]
         inside = np.zeros(m.shape, bool)
         inside[rows.start : rows.stop, cols.start : cols.stop] = True
-        assert ns["share"][photo, "GradCAM"][0] == pytest.approx(m[inside].sum() / m.sum())
+        assert ns["compared"].loc[(photo, "GradCAM"), "top in box"] == pytest.approx(m[inside].sum() / m.sum())
 
 
 @pytest.fixture(scope="module")
@@ -346,20 +391,57 @@ def test_i2_integrated_gradients_by_a_plain_loop_and_the_completeness_table(i2):
             assert row[f"gap (%), {n} steps"].item() == pytest.approx(100 * gap, abs=0.005)
     # the sentence counts the gaps over 5% for the step count it names
     assert ns["over"][n] == sum(g > 0.05 for (*_, k), g in ns["gaps"].items() if k == n)
-    assert f"{ns['over'][n]} of 6 with {n}" in ns["_findings"][2]
-    # the black baseline's blind spot, recomputed from the maps
+    assert any(f"{ns['over'][n]} of 6 with {n}" in text for text in ns["_findings"])
+    # the baselines' table, recomputed from the maps: the blind spot and the agreement
+    effect = ns["effect"]
     for i, photo in enumerate(ns["photos"]):
         brightness = ns["images"][i].mean(axis=2)
         dark = brightness <= np.quantile(brightness, 0.05)
-        m = np.abs(ns["ig"][photo, "black"][0].sum(0))
-        assert ns["blind"][photo]["black"] == pytest.approx(m[dark].mean() / m.mean())
-        assert ns["blind"][photo]["black"] < 1
+        signed = {b: ns["ig"][photo, b][0].sum(0) for b in ns["baselines"]}
+        for b, m in signed.items():
+            assert effect.loc[photo, f"dark, {b}"] == pytest.approx(np.abs(m[dark]).mean() / np.abs(m).mean())
+        # block sums by a loop over the 16x16 blocks
+        sums = {b: np.array([[np.abs(m[r : r + 16, c : c + 16]).sum() for c in range(0, 224, 16)] for r in range(0, 224, 16)]) for b, m in signed.items()}
+        for a, b in (("black", "blurred"), ("black", "noise"), ("blurred", "noise")):
+            expected = pearsonr(sums[a].ravel(), sums[b].ravel())[0]
+            assert effect.loc[photo, f"r, {a}/{b}"] == pytest.approx(expected, abs=corr_tolerance(sums[a].size))
     # the signed maps use the diverging colormap with symmetric limits
     signed = [
         im for fig in ns["_figures"] for ax in fig.axes for im in ax.get_images() if im.get_cmap().name == DIVERGING
     ]
     assert len(signed) == 2 + 3 * len(ns["photos"])
     assert all(im.get_clim()[0] == -im.get_clim()[1] for im in signed)
+
+
+def baseline_conditions(effect, odd="black"):
+    """The page's two conditions on its baselines' table, for the baseline ``odd``:
+    its map agrees with neither other map as well as those two agree with each other;
+    it gives the darkest pixels less than the average pixel and less than the others."""
+    others = [b for b in ("black", "blurred", "noise") if b != odd]
+    r = {frozenset(c.removeprefix("r, ").split("/")): effect[c] for c in effect if c.startswith("r, ")}
+    agree = (np.maximum(r[frozenset((odd, others[0]))], r[frozenset((odd, others[1]))]) < r[frozenset(others)]).all()
+    dark = effect[f"dark, {odd}"]
+    blind = ((dark < 1) & (dark < effect[[f"dark, {b}" for b in others]].min(axis=1))).all()
+    return bool(agree), bool(blind)
+
+
+def test_i2_the_claims_can_fail(i2):
+    """SmoothGrad's smoothness and the black baseline's claims, fed the opposite cases."""
+    ns = i2
+    # the page's numbers meet both conditions; another baseline in black's place meets neither
+    assert baseline_conditions(ns["effect"]) == (True, True)
+    for odd in ("blurred", "noise"):
+        assert baseline_conditions(ns["effect"], odd) == (False, False), odd
+    # roughness ranks a blurred map below the map itself, and white noise near the top
+    rough, roughness = ns["rough"], ns["roughness"]
+    noise = np.random.default_rng(0).random((224, 224))
+    smooth_noise = gaussian_filter(noise, 3)
+    assert roughness(smooth_noise) < roughness(noise)
+    for m in ns["saliency_by_hand"]:
+        assert roughness(gaussian_filter(m, 2)) < roughness(m)
+    # the condition compares the two columns; swapped, it fails
+    assert (rough["SmoothGrad"] < rough["saliency"]).all()
+    assert not (rough["saliency"] < rough["SmoothGrad"]).any()
 
 
 def test_i2_the_full_build_completeness_claim(i2):

@@ -28,6 +28,7 @@ from ._faithfulness import (
 )
 from ._gradients import IntegratedGradientsResult, input_gradients, integrated_gradients, saliency, smoothgrad
 from ._hooks import ActivationsAndGradients
+from ._maps import AttributionMaps as AttributionMaps, attribution_maps as attribution_maps  # five maps, one batch
 from ._overlay import overlay
 from ._targets import ClassifierOutputSoftmaxTarget, ClassifierOutputTarget
 
