@@ -19,8 +19,8 @@ real applicants.
 #
 # `make_classification` places one Gaussian cluster per class on the 6 informative
 # dimensions of a 10-dimensional space (2 more are mixtures of them, 2 are noise).
-# The clusters overlap, so even a good model makes mistakes. We hold out a third for
-# testing.
+# The clusters overlap, so even a model far better than chance makes mistakes. We hold
+# out a third for testing.
 from sklearn.datasets import make_classification
 from sklearn.model_selection import train_test_split
 
@@ -47,6 +47,7 @@ class_names = [f"class {k}" for k in range(6)]
 # Features are standardized first: the RBF kernel measures Euclidean distances, so a
 # feature with a large scale would dominate them.
 import numpy as np
+from scipy.stats import binomtest
 from sklearn.metrics import accuracy_score
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
@@ -63,10 +64,12 @@ say(
     f"Test accuracy of the SVC on {len(y_test)} samples: **{accuracy:.1%}** "
     f"(always predicting the largest class: {majority:.1%})."
 )
+n_right = int((pred == y_test).sum())
+accuracy_ci = binomtest(n_right, len(y_test)).proportion_ci(method="wilson")
 claim(
-    majority + 0.3 < accuracy < 1,
-    "the clusters overlap, so even a good model makes mistakes",
-    evidence=f"accuracy {accuracy:.1%}",
+    accuracy_ci.low > majority and n_right < len(y_test),
+    "even a model far better than chance makes mistakes",
+    evidence=f"accuracy {accuracy:.1%}, 95% interval from {accuracy_ci.low:.1%}",
 )
 
 # %%
@@ -104,22 +107,51 @@ plt.show()
 # %%
 # The Display keeps the matrix it drew (`confusion_matrix`), so the page's conclusions
 # come from the figure's own numbers. `top_confusions` lists the largest off-diagonal
-# cells of the row-normalized matrix.
+# cells of the row-normalized matrix. Each test sample is a step of one over the row's
+# size in its row's rates, so two tests say what the split can resolve: a
+# chi-square test of the correct and wrong counts of every class (do the recalls differ
+# by more than chance?) and, for the largest confusion, an exact binomial test of the
+# errors between the two classes (the classes are the same size, so a confusion that
+# went both ways alike would split them like coin flips).
+from scipy.stats import chi2_contingency
+
 from mlviz.inspect.performance import top_confusions
 
 recall = np.diag(rates.confusion_matrix)
+n_class = counts.confusion_matrix.sum(axis=1)
+correct = np.diag(counts.confusion_matrix)
+recall_p = chi2_contingency(np.c_[correct, n_class - correct]).pvalue
 worst = top_confusions(rates.confusion_matrix, class_names, top=2)
-reverse = rates.confusion_matrix[
-    class_names.index(worst.predicted[0]), class_names.index(worst.true[0])
-]
+i, j = class_names.index(worst.true[0]), class_names.index(worst.predicted[0])
+forward, backward = counts.confusion_matrix[i, j], counts.confusion_matrix[j, i]
+reverse = rates.confusion_matrix[j, i]
+one_sided_p = binomtest(forward, forward + backward).pvalue
+if recall_p < 0.05:
+    recall_words = f"more than chance would spread them (chi-square p = {recall_p:.3f})"
+else:
+    recall_words = (
+        f"a spread that chance alone could give (chi-square p = {recall_p:.2f}): "
+        "do not rank the classes on it"
+    )
+if one_sided_p < 0.05:
+    reverse_words = (
+        f"only {reverse:.0%} ({backward} samples against {forward}, exact binomial "
+        f"p = {one_sided_p:.3f}): confusions need not be symmetric"
+    )
+else:
+    reverse_words = (
+        f"{reverse:.0%} ({backward} samples against {forward}): a difference that "
+        f"chance could give (exact binomial p = {one_sided_p:.2f}), so this split does "
+        "not show whether the confusion is one-sided"
+    )
 say(
     f"Recall ranges from **{recall.min():.0%}** (*{class_names[recall.argmin()]}*) to "
-    f"**{recall.max():.0%}** (*{class_names[recall.argmax()]}*). The most frequent "
+    f"**{recall.max():.0%}** (*{class_names[recall.argmax()]}*), on about "
+    f"{n_class.mean():.0f} test samples a class: {recall_words}. The most frequent "
     f"confusion: **{worst.value[0]:.0%}** of *{worst.true[0]}* is predicted as "
     f"*{worst.predicted[0]}*, then {worst.value[1]:.0%} of *{worst.true[1]}* as "
-    f"*{worst.predicted[1]}*. Confusions need not be symmetric: the reverse of the "
-    f"first pair (*{worst.predicted[0]}* predicted as *{worst.true[0]}*) is "
-    f"{reverse:.0%}."
+    f"*{worst.predicted[1]}*. The reverse of the first pair (*{worst.predicted[0]}* "
+    f"predicted as *{worst.true[0]}*) is {reverse_words}."
 )
 
 # %%
@@ -130,6 +162,8 @@ say(
 # *Waitlist* classes count as much as *Deny*. Here the classes are very unequal, which
 # is where counts and rates tell different stories.
 # `fit_mba_forest` (helper package) fits it once per build on D2's split.
+import pandas as pd
+
 from mlviz.explain import fit_mba_forest
 
 mba = fit_mba_forest()
@@ -172,23 +206,53 @@ claim(
     "here the classes are very unequal",
     evidence=f"support {dict(zip(mba_classes, support))}",
 )
+# each recall is a share of one row: its 95% (Wilson) interval says what it resolves
+interval = [
+    binomtest(k, n).proportion_ci(method="wilson") for k, n in zip(np.diag(cm), support)
+]
+recall_table = pd.DataFrame(
+    {
+        "test applicants": support,
+        "recall": mba_recall,
+        "95% low": [ci.low for ci in interval],
+        "95% high": [ci.high for ci in interval],
+    },
+    index=pd.Index(mba_classes, name="true class"),
+).round(2)
+recall_table
+
+# %%
+# ## What the counts and the rates say
+#
+# Reading down the *Admit* column of the counts gives the applicants predicted *Admit*;
+# the share of them who were in fact denied gets the same kind of interval.
 largest_cell = "dominates" if cm[deny, deny] == cm.max() else "does not dominate"
 missed = mba_rates.confusion_matrix[wait].copy()
 missed[wait] = -1  # where the waitlisted applicants who were missed went
 wait_to = mba_classes[int(np.argmax(missed))]
-say(
-    "| true class | test applicants | recall |\n|---|---|---|\n"
-    + "\n".join(
-        f"| {c} | {n} | {r:.0%} |" for c, n, r in zip(mba_classes, support, mba_recall)
+flagged = cm[:, admit].sum()
+false_alarm = binomtest(cm[deny, admit], flagged)
+alarm_ci = false_alarm.proportion_ci(method="wilson")
+if alarm_ci.low > 0.5:
+    alarm_words = (
+        "more than half, beyond the noise. A high recall on a rare class can come "
+        "with many false alarms from the large one"
     )
-    + f"\n\nOn the counts, the *Deny* row holds **{support[deny] / len(ym_test):.0%}**"
-    f" of the test applicants and its diagonal cell {largest_cell} the picture. The "
-    f"rates show that {mba_recall[wait]:.0%} of the {support[wait]} waitlisted "
-    f"applicants are recognized, and {missed.max():.0%} are predicted *{wait_to}*. "
-    f"With so few, each waitlisted applicant is {1 / support[wait]:.0%} of its row. "
-    f"Of the applicants predicted *Admit*, {cm[deny, admit] / cm[:, admit].sum():.0%} "
-    "were in fact denied (read down the *Admit* column of the counts): a high recall "
-    "on a rare class can come with many false alarms from the large one."
+elif alarm_ci.high < 0.5:
+    alarm_words = "fewer than half, beyond the noise"
+else:
+    alarm_words = "about half: the interval contains 50%"
+say(
+    f"On the counts, the *Deny* row holds **{support[deny] / len(ym_test):.0%}** of "
+    f"the test applicants and its diagonal cell {largest_cell} the picture. The rates "
+    f"show that {mba_recall[wait]:.0%} of the {support[wait]} waitlisted applicants "
+    f"are recognized (95% interval {interval[wait].low:.0%} to "
+    f"{interval[wait].high:.0%}: each of them is {1 / support[wait]:.0%} of the row), "
+    f"and {missed.max():.0%} are "
+    f"predicted *{wait_to}*. *Admit* is recognized {mba_recall[admit]:.0%} of the "
+    f"time, yet of the {flagged} applicants predicted *Admit*, "
+    f"**{false_alarm.statistic:.0%}** (95% interval {alarm_ci.low:.0%} to "
+    f"{alarm_ci.high:.0%}) were in fact denied: {alarm_words}."
 )
 
 # %%
@@ -209,8 +273,9 @@ say(
 # * **Check which normalization you are looking at.** `normalize="true"` (rows),
 #   `"pred"` (columns) and `"all"` answer different questions; a figure without the
 #   word in its title invites the wrong one.
-# * **Percentages hide small classes.** 50% of a 12-sample row is six applicants; show
-#   the counts next to the rates (as here) or the support in the labels.
+# * **Percentages hide small classes.** A rate on a row of a few dozen samples moves by
+#   several points per sample and has a wide interval (the *Waitlist* recall above);
+#   show the counts next to the rates (as here), or the interval.
 # * **One test split is one draw.** In a small class each sample is several points of
 #   its row, so those cells move a lot between random splits; cross-validated
 #   predictions (`cross_val_predict`) give a steadier matrix.

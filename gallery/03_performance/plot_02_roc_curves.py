@@ -118,8 +118,12 @@ plt.show()
 # of the differences is an interval for the difference between the two models; when
 # it contains 0, this test set cannot say which of the two ranks better. The interval
 # covers the test set only, not the randomness of training: a model refitted with
-# another seed or other settings can move by as much. `bootstrap_difference` (helper
-# package) runs `scipy.stats.bootstrap` that way.
+# another seed or other settings moves too, by an amount this interval does not
+# show. `bootstrap_difference` (helper
+# package) runs `scipy.stats.bootstrap` that way. The table lists each difference with
+# its 95% interval (`n_resamples` draws).
+import numpy as np
+import pandas as pd
 from sklearn.metrics import roc_auc_score
 
 from mlviz.inspect.performance import bootstrap_difference
@@ -136,8 +140,6 @@ gaps = {
 }
 tied = [name for name, gap in gaps.items() if not gap.excludes(0)]
 behind = [name for name in gaps if name not in tied]
-# "narrowly": the interval's lower end is within a quarter of its width from 0
-narrowly = [n for n in behind if gaps[n].low < (gaps[n].high - gaps[n].low) / 4]
 if tied:
     verdict = (
         f"but the test set cannot tell it from **{' and '.join(tied)}** (the interval "
@@ -145,16 +147,19 @@ if tied:
     )
 else:
     verdict = "and every other model is behind it by an interval that excludes 0"
-if narrowly:
-    verdict += f", though narrowly for {' and '.join(narrowly)}"
-header = f"| model | ROC-AUC | {top} minus model |\n|---|---|---|\n"
 say(
-    f"AUC differences to **{top}**, with 95% paired bootstrap intervals "
-    f"({n_resamples} draws):\n\n{header}| {top} | {aucs[top]:.3f} | |\n"
-    + "\n".join(f"| {name} | {aucs[name]:.3f} | {gaps[name]:+.3f} |" for name in gaps)
-    + f"\n\n**{top}** has the largest area, {verdict}."
-    + (f" Clearly behind: {', '.join(behind)}." if tied and behind else "")
+    f"**{top}** has the largest area, {verdict}."
+    + (f" Behind it beyond the noise: {', '.join(behind)}." if tied and behind else "")
 )
+pd.DataFrame(
+    {
+        "ROC-AUC": [aucs[name] for name in ranking],
+        f"{top} minus model": [0.0] + [gaps[name].estimate for name in gaps],
+        "95% low": [np.nan] + [gaps[name].low for name in gaps],
+        "95% high": [np.nan] + [gaps[name].high for name in gaps],
+    },
+    index=pd.Index(ranking, name="model"),
+).round(3)
 
 # %%
 # ## Three classes, one against the rest
@@ -201,7 +206,6 @@ plt.show()
 
 auc = {cls: curve.roc_auc for cls, curve in curves.items()}
 macro = roc_auc_score(y_test, proba, multi_class="ovr", average="macro", labels=classes)
-best, worst = max(auc, key=auc.get), min(auc, key=auc.get)
 count = dict(zip(classes, is_class.sum(axis=0)))
 interval = {
     c: bootstrap_interval(
@@ -209,44 +213,75 @@ interval = {
     )
     for k, c in enumerate(classes)
 }
+pd.DataFrame(
+    {
+        "test applicants": [count[c] for c in classes],
+        "share": [share[c] for c in classes],
+        "one-vs-rest AUC": [auc[c] for c in classes],
+        "95% low": [interval[c].low for c in classes],
+        "95% high": [interval[c].high for c in classes],
+    },
+    index=pd.Index(classes, name="class"),
+).round(3)
+
+# %%
+# ## Which decision is hardest?
+#
+# Two areas computed on the same applicants are compared like two models above: by a
+# paired bootstrap of their difference, not by whether their separate intervals
+# overlap (two overlapping intervals can still have a difference that excludes 0).
+# Each class's own 0/1 column travels with its scores, so that both areas of a draw
+# are computed on the same resampled applicants.
+pair = {c: np.c_[is_class[:, k], proba[:, k]] for k, c in enumerate(classes)}
 
 
-def overlap(a, b):
-    return a.low <= b.high and b.low <= a.high
+def area(_, labels_and_scores):
+    return roc_auc_score(labels_and_scores[:, 0], labels_and_scores[:, 1])
 
 
-others = [c for c in classes if c != worst]
-if any(overlap(interval[worst], interval[c]) for c in others):
+best, worst = max(auc, key=auc.get), min(auc, key=auc.get)
+middle = next(c for c in classes if c not in (best, worst))
+differences = {
+    (a, b): bootstrap_difference(
+        area, y_test.to_numpy(), pair[a], pair[b], n_resamples=n_resamples
+    )
+    for a, b in [(best, middle), (middle, worst), (best, worst)]
+}
+if differences[middle, worst].excludes(0) and differences[best, worst].excludes(0):
     spread = (
-        f"*{worst}* has the smallest area, but its interval overlaps another's: this "
-        "test set cannot rank the decisions"
+        f"*{worst}* is the hardest decision to separate from the others: its area is "
+        f"below *{middle}*'s by {differences[middle, worst]:.3f} and below *{best}*'s "
+        f"by {differences[best, worst]:.3f} (95% paired intervals)"
     )
 else:
     spread = (
-        f"*{worst}* is the hardest decision to separate from the others: its interval "
-        "lies below the other two"
+        f"*{worst}* has the smallest area, but the test set cannot tell it from "
+        f"*{middle}*'s (difference {differences[middle, worst]:.3f}, 95% paired "
+        "interval)"
     )
-middle = [c for c in others if c != best]
-pair = " and ".join(f"*{c}*" for c in sorted(others))
-top_words = (
-    f"; {pair} are indistinguishable (their intervals overlap)"
-    if overlap(interval[best], interval[middle[0]])
-    else f"; *{best}* is the easiest"
-)
+if differences[best, middle].excludes(0):
+    top_words = f"*{best}* is the easiest, ahead of *{middle}* beyond the noise"
+else:
+    top_words = (
+        f"*{best}* and *{middle}* cannot be told apart (difference "
+        f"{differences[best, middle]:.3f}, 95% paired interval)"
+    )
+hides = any(d.excludes(0) for d in differences.values())
 say(
-    "| class | test applicants | share | one-vs-rest AUC [95% bootstrap interval] |\n"
-    "|---|---|---|---|\n"
-    + "\n".join(
-        f"| {c} | {count[c]} | {share[c]:.1%} | {interval[c]:.3f} |" for c in classes
+    f"Macro average **{macro:.3f}**. {spread}; {top_words}."
+    + (
+        " The macro average hides that spread, so report the per-class curves."
+        if hides
+        else ""
     )
-    + f"\n\nMacro average **{macro:.3f}**. {spread}{top_words}. The macro average "
-    "hides that spread, so report the per-class curves."
 )
+width = {c: interval[c].high - interval[c].low for c in classes}
 claim(
-    20 <= count["Waitlist"] <= 28,
-    "the Waitlist curve rests on about two dozen applicants",
-    evidence=f"{count['Waitlist']} waitlisted test applicants",
+    20 <= count["Waitlist"] <= 28 and max(width, key=width.get) == "Waitlist",
+    "the Waitlist curve rests on about two dozen applicants, hence its wide interval",
+    evidence=f"{count['Waitlist']} waitlisted test applicants; widths {width}",
 )
+
 
 # %%
 # ## How to read these figures
@@ -262,16 +297,20 @@ claim(
 #
 # ## Pitfalls
 #
-# * **ROC looks good on imbalanced data.** The false positive rate divides by the many
-#   negatives, so thousands of false alarms still look like a small rate. When positives
-#   are rare, also look at precision-recall (page C3).
+# * **A small false positive rate can be many false alarms.** The rate divides by the
+#   negatives, so when they are many, a rate of a few percent is still a long list of
+#   wrongly flagged cases. When positives are rare, also look at precision-recall
+#   (page C3).
+# * **Close areas are not a ranking.** An area comes from one test set; a difference
+#   whose paired interval contains 0 is noise of that test set. Give the interval, or
+#   compare the models over cross-validation folds, and compare areas by their paired
+#   difference, not by whether their separate intervals overlap.
 # * **AUC measures ranking, not calibration or decisions.** A model with a high AUC can
-#   output poorly calibrated probabilities (page C4) and still needs a threshold.
+#   output poorly calibrated probabilities (page C4) and still needs a threshold; two
+#   models with the same area can have crossing curves, each better in another range
+#   of false positive rates.
 # * **Macro-averaged one-vs-rest AUC weights every class equally**; a weighted average
 #   (`average="weighted"`) follows the class sizes. Say which one you report.
 # * **Small classes give jagged, uncertain curves.** Each positive is one step up the
 #   staircase: the *Waitlist* curve rests on about two dozen applicants, hence its wide
-#   bootstrap interval. Cross-validation or bootstrapping gives the spread.
-# * **Close areas are not a ranking.** A difference that its paired interval does not
-#   separate from 0 is noise of the test set; give the interval, or compare the models
-#   over cross-validation folds.
+#   bootstrap interval.

@@ -7,11 +7,13 @@ Many decisions use a model's probability, not only its ranking: "admit the appli
 whose chance is above 30%", or an expected number of admits summed over a list. That is
 only sound when the probabilities are *calibrated*: among the applicants given 30%,
 about 30% are admitted. A reliability diagram checks this by binning the predictions
-and plotting each bin's observed rate against its mean prediction; the histogram of the
-predictions shows how many applicants each point rests on. This page compares three
-classifiers on the MBA admissions, then recalibrates the random forest, whose class
-weights distort its probabilities on purpose. The MBA table is synthetic: generated
-from the statistics of Wharton's Class of 2025, not the records of real applicants.
+and plotting each bin's observed rate against its mean prediction; each rate gets an
+interval, since a bin is a sample of applicants, and the histogram of the predictions
+shows where they lie. This page compares three classifiers on the MBA admissions, then
+recalibrates the random forest, whose class weights distort its probabilities on
+purpose, and shows why the calibration map must not be learned on the training set.
+The MBA table is synthetic: generated from the statistics of Wharton's Class of 2025,
+not the records of real applicants.
 """
 
 # %%
@@ -51,28 +53,21 @@ models = {
 }
 proba = {name: model.predict_proba(X_test)[:, 1] for name, model in models.items()}
 
-
-def extreme(p):  # share of predictions below 5% or above 95%
-    return np.mean((p < 0.05) | (p > 0.95))
-
-
-nb_extreme = extreme(proba["naive Bayes"])
-lr_extreme = extreme(proba["logistic regression"])
-claim(
-    nb_extreme > lr_extreme,
-    "naive Bayes pushes probabilities towards 0 and 1",
-    evidence=f"below 5% or above 95%: {nb_extreme:.0%} vs {lr_extreme:.0%}",
-)
-
 # %%
 # ## Reliability diagrams and histograms
 #
 # `CalibrationDisplay.from_predictions` bins the predictions with `calibration_curve`
 # and draws one point per bin. With about one admit in seven applicants most
 # predictions are small, so equal-width bins would put many more applicants in the
-# lowest bin than in any upper one; `strategy="quantile"` puts the same number of
-# applicants in each bin instead. Below, the histogram of each model's predictions.
+# lowest bin than in any other; `strategy="quantile"` puts the same number of
+# applicants in each bin instead. Each point is then the share admitted among a few
+# hundred applicants, a binomial proportion with its own noise: the error bars are
+# its 95% (Wilson) interval. numpy counts the applicants and admits of each bin on the
+# same bins: the edges are the quantiles of the predictions (`np.percentile`), and a
+# prediction equal to an edge belongs to the lower bin, as in `calibration_curve`.
+# Below, the histogram of each model's predictions.
 import matplotlib.pyplot as plt
+from scipy.stats import binomtest
 from sklearn.calibration import CalibrationDisplay
 
 plt.style.use("mlviz.gallery")  # the gallery's look, shipped with mlviz
@@ -81,17 +76,17 @@ n_bins = 8 if QUICK else 10
 for name, p in proba.items():
     equal_width = np.histogram(p, bins=n_bins, range=(0, 1))[0]
     claim(
-        np.median(p) < 0.25 and equal_width[0] > 2 * equal_width[n_bins // 2 :].max(),
+        np.median(p) < 0.25 and equal_width[0] > 2 * equal_width[1:].max(),
         "most predictions are small; equal-width bins would put many more applicants "
-        "in the lowest bin than in any upper one",
+        "in the lowest bin than in any other",
         evidence=f"{name}: median {np.median(p):.2f}, equal-width counts {equal_width}",
     )
 fig = plt.figure(figsize=(12, 8.5))
 grid = fig.add_gridspec(2, 3, height_ratios=[2, 1])
 ax_curve = fig.add_subplot(grid[0, :])
-displays = {}
+displays, intervals = {}, {}
 for i, (name, p) in enumerate(proba.items()):
-    displays[name] = CalibrationDisplay.from_predictions(
+    shown = CalibrationDisplay.from_predictions(
         admit_test,
         p,
         n_bins=n_bins,
@@ -100,34 +95,47 @@ for i, (name, p) in enumerate(proba.items()):
         ax=ax_curve,
         color=f"C{i}",
     )
-ax_curve.set_title("Reliability diagram, Admit vs not (quantile bins)")
+    edges = np.percentile(p, np.linspace(0, 100, n_bins + 1))
+    in_bin = np.searchsorted(edges[1:-1], p)
+    count = np.bincount(in_bin, minlength=n_bins)
+    admitted = np.bincount(in_bin, weights=admit_test, minlength=n_bins)
+    keep = count > 0  # calibration_curve drops empty bins (tied edges)
+    ci = [
+        binomtest(int(k), int(n)).proportion_ci(method="wilson")
+        for k, n in zip(admitted[keep], count[keep])
+    ]
+    low, high = np.array([c.low for c in ci]), np.array([c.high for c in ci])
+    ax_curve.errorbar(
+        shown.prob_pred,
+        shown.prob_true,
+        yerr=[shown.prob_true - low, high - shown.prob_true],
+        fmt="none",
+        ecolor=f"C{i}",
+        capsize=3,
+    )
+    displays[name], intervals[name] = shown, (low, high)
+    ax = fig.add_subplot(grid[1, i])
+    ax.hist(p, bins=20, range=(0, 1), color=f"C{i}")
+    ax.set(title=name, xlabel="predicted probability")
+fig.axes[1].set_ylabel("test applicants")  # the first histogram
+ax_curve.set_title("Reliability diagram, Admit vs not (quantile bins, 95% intervals)")
 ax_curve.set_xlabel("mean predicted probability of Admit (per bin)")
 ax_curve.set_ylabel("fraction admitted (per bin)")
 ax_curve.legend(loc="upper left", fontsize=9)
-for i, (name, p) in enumerate(proba.items()):
-    ax = fig.add_subplot(grid[1, i])
-    ax.hist(p, bins=20, range=(0, 1), color=f"C{i}")
-    ax.set_title(name, fontsize=10)
-    ax.set_xlabel("predicted probability")
-    if i == 0:
-        ax.set_ylabel("test applicants")
 plt.show()
 
 # %%
-# ## Brier scores and the largest gaps
+# ## Which bins miss the diagonal, and the Brier scores
 #
-# The Brier score is the mean squared difference between the predicted probability and
-# the 0/1 outcome: lower is better, and it rewards both ranking and calibration.
-# Each display keeps the points it drew, as `calibration_curve` returned them:
-# `prob_pred`, the mean prediction in each bin, and `prob_true`, the share admitted
-# there. The number of applicants behind each point is not kept, so numpy counts them
-# on the same bins: the edges are the quantiles of the predictions (`np.percentile`),
-# and a prediction equal to an edge belongs to the lower bin, as in `calibration_curve`.
-# The point farthest from the diagonal is the largest gap between prediction and
-# outcome. Each Brier score is compared with that of a model which always predicts
-# the training set's share of admits, on the same test applicants: a paired bootstrap
-# (`bootstrap_difference`, helper package, over `scipy.stats.bootstrap`) gives the
-# 95% interval of the difference.
+# A bin *misses* the diagonal when its interval leaves out its mean prediction. A 95%
+# interval leaves out the truth one time in twenty, so a calibrated model misses some
+# bins too: `p` is the chance that it misses as many (a binomial of `n_bins` draws at
+# 5%). The Brier score, the mean squared difference between probability and 0/1
+# outcome, rewards ranking and calibration together; each is compared with a model
+# that always predicts the training share of admits, on the same test applicants, by
+# a paired bootstrap (`bootstrap_difference`, helper package).
+import pandas as pd
+from scipy.stats import binom
 from sklearn.metrics import brier_score_loss
 
 from mlviz.inspect.performance import bootstrap_difference
@@ -135,56 +143,67 @@ from mlviz.report import say
 
 n_resamples = 200 if QUICK else 1000
 base_rate = np.full(len(admit_test), admit_train.mean())
-rows, counts, versus_base = [], {}, {}
+misses, versus_base = {}, {}
 for name, p in proba.items():
-    shown = displays[name]
-    edges = np.percentile(p, np.linspace(0, 100, n_bins + 1))
-    count = np.bincount(np.searchsorted(edges[1:-1], p), minlength=n_bins)
-    counts[name] = count[count > 0]  # calibration_curve drops empty bins (tied edges)
-    w = np.abs(shown.prob_pred - shown.prob_true).argmax()
+    low, high = intervals[name]
+    pred = displays[name].prob_pred
+    misses[name] = (pred < low) | (pred > high)
     versus_base[name] = bootstrap_difference(
         brier_score_loss, admit_test, p, base_rate, n_resamples=n_resamples
     )
-    rows.append(
-        f"| {name} | {brier_score_loss(admit_test, p):.4f} | "
-        f"{versus_base[name]:+.4f} | {p.mean():.1%} | "
-        f"{shown.prob_pred[w]:.0%} predicted, {shown.prob_true[w]:.0%} admitted "
-        f"({counts[name][w]} applicants) |"
-    )
-worse = [name for name, d in versus_base.items() if d.low > 0]
-better = [name for name, d in versus_base.items() if d.high < 0]
-unclear = [name for name in proba if name not in worse + better]
-verdicts = [
-    f"{' and '.join(names)} {one if len(names) == 1 else many}"
-    for names, one, many in [
-        (better, "beats it", "beat it"),
-        (worse, "scores **worse**", "score **worse**"),
-        (unclear, "cannot be told from it", "cannot be told from it"),
-    ]
-    if names
-]
+miss_p = {n: binom.sf(m.sum() - 1, len(m), 0.05) for n, m in misses.items()}
+reliability = pd.DataFrame(
+    {
+        "Brier score": [brier_score_loss(admit_test, p) for p in proba.values()],
+        "minus base rate": [d.estimate for d in versus_base.values()],
+        "95% low": [d.low for d in versus_base.values()],
+        "95% high": [d.high for d in versus_base.values()],
+        "versus base rate": [
+            "better" if d.high < 0 else "worse" if d.low > 0 else "cannot tell"
+            for d in versus_base.values()
+        ],
+        "mean prediction": [p.mean() for p in proba.values()],
+        "bins missed": [f"{m.sum()} of {len(m)}" for m in misses.values()],
+        "p, if calibrated": list(miss_p.values()),
+    },
+    index=pd.Index(list(proba), name="model"),
+).round(4)
+consistent = [n for n, q in miss_p.items() if q >= 0.05]
+width = max((high - low).max() for low, high in intervals.values())
 say(
-    f"Share of admitted test applicants: **{admit_test.mean():.1%}**.\n\n"
-    "| model | Brier score | minus base rate [95% interval] | mean prediction "
-    "| largest gap (one bin) |\n|---|---|---|---|---|\n"
-    + "\n".join(rows)
-    + "\n\nA model that always predicts the base rate scores "
-    f"{brier_score_loss(admit_test, base_rate):.4f}. On this test set, "
-    + "; ".join(verdicts)
-    + " (a paired interval that excludes 0 decides)."
+    f"Share of admitted test applicants: **{admit_test.mean():.1%}**. Each bin holds "
+    f"about {len(admit_test) / n_bins:.0f} applicants, and its 95% interval is up to "
+    f"{width * 100:.0f} points wide: a point whose bar crosses the diagonal is within "
+    "the noise of its bin. "
     + (
-        " A model worse than this constant gives probabilities less useful than the "
-        "base rate itself."
-        if worse
-        else ""
+        f"Calibration cannot be rejected for {' and '.join(consistent)} (no more "
+        "missed bins than chance gives a calibrated model, p ≥ 0.05); the others miss "
+        "more than chance explains."
+        if consistent
+        else "Every model misses more bins than chance explains (p < 0.05)."
     )
+    + " A model that always predicts the base rate scores "
+    f"{brier_score_loss(admit_test, base_rate):.4f}; the table says which models beat "
+    "it, from the paired interval of the difference. A model worse than this constant "
+    "gives probabilities less useful than the base rate itself."
 )
-forest_mean = proba["random forest (balanced)"].mean()
+nb_low, nb_high = intervals["naive Bayes"][0][0], intervals["naive Bayes"][1][-1]
+nb_pred = displays["naive Bayes"].prob_pred
 claim(
-    forest_mean > admit_test.mean(),
-    "the balanced forest's probabilities are too high for the rare class",
-    evidence=f"mean prediction {forest_mean:.1%}, admitted {admit_test.mean():.1%}",
+    nb_pred[0] < nb_low and nb_pred[-1] > nb_high,
+    "naive Bayes pushes probabilities towards 0 and 1",
+    evidence=f"end bins {nb_pred[[0, -1]]}, intervals {nb_low:.3f} to {nb_high:.3f}",
 )
+forest_proba = proba["random forest (balanced)"]
+# if these probabilities were right, the admitted share would have this standard error
+spread = np.sqrt(np.sum(forest_proba * (1 - forest_proba))) / len(admit_test)
+claim(
+    forest_proba.mean() - admit_test.mean() > 1.96 * spread,
+    "the balanced forest's probabilities are too high for the rare class",
+    evidence=f"mean {forest_proba.mean():.1%}, admitted {admit_test.mean():.1%}, "
+    f"standard error {spread:.1%}",
+)
+reliability
 
 # %%
 # ## Recalibrating the forest
@@ -195,18 +214,25 @@ claim(
 # (`method="isotonic"`, flexible, needs more data). Each map is monotone, so it keeps
 # the order of the scores it is given; the probabilities move. (With `cv=3` the result
 # averages three calibrated forests, each fitted on two thirds of the training set, so
-# the order can still change a little.)
+# the order can still change a little.) For contrast, the last line makes the mistake
+# that the `cv` avoids: it learns the isotonic map from the scores of the fitted forest
+# on its own training applicants (`FrozenEstimator` keeps the forest as it is).
 from sklearn.calibration import CalibratedClassifierCV
+from sklearn.frozen import FrozenEstimator
 from sklearn.metrics import roc_auc_score
 
-recalibrated = {"uncalibrated": proba["random forest (balanced)"]}
+recalibrated = {"uncalibrated": forest_proba}
 for method in ("sigmoid", "isotonic"):
     calibrated = CalibratedClassifierCV(mba_forest(), method=method, cv=3)
     calibrated.fit(X_train, admit_train)
     recalibrated[method] = calibrated.predict_proba(X_test)[:, 1]
+frozen = FrozenEstimator(models["random forest (balanced)"])
+on_training_set = CalibratedClassifierCV(frozen, method="isotonic")
+in_sample_map = on_training_set.fit(X_train, admit_train).predict_proba(X_test)[:, 1]
+recalibrated["isotonic on the training set"] = in_sample_map
 
 fig = plt.figure(figsize=(12, 8.5))
-grid = fig.add_gridspec(2, 3, height_ratios=[2, 1])
+grid = fig.add_gridspec(2, 4, height_ratios=[2, 1])
 ax_curve = fig.add_subplot(grid[0, :])
 for i, (name, p) in enumerate(recalibrated.items()):
     CalibrationDisplay.from_predictions(
@@ -220,61 +246,97 @@ for i, (name, p) in enumerate(recalibrated.items()):
     )
     ax = fig.add_subplot(grid[1, i])
     ax.hist(p, bins=20, range=(0, 1), color=f"C{i + 2}")
-    ax.set_title(f"forest, {name}", fontsize=10)
+    ax.set_title(f"forest, {name}", fontsize=9)
     ax.set_xlabel("predicted probability")
-    if i == 0:
-        ax.set_ylabel("test applicants")
+fig.axes[1].set_ylabel("test applicants")
 ax_curve.set_title("Random forest before and after recalibration")
 ax_curve.set_xlabel("mean predicted probability of Admit (per bin)")
 ax_curve.set_ylabel("fraction admitted (per bin)")
 ax_curve.legend(loc="upper left", fontsize=9)
 plt.show()
 
+# %%
+# ## What recalibration changed
+#
+# Each difference that a sentence ranks gets a paired bootstrap interval. The forest
+# has seen its training applicants and ranks them better than new ones, so the map
+# fitted to their scores (the last line) does not describe the scores of new
+# applicants.
+from mlviz.inspect.performance import bootstrap_interval
+
 brier = {name: brier_score_loss(admit_test, p) for name, p in recalibrated.items()}
-best = min(brier, key=brier.get)
+aucs = {name: roc_auc_score(admit_test, p) for name, p in recalibrated.items()}
+best = min(("sigmoid", "isotonic"), key=brier.get)
+runner_up = "sigmoid" if best == "isotonic" else "isotonic"
+
+
+def paired(metric, a, b):
+    return bootstrap_difference(
+        metric, admit_test, recalibrated[a], recalibrated[b], n_resamples=n_resamples
+    )
+
+
+gain = paired(brier_score_loss, "uncalibrated", best)
+duel = paired(brier_score_loss, runner_up, best)
+reorder = paired(roc_auc_score, "uncalibrated", best)
+mistake = paired(brier_score_loss, "isotonic on the training set", "isotonic")
+versus_none = paired(brier_score_loss, "uncalibrated", "isotonic on the training set")
+train_auc = roc_auc_score(
+    admit_train, models["random forest (balanced)"].predict_proba(X_train)[:, 1]
+)
+test_auc = bootstrap_interval(
+    roc_auc_score, admit_test, forest_proba, n_resamples=n_resamples
+)
 claim(
-    best != "uncalibrated",
-    "recalibrating lowers the forest's Brier score",
-    evidence=f"{brier}",
+    gain.low > 0 and train_auc > test_auc.high and mistake.low > 0,
+    "recalibration lowers the Brier score; the forest ranks its training applicants "
+    "better than new ones, and a map fitted to their scores does worse than the "
+    "cross-validated one",
+    evidence=f"gain {gain:.4f}; ROC-AUC {train_auc:.3f} on training, {test_auc:.3f} "
+    f"on test; in-sample map minus cross-validated map {mistake:.4f}",
 )
-runner_up = min((n for n in ("sigmoid", "isotonic") if n != best), key=brier.get)
-aucs = [roc_auc_score(admit_test, p) for p in recalibrated.values()]
-auc_change = max(aucs) - min(aucs)
-gain = bootstrap_difference(
-    brier_score_loss,
-    admit_test,
-    recalibrated["uncalibrated"],
-    recalibrated[best],
-    n_resamples=n_resamples,
+duel_words = (
+    f"the {best} map beats the {runner_up} map by {duel:.4f}"
+    if duel.excludes(0)
+    else f"the {best} and {runner_up} maps cannot be told apart ({duel:.4f})"
 )
-duel = bootstrap_difference(
-    brier_score_loss,
-    admit_test,
-    recalibrated[runner_up],
-    recalibrated[best],
-    n_resamples=n_resamples,
+none_words = (
+    "still beats no recalibration at all"
+    if versus_none.low > 0
+    else "is worse than no recalibration at all"
+    if versus_none.high < 0
+    else "cannot be told from no recalibration at all"
 )
-if duel.excludes(0):
-    duel_words = f"The {best} map beats the {runner_up} map by {duel:.4f} (95%)"
-else:
-    duel_words = (
-        f"The {best} and {runner_up} maps are indistinguishable on this test set "
-        f"(difference {duel:.4f}, the 95% interval contains 0)"
-    )
-gain_words = "" if gain.low > 0 else ", an interval that contains 0: no clear gain"
 say(
-    "| forest | Brier score | mean prediction | ROC-AUC |\n|---|---|---|---|\n"
-    + "\n".join(
-        f"| {name} | {brier[name]:.4f} | {p.mean():.1%} | {auc:.3f} |"
-        for (name, p), auc in zip(recalibrated.items(), aucs)
+    f"Recalibration ({best}) lowers the Brier score from {brier['uncalibrated']:.4f} "
+    f"to {brier[best]:.4f}, by {gain:.4f} (95% paired intervals here and below); "
+    f"{duel_words}. The "
+    f"ROC-AUC moves by {reorder:+.3f}: "
+    + (
+        "recalibration fixes what the probabilities mean, not how the applicants are "
+        "ordered."
+        if not reorder.excludes(0)
+        else "small, but beyond the noise: the refitted forests order the applicants "
+        "a little differently."
     )
-    + f"\n\nRecalibration lowers the Brier score from {brier['uncalibrated']:.4f} to "
-    f"{brier[best]:.4f} ({best}), by {gain:.4f} (95% paired bootstrap interval)"
-    f"{gain_words}. {duel_words}. The ROC-AUC moves by at most {auc_change:.3f}: "
-    "recalibration fixes what the probabilities mean, not how the applicants are "
-    "ordered (the small changes come from the forests being refitted on parts of the "
-    "training set)."
+    + f" The forest's ROC-AUC is {train_auc:.3f} on its training applicants, above "
+    f"the interval of its test AUC ({test_auc:.3f}); the isotonic map fitted to those "
+    f"optimistic scores loses to the cross-validated map by {mistake:.4f}. It "
+    f"{none_words} ({versus_none:.4f})"
+    + (
+        ": here the class weights distort the probabilities more than the in-sample "
+        "fit distorts the map."
+        if versus_none.low > 0
+        else "."
+    )
 )
+pd.DataFrame(
+    {
+        "Brier score": brier,
+        "mean prediction": {n: p.mean() for n, p in recalibrated.items()},
+        "ROC-AUC": aucs,
+    }
+).rename_axis("forest").round(4)
 
 # %%
 # ## How to read these figures
@@ -283,19 +345,29 @@ say(
 #   over-predicts in that bin (it said 40%, 25% were admitted); above it, it
 #   under-predicts.
 # * **Each point is a bin of applicants**; with quantile bins every point rests on about
-#   the same number of them. The histogram shows where the predictions lie: a stretch
-#   of the diagonal without points is a range of probabilities the model rarely gives.
-# * **The Brier score** combines calibration and sharpness; compare it to the base-rate
-#   model, which is perfectly calibrated but useless.
+#   the same number of them, and its error bar is the 95% interval of the share
+#   admitted. A point whose bar crosses the diagonal is within the noise of its bin.
+#   The histogram shows where the predictions lie: a stretch of the diagonal without
+#   points is a range of probabilities the model rarely gives.
+# * **The Brier score** combines calibration and resolution (how well the
+#   probabilities separate admits from the others); compare it to the base-rate model,
+#   which is calibrated on average but separates nobody.
 #
 # ## Pitfalls
 #
+# * **A reliability diagram without intervals invites reading noise as
+#   miscalibration.** Each point is a proportion of one bin's applicants; with a few
+#   hundred per bin it moves by several points between test sets. Show the intervals
+#   (or consistency bands), and judge a model by how many bins miss the diagonal, not
+#   by its worst one.
+# * **Calibrate on data the model was not fitted on** (that is what the `cv` of
+#   `CalibratedClassifierCV` does). On the training set the map is fitted to in-sample
+#   scores that separate the classes better than new data will, so it describes the
+#   wrong scores and loses to a map fitted on held-out data.
 # * **Class weights and resampling break calibration on purpose.** A forest trained
 #   with `class_weight="balanced"` predicts as if classes were equally common, so its
 #   probabilities are too high for the rare class. Recalibrate before using them as
 #   probabilities.
-# * **Calibrate on data the model was not fitted on** (that is what the `cv` of
-#   `CalibratedClassifierCV` does); calibrating on the training set learns nothing.
 # * **Isotonic regression overfits small calibration sets**; with few positives, the
 #   two-parameter sigmoid is the safer choice.
 # * **Bins are a choice.** Few bins hide miscalibration, many bins make noisy points;

@@ -15,10 +15,9 @@ and the score's dependence on each parameter.
 # %%
 # ## A classification problem
 #
-# `make_classification` with 3 classes in 8 dimensions, noisy enough (5% of the labels
-# assigned at random) that neither extreme of the grid wins. Features are standardized
-# inside the pipeline, so that each cross-validation fold scales with its own training
-# part.
+# `make_classification` with 3 classes in 8 dimensions and 5% of the labels assigned at
+# random, so that no setting can be perfect. Features are standardized inside the
+# pipeline, so that each cross-validation fold scales with its own training part.
 from sklearn.datasets import make_classification
 
 from mlviz.config import QUICK, SEED
@@ -38,7 +37,9 @@ X, y = make_classification(
 # ## Run the grid search
 #
 # Both parameters vary on a log scale, the natural scale for them. Five-fold stratified
-# cross-validation gives each pair a mean accuracy and its spread across folds.
+# cross-validation gives each pair a mean accuracy and its spread across folds;
+# `return_train_score=True` keeps the accuracy on the training folds too, which tells
+# under-fitting (both low) from over-fitting (training high, validation low).
 import numpy as np
 from sklearn.model_selection import GridSearchCV, StratifiedKFold
 from sklearn.pipeline import Pipeline
@@ -53,6 +54,7 @@ search = GridSearchCV(
     Pipeline([("scale", StandardScaler()), ("svc", SVC(kernel="rbf"))]),
     param_grid,
     cv=StratifiedKFold(5, shuffle=True, random_state=SEED),
+    return_train_score=True,
     n_jobs=1 if QUICK else 2,  # starting worker processes costs more than a small grid
 ).fit(X, y)
 
@@ -82,18 +84,45 @@ say(
     f"The worst pair scores {worst:.1%}, {as_bad} always predicting the largest class "
     f"({majority:.1%})."
 )
-claim(
-    0 < i < len(scores.index) - 1 and 0 < j < len(scores.columns) - 1,
-    "neither extreme of the grid wins",
-    evidence=f"best C = {best_C:g}, gamma = {best_gamma:g}",
-)
+
+# %%
+# ## Which pairs can the folds tell apart?
+#
+# Every pair was scored on the same five folds, so two pairs are compared fold by fold:
+# the mean of their per-fold differences, with a 95% t interval. The folds' training
+# sets overlap, so their differences are correlated and the plain t interval is too
+# narrow; Nadeau and Bengio's correction (2003) uses `1/k + n_test/n_train` in place
+# of `1/k` in its variance. A pair whose interval of the difference to the best pair
+# contains 0 is *tied* with it: the folds cannot rank the two.
+from scipy import stats
+
+
+def corrected_interval(differences, n_train, n_test):
+    """Mean of per-fold differences (last axis) and the half-width of its corrected
+    95% interval."""
+    k = differences.shape[-1]
+    variance = np.var(differences, axis=-1, ddof=1) * (1 / k + n_test / n_train)
+    return differences.mean(axis=-1), stats.t.ppf(0.975, k - 1) * np.sqrt(variance)
+
+
+results = search.cv_results_
+val, train = (
+    np.array([results[f"split{k}_{kind}_score"] for k in range(5)]).T
+    for kind in ("test", "train")
+)  # one row per pair, one column per fold
+n_test = len(y) / search.n_splits_
+n_train = len(y) - n_test
+mean, half = corrected_interval(val[search.best_index_] - val, n_train, n_test)
+with_ends = {**results, "lower_end": mean - half}
+tied = grid_search_table(with_ends, "svc__C", "svc__gamma", score="lower_end") <= 0
 
 # %%
 # ## The heatmap
 #
 # `plot_heatmap` draws the table with each cell's accuracy written in it. The colour
 # scale starts at chance level (1/3), so the dark cells are the ones where the model
-# learned next to nothing. The best cell is outlined.
+# learned next to nothing. The best cell is outlined in red, the cells tied with it in
+# white.
 import matplotlib.pyplot as plt
 from matplotlib.patches import Rectangle
 
@@ -115,41 +144,77 @@ plot_heatmap(
     ylabel="C (cost of a training error)",
     colorbar_label="mean cross-validated accuracy",
 )
+for ti, tj in zip(*np.nonzero(tied.to_numpy())):
+    ax.add_patch(
+        Rectangle((tj - 0.45, ti - 0.45), 0.9, 0.9, fill=False, ec="white", ls="--")
+    )
 ax.add_patch(Rectangle((j - 0.5, i - 0.5), 1, 1, fill=False, edgecolor="red", lw=2.5))
-ax.set_title("RBF SVM: 5-fold accuracy over C x gamma")
+ax.set_title("RBF SVM: 5-fold accuracy over C x gamma (dashed: tied with the best)")
 plt.show()
 
-tied = scores.stack()[lambda cell: cell >= search.best_score_ - best_std]
-pairs = ", ".join(f"({c:g}, {g:g})" for c, g in tied.index)
+# %%
+# ## What the heatmap shows
+#
+# The findings below come from the paired intervals, the corners' training scores
+# and the tied cells.
+tied_pairs = tied.stack()[lambda cell: cell].index
+edge_cells = [
+    (c, g)
+    for c, g in tied_pairs
+    if c in scores.index[[0, -1]] or g in scores.columns[[0, -1]]
+]
+pairs = ", ".join(f"({c:g}, {g:g})" for c, g in tied_pairs)
 row = scores.loc[best_C]
 say(
-    f"{len(tied)} of the {scores.size} pairs score within one fold standard deviation "
-    f"of the best (C, gamma: {pairs})"
+    f"{len(tied_pairs)} of the {scores.size} pairs are tied with the best"
+    + (f" (C, gamma: {pairs})" if len(tied_pairs) <= 6 else " (dashed)")
     + (
-        "; differences that small are noise of the folds, so the grid does not single "
-        "out one pair."
-        if len(tied) > 1
+        ": the folds do not single out one pair."
+        if len(tied_pairs) > 1
         else ": the best pair stands out from the rest."
     )
-    + f" With C = {best_C:g}, accuracy goes "
-    f"from {row.iloc[0]:.1%} at the smallest gamma to {search.best_score_:.1%} at "
-    f"gamma = {best_gamma:g} and {row.iloc[-1]:.1%} at the largest; at the largest "
-    f"gamma ({scores.columns[-1]:g}) no C does better than "
-    f"{scores.iloc[:, -1].max():.1%}."
+    + (
+        " The tied cells reach the edge of the grid at "
+        + ", ".join(f"({c:g}, {g:g})" for c, g in edge_cells)
+        + ": the good region may go on beyond it, and only a grid extended that way "
+        "would show where it ends."
+        if edge_cells
+        else " No tied cell touches the edge of the grid: it bounds the good region."
+    )
+    + f" With C = {best_C:g}, accuracy goes from {row.iloc[0]:.1%} at the smallest "
+    f"gamma to {search.best_score_:.1%} at gamma = {best_gamma:g} and "
+    f"{row.iloc[-1]:.1%} at the largest; at the largest gamma "
+    f"({scores.columns[-1]:g}) no C does better than {scores.iloc[:, -1].max():.1%}."
 )
-# the figure's shape, as "How to read" describes it
-learned = scores.columns[scores.max() > (1 / 3 + search.best_score_) / 2]
-edge = scores[learned].idxmax()  # the best C of each gamma where the model learns
+# the figure's shape, as "How to read" describes it: for kernels as smooth as the
+# best one or smoother, the smallest C tied with the best
+smooth = tied.loc[:, tied.columns <= best_gamma]
+lower_edge = smooth.idxmax()[smooth.any()]
 claim(
-    np.all(np.diff(np.log10(edge.to_numpy())) <= 0),
+    len(lower_edge) > 1
+    and np.all(np.diff(np.log10(lower_edge.to_numpy())) <= 0)
+    and lower_edge.iloc[0] > lower_edge.iloc[-1],
     "a smoother kernel (smaller gamma) needs a larger C",
-    evidence=f"best C per gamma: {edge.to_dict()}",
+    evidence=f"smallest tied C per gamma: {lower_edge.to_dict()}",
 )
-corners = [scores.iloc[0, 0], scores.iloc[-1, -1]]
+# the corners: training folds against the validation folds (over-fitting), and the
+# training folds against the best pair's validation folds (under-fitting)
+params = results["params"]
+under = params.index({"svc__C": scores.index[0], "svc__gamma": scores.columns[0]})
+over = params.index({"svc__C": scores.index[-1], "svc__gamma": scores.columns[-1]})
+gap, gap_half = corrected_interval(train[over] - val[over], n_train, n_test)
+short, short_half = corrected_interval(
+    val[search.best_index_] - train[under], n_train, n_test
+)
 claim(
-    max(corners) < (1 / 3 + search.best_score_) / 2,
-    "large C with large gamma and small C with small gamma: both corners are poor",
-    evidence=f"corners {corners[0]:.1%}, {corners[1]:.1%}",
+    gap - gap_half > 0
+    and short - short_half > 0
+    and not tied.iloc[0, 0]
+    and not tied.iloc[-1, -1],
+    "large C with large gamma over-fits and small C with small gamma under-fits: "
+    "both corners are poor",
+    evidence=f"training minus validation, large C, gamma: {gap:.3f} ± {gap_half:.3f}; "
+    f"best validation minus training at small C, gamma: {short:.3f} ± {short_half:.3f}",
 )
 
 # %%
@@ -191,22 +256,28 @@ plt.show()
 # ## How to read these figures
 #
 # * **Each cell is one model configuration**, scored on held-out folds. Bright cells are
-#   good; the outlined one is what `best_params_` returns.
+#   good; the red one is what `best_params_` returns, the dashed ones are tied with it.
 # * **The diagonal edge** of the good region shows the trade-off: a smoother kernel
 #   (smaller gamma) needs a larger C to fit the data, and vice versa.
-# * **Large C and large gamma** overfit (every point gets its own bump); **small C and
-#   small gamma** underfit (an almost constant boundary): both corners are poor.
+# * **Large C and large gamma** over-fit (every point gets its own bump: the training
+#   folds are fitted, the validation folds are not); **small C and small gamma**
+#   under-fit (an almost constant boundary that fits not even the training folds):
+#   both corners are poor.
 # * The **slices** show how sensitive the score is to each parameter near the optimum:
-#   a flat top means the exact value hardly matters.
+#   a flat top means the exact value hardly matters. Their bands are the spread of
+#   each pair's fold scores, not the noise of a difference between two pairs, which
+#   the paired intervals measure.
 #
 # ## Pitfalls
 #
-# * **The best grid score is optimistic.** It was chosen among many; estimate the final
-#   model's performance on data not used in the search (nested cross-validation or a
-#   held-out test set).
-# * **An optimum on the edge of the grid** means the grid is too small: extend it in
-#   that direction.
-# * **Differences smaller than the fold spread are noise**; prefer the simpler
-#   (smaller C, smaller gamma) model among cells that tie.
+# * **The best grid score is optimistic.** It was chosen as the largest of many noisy
+#   scores; estimate the final model's performance on data not used in the search
+#   (nested cross-validation or a held-out test set).
+# * **Compare pairs by their paired difference over the same folds**, not by whether
+#   their fold spreads overlap, and widen the interval for the folds' shared training
+#   data (Nadeau and Bengio's correction); among tied cells, prefer the simpler model
+#   (smaller C, smaller gamma).
+# * **An optimum on the edge of the grid**, or tied cells that reach it, means the grid
+#   may be too small: extend it in that direction.
 # * **Scale inside the pipeline.** Scaling the whole data set before cross-validation
 #   leaks the validation folds' statistics into training.

@@ -107,48 +107,112 @@ plt.show()
 import numpy as np
 from sklearn.metrics import accuracy_score, balanced_accuracy_score, log_loss
 
+
 from mlviz.report import say
 
 # log_loss expects probability columns in sorted label order, as predict_proba gives
 alphabetical = sorted(classes)
 prior = y_train.value_counts(normalize=True).reindex(alphabetical).to_numpy()
 baseline_loss = log_loss(y_test, np.tile(prior, (len(y_test), 1)), labels=alphabetical)
-rows, losses, mean_proba = [], {}, {}
+losses, probas = {}, {}
 for name, model in models.items():
-    pred = predicted[name]
-    proba = model.predict_proba(X_test)  # columns in model.classes_ order
-    losses[name] = log_loss(y_test, proba, labels=model.classes_)
-    mean_proba[name] = dict(zip(model.classes_, proba.mean(axis=0)))
-    rows.append(
-        f"| {name} | {accuracy_score(y_test, pred):.1%} "
-        f"| {balanced_accuracy_score(y_test, pred):.1%} "
-        f"| {reports[name].loc['macro avg', 'f1-score']:.3f} "
-        f"| {losses[name]:.3f} |"
+    probas[name] = model.predict_proba(X_test)  # columns in model.classes_ order
+    losses[name] = log_loss(y_test, probas[name], labels=model.classes_)
+summary = pd.DataFrame(
+    {
+        "accuracy": [accuracy_score(y_test, p) for p in predicted.values()],
+        "balanced accuracy": [
+            balanced_accuracy_score(y_test, p) for p in predicted.values()
+        ],
+        "macro F1": [r.loc["macro avg", "f1-score"] for r in reports.values()],
+        "log loss": list(losses.values()),
+    },
+    index=pd.Index(list(models), name="model"),
+).round(3)
+summary
+
+# %%
+# ## What the numbers say, and how sure they are
+#
+# Each model's log loss is compared with the class-share baseline on the same test
+# applicants, and the two models' *Admit* precisions with each other, by a paired
+# bootstrap (`bootstrap_difference`, helper package). A recall is a share of one
+# class's applicants: its 95% (Wilson) interval says how much a small class can tell.
+# Splitting the log loss by true class shows where a model loses to the baseline.
+from scipy.stats import binomtest
+from sklearn.metrics import precision_score
+
+from mlviz.config import QUICK
+from mlviz.inspect.performance import bootstrap_difference
+
+n_resamples = 200 if QUICK else 1000
+truth = y_test.to_numpy()
+prior_rows = np.tile(prior, (len(y_test), 1))
+versus_prior = {
+    name: bootstrap_difference(
+        lambda y, p: log_loss(y, p, labels=alphabetical),
+        truth,
+        probas[name],
+        prior_rows,
+        n_resamples=n_resamples,
     )
+    for name in models
+}
+worse_than_prior = [name for name, d in versus_prior.items() if d.low > 0]
 forest_report = reports["random forest (balanced)"]
 logreg_report = reports["logistic regression"]
 forest_f1 = forest_report.loc[classes, "f1-score"]
-worse_than_prior = [name for name, loss in losses.items() if loss > baseline_loss]
+weakest = forest_f1.idxmin()
 never = [c for c in classes if (predicted["logistic regression"] == c).sum() == 0]
-say(
-    "| model | accuracy | balanced accuracy | macro F1 | log loss |\n"
-    "|---|---|---|---|---|\n"
-    + "\n".join(rows)
-    + "\n\nPredicting the class shares for everyone gives a log loss of "
-    f"{baseline_loss:.3f}"
-    + (
-        f"; **{' and '.join(worse_than_prior)}** does worse than that: its "
-        "probabilities are confidently wrong too often."
-        if worse_than_prior
-        else "; both models do better."
+# the log loss of each true class's applicants, for the forest and the class shares
+forest_proba = probas["random forest (balanced)"]
+by_class = {
+    c: tuple(
+        log_loss(truth[truth == c], p[truth == c], labels=alphabetical)
+        for p in (forest_proba, prior_rows)
     )
-    + f" The weakest class of the forest is *{forest_f1.idxmin()}* "
-    f"(F1 {forest_f1.min():.2f}). *Admit*: recall "
+    for c in ("Deny", "Admit")
+}
+in_weakest = truth == weakest
+found = int((predicted["random forest (balanced)"][in_weakest] == weakest).sum())
+weakest_ci = binomtest(found, int(in_weakest.sum())).proportion_ci(method="wilson")
+
+
+def admit_precision(y, pred):
+    return precision_score(y == "Admit", pred == "Admit", zero_division=0)
+
+
+precision_gap = bootstrap_difference(
+    admit_precision,
+    truth,
+    predicted["logistic regression"],
+    predicted["random forest (balanced)"],
+    n_resamples=n_resamples,
+)
+say(
+    f"Predicting the class shares for everyone gives a log loss of {baseline_loss:.3f}"
+    + (
+        f"; **{' and '.join(worse_than_prior)}** does worse than that beyond the noise "
+        f"({', '.join(f'{versus_prior[n]:+.3f}' for n in worse_than_prior)}, 95% "
+        "paired "
+        "interval)."
+        if worse_than_prior
+        else "; neither model does worse than that beyond the noise."
+    )
+    + " The forest gives the denied applicants a log loss of "
+    f"{by_class['Deny'][0]:.2f} "
+    f"against {by_class['Deny'][1]:.2f} for the class shares, and the admitted ones "
+    f"{by_class['Admit'][0]:.2f} against {by_class['Admit'][1]:.2f}: its class "
+    "weights move probability from *Deny*, the class of most applicants, to the rare "
+    f"classes. The weakest class of the forest is *{weakest}* (F1 "
+    f"{forest_f1.min():.2f}); it rests on {in_weakest.sum()} applicants, and its "
+    f"recall of {found / in_weakest.sum():.0%} ({found} of them) has a 95% interval "
+    f"of {weakest_ci.low:.0%} to {weakest_ci.high:.0%}. *Admit*: recall "
     f"{forest_report.loc['Admit', 'recall']:.0%} and precision "
     f"{forest_report.loc['Admit', 'precision']:.0%} for the balanced forest, recall "
     f"{logreg_report.loc['Admit', 'recall']:.0%} and precision "
     f"{logreg_report.loc['Admit', 'precision']:.0%} for the unweighted logistic "
-    "regression."
+    f"regression (precision difference {precision_gap:.2f}, 95% paired interval)."
     + (
         f" The logistic regression never predicts *{'* or *'.join(never)}*: its "
         "precision there is the 0 of `zero_division`, not a measured value."
@@ -158,18 +222,21 @@ say(
 )
 forest_admit, logreg_admit = forest_report.loc["Admit"], logreg_report.loc["Admit"]
 claim(
-    forest_admit["recall"] > logreg_admit["recall"]
-    and forest_admit["precision"] < logreg_admit["precision"],
+    forest_admit["recall"] > logreg_admit["recall"] and precision_gap.low > 0,
     "the balanced forest finds more admits; fewer of its Admit predictions are right",
-    evidence=f"forest {forest_admit.to_dict()}, regression {logreg_admit.to_dict()}",
+    evidence=f"forest {forest_admit.to_dict()}, regression {logreg_admit.to_dict()}; "
+    f"precision difference {precision_gap:.3f}",
 )
-forest_proba = mean_proba["random forest (balanced)"]
+mean_proba = dict(zip(alphabetical, forest_proba.mean(axis=0)))
 share = y_test.value_counts(normalize=True)
 claim(
-    losses["random forest (balanced)"] > losses["logistic regression"]
-    and all(forest_proba[c] > share[c] for c in ("Admit", "Waitlist")),
-    "the balanced forest's log loss suffers because it over-predicts rare classes",
-    evidence=f"log losses {losses}; forest's mean probabilities {forest_proba}",
+    all(mean_proba[c] > share[c] for c in ("Admit", "Waitlist"))
+    and by_class["Deny"][0] > by_class["Deny"][1]
+    and by_class["Admit"][0] < by_class["Admit"][1],
+    "the balanced forest's class weights move probability from Deny to the rare "
+    "classes: worse than the class shares on the denied, better on the admitted",
+    evidence=f"log loss by class (forest, class shares): {by_class}; forest's mean "
+    f"probabilities {mean_proba}",
 )
 
 # %%
@@ -182,16 +249,21 @@ claim(
 #   unweighted regression, and fewer of its *Admit* predictions are right).
 # * **Macro avg** treats every class equally, so a weak small class pulls it down;
 #   **weighted avg** follows the support and mostly reflects the largest class.
-# * **Log loss** judges probabilities, not decisions: lower is better, and a model worse
-#   than the class-share baseline is confidently wrong too often.
+# * **Log loss** judges probabilities, not decisions: lower is better. `exp(-log loss)`
+#   is the geometric mean of the probability given to the true class, so a model worse
+#   than the class-share baseline gives the truth less probability, on that average,
+#   than the class shares do.
 #
 # ## Pitfalls
 #
 # * **Accuracy and weighted averages flatter imbalanced problems.** Look at the rows of
 #   the small classes and at macro averages.
-# * **Precision of a class with very few predictions is noisy**, and it is set to 0
-#   (`zero_division`) when the model never predicts that class.
-# * **Class weights distort probabilities.** The balanced forest's log loss suffers
-#   because it over-predicts rare classes (see the calibration page, C4).
+# * **A row of a small class is a small sample.** Its precision and recall rest on a
+#   few dozen applicants and move by several points per applicant (the *Waitlist*
+#   interval above); give the support, or an interval, with each row. A class that is
+#   never predicted gets the precision of `zero_division`, not a measured value.
+# * **Class weights distort probabilities.** The balanced forest's log loss suffers on
+#   the many denied applicants, from whom it moves probability to the rare classes
+#   (see the calibration page, C4).
 # * **The report fixes the decision rule** (the most probable class); thresholds tuned
 #   per class give another report from the same model.

@@ -61,6 +61,7 @@ predictions = {
 # on a $4,000 bill counts as much as $20,000 off on a $40,000 bill) and it is only
 # defined when no prediction is negative.
 import numpy as np
+import pandas as pd
 from sklearn.metrics import mean_squared_error, mean_squared_log_error, r2_score
 
 from mlviz.report import claim, say
@@ -70,23 +71,21 @@ def usd(value):  # -161 -> "-$161"
     return f"{'-' if value < 0 else ''}${abs(value):,.0f}"
 
 
-rows = []
 scores = {}
 for name, pred in predictions.items():
     mse = mean_squared_error(y_test, pred)
     negative = int((pred < 0).sum())
-    msle = (
-        f"{mean_squared_log_error(y_test, pred):.3f}"
-        if negative == 0
-        else f"undefined ({negative} negative predictions)"
-    )
-    scores[name] = {"rmse": np.sqrt(mse), "r2": r2_score(y_test, pred)}
-    rows.append(
-        f"| {name} | {mse:,.0f} | {usd(np.sqrt(mse))} | {msle} "
-        f"| {scores[name]['r2']:.3f} |"
-    )
-better = min(scores, key=lambda n: scores[n]["rmse"])
-worse = max(scores, key=lambda n: scores[n]["rmse"])
+    scores[name] = {
+        "MSE": mse,
+        "RMSE (USD)": np.sqrt(mse),
+        # MSLE is only defined without negative predictions
+        "MSLE": mean_squared_log_error(y_test, pred) if negative == 0 else np.nan,
+        "negative predictions": negative,
+        "R²": r2_score(y_test, pred),
+    }
+better = min(scores, key=lambda n: scores[n]["RMSE (USD)"])
+worse = max(scores, key=lambda n: scores[n]["RMSE (USD)"])
+pd.DataFrame.from_dict(scores, orient="index").rename_axis("model").round(3)
 
 # %%
 # Is the gap in RMSE more than luck of the test split? A paired bootstrap redraws the
@@ -114,10 +113,9 @@ verdict = (
     else "the interval contains 0: this test set cannot rank the two"
 )
 say(
-    "| model | MSE | RMSE | MSLE | R² |\n|---|---|---|---|---|\n"
-    + "\n".join(rows)
-    + f"\n\nOn the {len(y_test)} test people, **{better}** is off by "
-    f"{usd(scores[better]['rmse'])} (RMSE) against {usd(scores[worse]['rmse'])} for "
+    f"On the {len(y_test)} test people, **{better}** is off by "
+    f"{usd(scores[better]['RMSE (USD)'])} (RMSE) against "
+    f"{usd(scores[worse]['RMSE (USD)'])} for "
     f"{worse}: {usd(gap.estimate)} less, with a 95% paired bootstrap interval of "
     f"[{usd(gap.low)}, {usd(gap.high)}]; {verdict}."
 )
@@ -232,25 +230,50 @@ claim(
     evidence=f"mean |residual| of smokers: {smoker_error}",
 )
 skew = {name: stats.skew(r) for name, r in residuals.items()}
+# is one model's skewness larger beyond the noise? the same paired bootstrap as above
+skew_gap = bootstrap_difference(
+    lambda y, pred: stats.skew(y - pred),
+    y_test.to_numpy(),
+    predictions["gradient boosting"],
+    predictions["linear regression"],
+    n_resamples=200 if QUICK else 1000,
+)
+normal_share = 2 * stats.norm.sf(2)  # beyond two standard deviations, if normal
+share_noise = 1.96 * np.sqrt(normal_share * (1 - normal_share) / len(residuals_lin))
 boost_under = residuals["gradient boosting"] > 5000
 say(
     f"Linear regression: {share_big:.1%} of test people have a residual beyond two "
-    f"standard deviations. On average it is off by **{usd(smoker_bias)}** for smokers "
+    f"standard deviations, "
+    + (
+        f"about what normal errors give ({normal_share:.1%} ± {share_noise:.1%}), so "
+        "this count alone says nothing about the shape of the errors."
+        if abs(share_big - normal_share) <= share_noise
+        else f"against {normal_share:.1%} ± {share_noise:.1%} for normal errors."
+    )
+    + f" On average it is off by **{usd(smoker_bias)}** for smokers "
     f"(positive = under-predicted), against {usd(residuals_lin[~smoker].mean())} for "
     f"non-smokers, yet the smokers with a BMI above 30 are under-predicted by "
     f"{usd(high_band.mean())} on average and the others over-predicted by "
     f"{usd(-low_band.mean())}: the two bands of the figure. Residual skewness: "
     f"{skew['linear regression']:.2f} for linear regression, "
     f"{skew['gradient boosting']:.2f} for gradient boosting (0 for a symmetric "
-    "distribution). "
+    f"distribution; difference {skew_gap:.2f}, 95% paired bootstrap interval). "
     + (
-        "Gradient boosting's residuals are the *more* skewed: its lower RMSE comes "
-        f"with a long right tail. {boost_under.sum()} test people are charged more "
-        f"than $5,000 above its prediction, {(boost_under & ~smoker).sum()} of them "
-        "non-smokers: charges that the model cannot explain from the six columns."
-        if skew["gradient boosting"] > skew["linear regression"]
-        else ""
+        "Gradient boosting's residuals are the *more* skewed, beyond the noise: its "
+        f"lower RMSE comes with a long right tail. {boost_under.sum()} test people are "
+        f"charged more than $5,000 above its prediction, "
+        f"{(boost_under & ~smoker).sum()} of them non-smokers, and the linear model "
+        f"under-predicts {(residuals_lin[boost_under] > 5000).sum()} of them by as "
+        "much: charges that neither model explains from the six columns."
+        if skew_gap.low > 0
+        else "The test set cannot tell which model's residuals are more skewed."
     )
+)
+claim(
+    skew_gap.low <= 0 or np.mean(residuals_lin[boost_under] > 5000) > 0.5,
+    "charges that neither model explains: most of the people gradient boosting "
+    "under-predicts by more than $5,000, the linear model under-predicts as much",
+    evidence=f"linear residuals of those people: {residuals_lin[boost_under].round()}",
 )
 
 # %%
@@ -266,6 +289,11 @@ say(
 #
 # ## Pitfalls
 #
+# * **Plot residuals against the predictions, not against the actual values.** A
+#   residual is actual minus predicted, so it grows with the actual value even for a
+#   model without any systematic error (for least squares, their correlation is
+#   `sqrt(1 - R²)`): a residuals-vs-actual plot slopes upwards, and that slope is not a
+#   model failure.
 # * **One metric hides groups.** Compare residuals across a variable you care about
 #   (smokers here): an acceptable average can hide a group that is always wrong.
 # * **MSE vs MSLE measure different things.** Absolute errors favour getting the

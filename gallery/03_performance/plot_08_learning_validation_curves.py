@@ -82,42 +82,73 @@ handles, labels = ax.get_legend_handles_labels()
 ax.legend(handles, ["validation folds" if lab == "Test" else lab for lab in labels])
 plt.show()
 
+# %%
+# Every depth was scored on the same five folds, so two depths are compared fold by
+# fold: the mean of their per-fold differences, with a 95% t interval. The folds'
+# training sets overlap, so their differences are correlated and the plain t interval
+# is too narrow; Nadeau and Bengio's correction (2003) uses `1/k + n_test/n_train` in
+# place of `1/k` in its variance. A depth whose interval of the difference to the
+# peak contains 0 is *tied* with it: the folds cannot rank the two.
+from scipy import stats
+
+
+def corrected_interval(differences, n_train, n_test):
+    """Mean of per-fold differences (last axis) and the half-width of its corrected
+    95% interval."""
+    k = differences.shape[-1]
+    variance = np.var(differences, axis=-1, ddof=1) * (1 / k + n_test / n_train)
+    return differences.mean(axis=-1), stats.t.ppf(0.975, k - 1) * np.sqrt(variance)
+
+
+n_test = len(y) / cv.get_n_splits()
+n_train = len(y) - n_test
 train_mean = vc.train_scores.mean(axis=1)
 val_mean = vc.test_scores.mean(axis=1)
 val_std = vc.test_scores.std(axis=1)
 best = int(np.argmax(val_mean))
-# depths whose mean lies within one fold standard deviation of the peak: a tie
-tied = depths[val_mean >= val_mean[best] - val_std[best]]
+below, half = corrected_interval(vc.test_scores[best] - vc.test_scores, n_train, n_test)
+tied = depths[below - half <= 0]
+gap, gap_half = corrected_interval(vc.train_scores - vc.test_scores, n_train, n_test)
 if len(tied) == 1:
-    plateau = "; no other depth comes within one fold standard deviation of it."
+    plateau = "; no other depth is tied with it."
 else:
     contiguous = np.all(np.diff(tied) == 1)
     named = f"{tied.min()} to {tied.max()}" if contiguous else ", ".join(map(str, tied))
     plateau = (
-        f", but depths {named} all come within one fold standard deviation of it: on "
-        f"these folds the peak is a plateau, and depth {depths[best]} one choice on it."
+        f", but depths {named} are tied with it (their paired intervals contain 0): "
+        f"on these folds the peak is a plateau, and depth {depths[best]} one choice on "
+        "it."
     )
+under = (
+    ", beyond the noise: under-fitting"
+    if below[0] - half[0] > 0
+    else ", within the noise of five folds: the curve suggests under-fitting, but the "
+    "folds cannot confirm it"
+)
 say(
     f"Validation balanced accuracy peaks at **max_depth = {depths[best]}** "
     f"({val_mean[best]:.1%} ± {val_std[best]:.1%} over the folds; training "
     f"{train_mean[best]:.1%}){plateau} At depth 1 both scores are lower "
-    f"({train_mean[0]:.1%} / {val_mean[0]:.1%}): under-fitting. At depth "
-    f"{depths[-1]} the tree scores {train_mean[-1]:.1%} on its training folds but "
-    f"{val_mean[-1]:.1%} on the held-out ones: over-fitting, with a gap of "
-    f"{train_mean[-1] - val_mean[-1]:.1%}."
+    f"({train_mean[0]:.1%} / {val_mean[0]:.1%}), the validation score by "
+    f"{below[0]:.1%} ± {half[0]:.1%}{under}. At depth {depths[-1]} the tree scores "
+    f"{train_mean[-1]:.1%} on its training folds but {val_mean[-1]:.1%} on the "
+    f"held-out ones, {below[-1]:.1%} ± {half[-1]:.1%} below the peak: over-fitting, "
+    f"with a gap of {gap[-1]:.1%} ± {gap_half[-1]:.1%}."
 )
 claim(
-    train_mean[0] < train_mean[best] and val_mean[0] < val_mean[best] - val_std[best],
-    "at depth 1 both curves are low: under-fitting",
-    evidence=f"depth 1: {train_mean[0]:.3f} / {val_mean[0]:.3f}",
+    below[-1] - half[-1] > 0 and gap[-1] - gap_half[-1] > 0,
+    "at the largest depth the tree over-fits: its training score runs away from a "
+    "validation score that is below the peak beyond the noise",
+    evidence=f"below the peak {below[-1]:.3f} ± {half[-1]:.3f}; "
+    f"gap {gap[-1]:.3f} ± {gap_half[-1]:.3f}",
 )
 
 # %%
 # ## Learning curves: too simple, about right, too complex
 #
 # `LearningCurveDisplay.from_estimator` trains on growing fractions of each training
-# fold. We draw it for three depths: 1 (under-fits), the best depth found above, and an
-# unlimited tree (over-fits).
+# fold. We draw it for three depths: 1 (the simplest tree), the best depth found above,
+# and an unlimited tree (the most complex).
 from sklearn.base import clone
 from sklearn.model_selection import LearningCurveDisplay
 
@@ -154,56 +185,70 @@ for (label, depth), ax in zip(settings, axes):
         ax.get_legend().remove()
 plt.show()
 
-lines, gain, end_std, gaps, gap_std = [], {}, {}, {}, {}
+# %%
+# The same paired intervals answer the learning curves' questions: has the gap between
+# the training and validation folds closed (their difference per fold), and does the
+# validation score still move between the smallest and the largest training set (the
+# same validation folds at both sizes)?
+import pandas as pd
+
+rows = {}
 for label, d in curves.items():
-    tr, te = d.train_scores.mean(axis=1), d.test_scores.mean(axis=1)
-    gain[label], end_std[label] = te[-1] - te[0], d.test_scores[-1].std()
-    gaps[label] = tr[-1] - te[-1]
-    # the gap is a paired difference (same fold): its noise is its own fold spread
-    gap_std[label] = (d.train_scores[-1] - d.test_scores[-1]).std()
-    lines.append(
-        f"| {label} | {tr[-1]:.1%} | {te[-1]:.1%} | {round(gaps[label], 3) + 0.0:.1%} "
-        f"| {gain[label]:+.1%} |"
-    )
+    rows[label] = {
+        "training score": d.train_scores[-1].mean(),
+        "validation score": d.test_scores[-1].mean(),
+        "gap": d.train_scores[-1] - d.test_scores[-1],
+        "validation change since the smallest size": d.test_scores[-1]
+        - d.test_scores[0],
+    }
+    for column in ("gap", "validation change since the smallest size"):
+        mean, half_width = corrected_interval(rows[label][column], n_train, n_test)
+        rows[label][column], rows[label][f"{column} ±"] = mean, half_width
+table = pd.DataFrame.from_dict(rows, orient="index").rename_axis("model")
 n_fold = int(curves[settings[0][0]].train_sizes[-1])
-unlimited = settings[-1][0]
-stump = settings[0][0]
+stump, best_label, unlimited = (label for label, _ in settings)
+gain = table["validation change since the smallest size"]
+gain_half = table["validation change since the smallest size ±"]
 claim(
-    abs(gaps[stump]) < gap_std[stump],
+    abs(table.loc[stump, "gap"]) <= table.loc[stump, "gap ±"],
     "depth 1: both curves low and close (they have met at the right end)",
-    evidence=f"gap {gaps[stump]:.3f}, its fold spread {gap_std[stump]:.3f}",
+    evidence=f"gap {table.loc[stump, 'gap']:.3f} ± {table.loc[stump, 'gap ±']:.3f}",
+)
+excess, excess_half = corrected_interval(
+    (curves[unlimited].train_scores[-1] - curves[unlimited].test_scores[-1])
+    - (curves[best_label].train_scores[-1] - curves[best_label].test_scores[-1]),
+    n_train,
+    n_test,
 )
 claim(
-    gaps[unlimited] > gaps[settings[1][0]] + 0.1,
-    "the unlimited tree over-fits: its gap is far larger than the best depth's",
-    evidence=f"gaps {gaps}",
+    excess - excess_half > 0,
+    "the unlimited tree over-fits: its gap is larger than the best depth's",
+    evidence=f"difference of the gaps {excess:.3f} ± {excess_half:.3f}",
 )
-if gain[unlimited] < -end_std[unlimited]:
+if gain[unlimited] + gain_half[unlimited] < 0:
     trend = "*falls*"
-elif gain[unlimited] > end_std[unlimited]:
+elif gain[unlimited] - gain_half[unlimited] > 0:
     trend = "rises"
 else:
-    trend = "stays flat"
+    trend = "does not move beyond the noise"
 unlimited_train = curves[unlimited].train_scores.mean(axis=1)
 # "stays at" the whole percent printed below: every size rounds to it
 stays = "stays at" if len(set(np.round(unlimited_train, 2))) == 1 else "ends at"
-best_label = settings[1][0]
 say(
-    f"With all {n_fold:,} training applicants of a fold:\n\n"
-    "| model | training score | validation score | gap "
-    "| validation change since the smallest size |\n"
-    "|---|---|---|---|---|\n"
-    + "\n".join(lines)
-    + f"\n\nThe unlimited tree's validation score {trend} as its training set grows "
-    f"({gain[unlimited]:+.1%}, fold standard deviation {end_std[unlimited]:.1%}) while "
-    f"its training score {stays} {unlimited_train[-1]:.0%}: "
+    f"With all {n_fold:,} training applicants of a fold, the unlimited tree's "
+    f"validation score {trend} as its training set grows "
+    f"({gain[unlimited]:+.1%} ± {gain_half[unlimited]:.1%} since the smallest size) "
+    f"while its training score {stays} {unlimited_train[-1]:.0%}: "
     + (
-        "more data does not close this gap"
+        "over these sizes, more data does not close this gap"
         if trend != "rises"
         else "more data narrows this gap slowly"
     )
-    + f"; a depth limit of {depths[best]} brings it down to {gaps[best_label]:.1%}."
+    + f"; a depth limit of {depths[best]} brings it down to "
+    f"{table.loc[best_label, 'gap']:.1%}. The table gives each mean with the "
+    "half-width of its corrected 95% interval (±)."
 )
+table.round(3)
 
 # %%
 # ## How to read these figures
@@ -215,10 +260,12 @@ say(
 #   over-fitting. In the textbook picture more data narrows the gap; whether it does
 #   here, the finding above says. Regularization (a depth limit) narrows it here.
 # * **The best setting** is where the validation curve peaks, not where the training
-#   curve does. The bands are one standard deviation over the five folds: differences
-#   smaller than the band are not meaningful.
+#   curve does. The bands are one standard deviation over the five folds: they show
+#   how much a score moves from fold to fold, not whether two settings differ. Two
+#   settings scored on the same folds are compared by their paired difference, as
+#   above.
 # * A learning curve whose validation score still rises at the right end says more data
-#   would help; a flat one says it would not.
+#   would help; a flat one says that, over the sizes tried, more data did not.
 #
 # ## Pitfalls
 #

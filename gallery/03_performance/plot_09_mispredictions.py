@@ -79,17 +79,50 @@ plt.show()
 # concentrate on a few look-alike pairs.
 from collections import Counter
 
+from scipy.stats import binomtest
+
+n_classes = proba.shape[1]
 counted = Counter(zip(y_true[wrong].tolist(), y_pred[wrong].tolist()))
 pairs = counted.most_common(5)
 top_share = sum(n for _, n in pairs) / len(wrong)
-spread = "concentrate on" if top_share >= 0.5 else "spread over"
+# is the first pair more frequent than the fifth beyond counting noise? Of the errors
+# in these two pairs, each would be a coin flip if both pairs were equally common
+(first, n_first), (fifth, n_fifth) = pairs[0], pairs[-1]
+order_p = binomtest(n_first, n_first + n_fifth).pvalue
 say(
     "Most frequent confusions: "
     + ", ".join(f"**{t} read as {p}** ({n}×)" for (t, p), n in pairs)
-    + f". These five pairs hold {top_share:.0%} of the errors, which {spread} "
-    f"{len(counted)} distinct (true, predicted) pairs in all. "
-    f"{np.mean(confidence[wrong] > 0.9):.0%} of the errors are made with more than "
+    + f". These five of the {n_classes * (n_classes - 1)} possible (true, predicted) "
+    f"pairs hold {top_share:.0%} "
+    f"of the errors; the others are scattered over {len(counted) - len(pairs)} more "
+    "pairs. "
+    + (
+        f"*{first[0]} read as {first[1]}* is more frequent than the fifth pair beyond "
+        f"counting noise (exact binomial p = {order_p:.3f})."
+        if order_p < 0.05
+        else f"Counts this small are noisy: {n_first} against {n_fifth} could be "
+        f"chance (exact binomial p = {order_p:.2f}), so the order of the five is not "
+        "a ranking."
+    )
+    + f" {np.mean(confidence[wrong] > 0.9):.0%} of the errors are made with more than "
     "90% confidence."
+)
+
+# %%
+# Is the network's confidence itself trustworthy? If its softmax probabilities were
+# calibrated, its mean confidence would match its accuracy, up to the noise of
+# `len(y_true)` coin flips, one per digit, each with the confidence as its chance.
+noise = 1.96 * np.sqrt(np.sum(confidence * (1 - confidence))) / len(confidence)
+excess = confidence.mean() - accuracy
+if excess > noise:
+    calibration_words = "over-confident beyond the noise"
+elif excess < -noise:
+    calibration_words = "under-confident beyond the noise"
+else:
+    calibration_words = "as confident as it is accurate, within the noise"
+say(
+    f"Mean confidence {confidence.mean():.1%} for an accuracy of {accuracy:.1%} "
+    f"(± {noise:.1%} if calibrated): this network is {calibration_words}."
 )
 
 # %%
@@ -99,13 +132,15 @@ say(
 # * The title gives the true label, the predicted label and the softmax probability of
 #   the prediction. High confidence on a digit that is clear to you is the worrying
 #   case; low confidence on an ambiguous scrawl is expected.
-# * Count how many errors you would have made yourself: it estimates how much accuracy
-#   there is left to gain.
+# * Count how many errors you would have made yourself: a rough idea of how far the
+#   model is from a person, not a measurement.
 #
 # ## Pitfalls
 #
-# * **Softmax confidence is not calibrated probability.** Networks are often
-#   over-confident; check calibration before reading "95%" as "wrong 1 time in 20".
+# * **Softmax confidence is not calibrated probability.** Large modern networks are
+#   often over-confident (Guo et al., 2017), and a small one can err either way: the
+#   check above measures this one. Check calibration (page C4) before reading "95%" as
+#   "wrong 1 time in 20".
 # * **A handful of images is not a statistic.** The grid shows the most confident
 #   errors; use the confusion counts (or a confusion matrix) for how often each pair
 #   occurs.

@@ -11,6 +11,10 @@ fall where they fell on the page.
 The bootstrap intervals the pages use to word a comparison are checked against a
 bootstrap written out here with numpy (other draws, so the ends agree only up to the
 Monte Carlo error of a few hundred draws), and the page's wording against the interval.
+The other criteria that word a finding (Wilson intervals, exact binomial and chi-square
+tests, paired fold differences with Nadeau and Bengio's correction) are written out in
+``test_c_interpretations``, which also shows that each can go both ways; here they are
+applied to each page's own numbers.
 """
 
 from __future__ import annotations
@@ -36,12 +40,26 @@ from sklearn.metrics import (
 from mlviz.datasets import MIRROR_ENV
 from mlviz.report import rounding_tolerance
 
+from .test_c_interpretations import (
+    beyond_calibration_noise,
+    binomial_p,
+    corrected_interval,
+    corrected_lower_end,
+    homogeneity_p,
+    misses_p,
+    smallest_tied_c_falls,
+    wilson_interval,
+)
+
 pytestmark = [
     pytest.mark.slow,
     pytest.mark.skipif(not os.environ.get(MIRROR_ENV), reason=f"${MIRROR_ENV} not set (make test sets it)"),
 ]
 
 
+def finding(ns, start):
+    """The text of the page's finding that starts with ``start``."""
+    return next(text for text in ns["_findings"] if text.startswith(start))
 
 
 def average_precision_by_definition(y, score, sample_weight=None):
@@ -97,6 +115,29 @@ def test_c1_row_normalized_diagonal_is_recall_and_top_confusion(run_page, monkey
     missed = mba_pred[waitlisted][mba_pred[waitlisted] != "Waitlist"]
     assert ns["wait_to"] == max(set(missed), key=list(missed).count)
     assert ns["missed"].max() == pytest.approx(np.mean(mba_pred[waitlisted] == ns["wait_to"]))
+    # the words of the SVC finding follow the tests written out in test_c_interpretations
+    svc_finding = finding(ns, "Recall ranges")
+    correct, totals = np.diag(counts), counts.sum(axis=1)
+    assert ns["recall_p"] == pytest.approx(homogeneity_p(correct, totals))
+    assert ("more than chance would spread them" in svc_finding) == (homogeneity_p(correct, totals) < 0.05)
+    assert ns["one_sided_p"] == pytest.approx(binomial_p(counts[i, j], counts[i, j] + counts[j, i]))
+    one_sided = binomial_p(counts[i, j], counts[i, j] + counts[j, i]) < 0.05
+    assert ("confusions need not be symmetric" in svc_finding) == one_sided
+    assert ("does not show whether the confusion is one-sided" in svc_finding) == (not one_sided)
+    # "even a model far better than chance makes mistakes"
+    accuracy_low = wilson_interval(int((pred == ns["y_test"]).sum()), len(pred))[0]
+    assert accuracy_low > ns["majority"] and (pred != ns["y_test"]).any()
+    # the recall table's intervals, and the false-alarm share worded from its interval
+    mba_counts = confusion_matrix(ns["ym_test"], mba_pred, labels=ns["mba_classes"])
+    for c, row in ns["recall_table"].iterrows():
+        k = ns["mba_classes"].index(c)
+        low, high = wilson_interval(mba_counts[k, k], mba_counts[k].sum())
+        assert (row["95% low"], row["95% high"]) == pytest.approx((round(low, 2), round(high, 2)))
+        assert row["test applicants"] == mba_counts[k].sum()
+    admit, deny = ns["mba_classes"].index("Admit"), ns["mba_classes"].index("Deny")
+    low, high = wilson_interval(mba_counts[deny, admit], mba_counts[:, admit].sum())
+    words = "more than half" if low > 0.5 else "fewer than half" if high < 0.5 else "about half"
+    assert f"were in fact denied: {words}" in finding(ns, "On the counts")
     # the forest the prose describes ("300 trees (60 in a quick build)"), set by the
     # helper, not by the page
     assert ns["forest"].n_estimators == 60 and ns["forest"].min_samples_leaf == 5
@@ -144,9 +185,11 @@ def test_c2_roc_curves_and_one_vs_rest_auc(run_page):
     assert ns["macro"] == pytest.approx(np.mean(list(reference.values())))
     assert ns["best"] == max(reference, key=reference.get)
     assert ns["worst"] == min(reference, key=reference.get)
-    # "the Waitlist curve rests on about two dozen applicants"
+    # "the Waitlist curve rests on about two dozen applicants, hence its wide interval"
     assert 20 <= (y_test == "Waitlist").sum() <= 28 and ns["count"]["Waitlist"] == (y_test == "Waitlist").sum()
-    # each class's AUC interval; the hardest class is worded from the intervals
+    widths = {c: ns["interval"][c].high - ns["interval"][c].low for c in forest.classes_}
+    assert max(widths, key=widths.get) == "Waitlist"
+    # each class's AUC interval
     for k, cls in enumerate(forest.classes_):
         positive = (y_test == cls).to_numpy()
 
@@ -154,9 +197,28 @@ def test_c2_roc_curves_and_one_vs_rest_auc(run_page):
             return roc_auc_score(positive[rows], proba[rows, k])
 
         assert_interval_close(ns["interval"][cls], numpy_bootstrap(auc, len(positive), 400), reference[cls])
-    worst = ns["worst"]
-    below = all(ns["interval"][worst].high < ns["interval"][c].low for c in forest.classes_ if c != worst)
-    assert ("is the hardest decision" in ns["spread"]) == below
+    # the classes are compared by paired differences of their areas on the same draws
+    best, middle, worst = ns["best"], ns["middle"], ns["worst"]
+    column = {cls: k for k, cls in enumerate(forest.classes_)}
+    for a, b in [(best, middle), (middle, worst), (best, worst)]:
+        pos_a, pos_b = (y_test == a).to_numpy(), (y_test == b).to_numpy()
+
+        def difference(rows, a=a, b=b, pos_a=pos_a, pos_b=pos_b):
+            return roc_auc_score(pos_a[rows], proba[rows, column[a]]) - roc_auc_score(
+                pos_b[rows], proba[rows, column[b]]
+            )
+
+        assert_interval_close(
+            ns["differences"][a, b], numpy_bootstrap(difference, len(y_test), 400), reference[a] - reference[b]
+        )
+    text = finding(ns, "Macro average")
+    hardest = ns["differences"][middle, worst].excludes(0) and ns["differences"][best, worst].excludes(0)
+    assert ("is the hardest decision" in text) == hardest
+    assert ("cannot be told apart" in text) == (not ns["differences"][best, middle].excludes(0))
+    # the finding on the four models: tied names from the paired intervals
+    verdict = finding(ns, f"**{top}** has the largest area")
+    for name in ns["tied"]:
+        assert name in verdict.split("Behind it")[0]
 
 
 def test_c3_average_precision_and_the_marked_threshold(run_page):
@@ -185,11 +247,12 @@ def test_c3_average_precision_and_the_marked_threshold(run_page):
     assert ns["balanced_ap"] > ns["ap"]
 
 
-def test_c4_reliability_points_counts_and_brier_scores(run_page):
+def test_c4_reliability_points_intervals_misses_and_brier_scores(run_page):
     ns = run_page("03_performance/plot_04_calibration.py")
     y, n_bins = ns["admit_test"], ns["n_bins"]
-    assert len(ns["rows"]) == len(ns["models"])
-    for row, (name, model) in zip(ns["rows"], ns["models"].items()):
+    table = ns["reliability"]
+    assert list(table.index) == list(ns["models"])
+    for name, model in ns["models"].items():
         p = ns["proba"][name]
         # the other models predict in one thread: the same bits
         rounding = forest_rounding(model) if hasattr(model, "estimators_") else 0.0
@@ -197,21 +260,24 @@ def test_c4_reliability_points_counts_and_brier_scores(run_page):
         prob_true, prob_pred = calibration_curve(y, p, n_bins=n_bins, strategy="quantile")
         np.testing.assert_allclose(ns["displays"][name].prob_true, prob_true)
         np.testing.assert_allclose(ns["displays"][name].prob_pred, prob_pred)
-        # a bin is a run of consecutive sorted predictions (ties never straddle an edge),
-        # so cutting the sorted predictions at the page's counts must give back the
-        # curve's points
-        count = ns["counts"][name]
-        assert count.sum() == len(p) and len(count) == len(prob_pred)
+        # a bin is a run of consecutive sorted predictions (ties never straddle an
+        # edge): cut the sorted predictions where the quantile edges fall and count
         order = np.argsort(p, kind="stable")
-        cuts = np.cumsum(count)[:-1]
-        np.testing.assert_allclose([c.mean() for c in np.split(p[order], cuts)], prob_pred)
-        np.testing.assert_allclose([c.mean() for c in np.split(y[order], cuts)], prob_true)
-        # the row states the Brier score, the mean prediction and the worst bin
-        w = np.argmax(np.abs(prob_pred - prob_true))
-        assert row.startswith(f"| {name} | {np.mean((p - y) ** 2):.4f} | ")
-        assert f" | {p.mean():.1%} | " in row
+        edges = np.quantile(p, np.linspace(0, 1, n_bins + 1))[1:-1]
+        cuts = np.searchsorted(p[order], edges, side="right")
+        parts = [part for part in np.split(order, cuts) if len(part)]
+        np.testing.assert_allclose([p[part].mean() for part in parts], prob_pred)
+        np.testing.assert_allclose([y[part].mean() for part in parts], prob_true)
+        # each point's Wilson interval, and whether it leaves out the point's prediction
+        reference = np.array([wilson_interval(int(y[part].sum()), len(part)) for part in parts])
+        np.testing.assert_allclose(np.array(ns["intervals"][name]), reference.T, rtol=1e-12)
+        missed = (prob_pred < reference[:, 0]) | (prob_pred > reference[:, 1])
+        np.testing.assert_array_equal(ns["misses"][name], missed)
+        assert table.loc[name, "bins missed"] == f"{missed.sum()} of {len(parts)}"
+        assert ns["miss_p"][name] == pytest.approx(misses_p(missed.sum(), len(parts)))
         # Brier score minus that of the constant base rate, with its paired interval
         base = np.full(len(y), ns["admit_train"].mean())
+        assert table.loc[name, "Brier score"] == pytest.approx(np.mean((p - y) ** 2), abs=5e-5)
 
         def versus_base(rows, p=p, base=base):
             return np.mean((p[rows] - y[rows]) ** 2) - np.mean((base[rows] - y[rows]) ** 2)
@@ -221,24 +287,59 @@ def test_c4_reliability_points_counts_and_brier_scores(run_page):
             numpy_bootstrap(versus_base, len(y), 400),
             np.mean((p - y) ** 2) - np.mean((base - y) ** 2),
         )
-        assert (name in ns["worse"]) == (ns["versus_base"][name].low > 0)
-        assert f"{prob_pred[w]:.0%} predicted, {prob_true[w]:.0%} admitted ({count[w]} applicants)" in row
-    # the page's claim about the balanced forest: it over-predicts Admit on average
-    assert ns["proba"]["random forest (balanced)"].mean() > y.mean()
-    # recalibration: Brier scores by definition; the ranking barely moves
-    brier = {name: np.mean((p - y) ** 2) for name, p in ns["recalibrated"].items()}
+        d = ns["versus_base"][name]
+        assert table.loc[name, "versus base rate"] == ("better" if d.high < 0 else "worse" if d.low > 0 else "cannot tell")
+    # which models calibration cannot be rejected for, as the finding says
+    consistent = [n for n in ns["models"] if ns["miss_p"][n] >= 0.05]
+    text = finding(ns, "Share of admitted test applicants")
+    if consistent:
+        assert f"Calibration cannot be rejected for {' and '.join(consistent)}" in text
+    # naive Bayes too extreme at both ends; the balanced forest too high on average,
+    # beyond what a calibrated model's outcomes would give, and logistic regression not
+    low, high = ns["intervals"]["naive Bayes"]
+    nb_pred = ns["displays"]["naive Bayes"].prob_pred
+    assert nb_pred[0] < low[0] and nb_pred[-1] > high[-1]
+    assert beyond_calibration_noise(ns["proba"]["random forest (balanced)"], y) == 1
+    assert beyond_calibration_noise(ns["proba"]["logistic regression"], y) == 0
+    # recalibration: Brier scores and AUCs by definition, paired intervals by numpy
+    recalibrated = ns["recalibrated"]
+    brier = {name: np.mean((p - y) ** 2) for name, p in recalibrated.items()}
     assert ns["brier"] == pytest.approx(brier)
-    assert ns["best"] == min(brier, key=brier.get) != "uncalibrated"
-    aucs = [roc_auc_score(y, p) for p in ns["recalibrated"].values()]
-    assert ns["auc_change"] == pytest.approx(max(aucs) - min(aucs))
-    # sigmoid vs isotonic: ranked only when the paired interval excludes 0
-    a, b = ns["recalibrated"][ns["runner_up"]], ns["recalibrated"][ns["best"]]
+    assert ns["aucs"] == pytest.approx({name: roc_auc_score(y, p) for name, p in recalibrated.items()})
+    assert ns["best"] == min(("sigmoid", "isotonic"), key=brier.get)
 
-    def duel(rows):
-        return np.mean((a[rows] - y[rows]) ** 2) - np.mean((b[rows] - y[rows]) ** 2)
+    def paired(metric, a, b):
+        def statistic(rows):
+            return metric(y[rows], recalibrated[a][rows]) - metric(y[rows], recalibrated[b][rows])
 
-    assert_interval_close(ns["duel"], numpy_bootstrap(duel, len(y), 400), brier[ns["runner_up"]] - brier[ns["best"]])
-    assert ("indistinguishable" in ns["duel_words"]) == (ns["duel"].low <= 0 <= ns["duel"].high)
+        return numpy_bootstrap(statistic, len(y), 400)
+
+    def brier_loss(truth, p):
+        return np.mean((p - truth) ** 2)
+
+    best, runner_up = ns["best"], ns["runner_up"]
+    for key, metric, a, b in [
+        ("gain", brier_loss, "uncalibrated", best),
+        ("duel", brier_loss, runner_up, best),
+        ("reorder", roc_auc_score, "uncalibrated", best),
+        ("mistake", brier_loss, "isotonic on the training set", "isotonic"),
+        ("versus_none", brier_loss, "uncalibrated", "isotonic on the training set"),
+    ]:
+        estimate = metric(y, recalibrated[a]) - metric(y, recalibrated[b])
+        assert_interval_close(ns[key], paired(metric, a, b), estimate)
+    text = finding(ns, "Recalibration (")
+    assert ("cannot be told apart" in text) == (not ns["duel"].excludes(0))
+    assert ("fixes what the probabilities mean" in text) == (not ns["reorder"].excludes(0))
+    none = ns["versus_none"]
+    words = "still beats" if none.low > 0 else "is worse than" if none.high < 0 else "cannot be told from"
+    assert f"It {words} no recalibration at all" in text
+    # the map fitted on the training set: the forest on its own training applicants
+    forest = ns["models"]["random forest (balanced)"]
+    train_scores = forest.predict_proba(ns["X_train"])[:, 1]
+    np.testing.assert_allclose(
+        ns["train_auc"], roc_auc_score(ns["admit_train"], train_scores), atol=forest_rounding(forest)
+    )
+    assert ns["train_auc"] > ns["test_auc"].high
 
 
 def test_c6_report_tables_match_precision_recall_fscore_support(run_page):
@@ -272,11 +373,48 @@ def test_c6_report_tables_match_precision_recall_fscore_support(run_page):
         assert list(model.classes_) == sorted(model.classes_)
         loss = -np.mean(np.log(np.clip(proba[np.arange(len(y_test)), column], 1e-15, 1)))
         assert ns["losses"][name] == pytest.approx(loss)
-        assert (name in ns["worse_than_prior"]) == (loss > ns["baseline_loss"])
     shares = ns["y_train"].value_counts(normalize=True)
-    prior_loss = -np.mean(np.log(shares[y_test.to_numpy()].to_numpy()))
-    assert ns["baseline_loss"] == pytest.approx(prior_loss)
+    prior_p = shares[y_test.to_numpy()].to_numpy()
+    assert ns["baseline_loss"] == pytest.approx(-np.mean(np.log(prior_p)))
+    # worse than the class shares only when the paired interval says so
+    truth = y_test.to_numpy()
+    for name, model in ns["models"].items():
+        proba = model.predict_proba(ns["X_test"])
+        p_true = np.clip(proba[np.arange(len(truth)), np.searchsorted(model.classes_, truth)], 1e-15, 1)
+
+        def versus_prior(rows, p_true=p_true):
+            return np.mean(-np.log(p_true[rows])) - np.mean(-np.log(prior_p[rows]))
+
+        reference = numpy_bootstrap(versus_prior, len(truth), 400)
+        assert_interval_close(ns["versus_prior"][name], reference, ns["losses"][name] - ns["baseline_loss"])
+        assert (name in ns["worse_than_prior"]) == (ns["versus_prior"][name].low > 0)
+    # the forest's log loss on the denied and on the admitted, against the class shares
+    forest = ns["models"]["random forest (balanced)"]
+    forest_p = forest.predict_proba(ns["X_test"])[np.arange(len(truth)), np.searchsorted(forest.classes_, truth)]
+    for c in ("Deny", "Admit"):
+        mine = truth == c
+        own = np.clip(forest_p[mine], np.finfo(float).eps, 1)
+        assert ns["by_class"][c] == pytest.approx((-np.mean(np.log(own)), -np.log(shares[c])))
+    assert ns["by_class"]["Deny"][0] > ns["by_class"]["Deny"][1]
+    assert ns["by_class"]["Admit"][0] < ns["by_class"]["Admit"][1]
+    # the weakest class's recall interval; the Admit precisions' paired difference
+    weakest = ns["weakest"]
+    found = int(np.sum((forest_pred == weakest) & (truth == weakest)))
+    assert (ns["weakest_ci"].low, ns["weakest_ci"].high) == pytest.approx(
+        wilson_interval(found, int(np.sum(truth == weakest)))
+    )
     logreg_pred = ns["models"]["logistic regression"].predict(ns["X_test"])
+
+    def precision_gap(rows):
+        def precision(pred):
+            flagged = pred[rows] == "Admit"
+            return np.mean(truth[rows][flagged] == "Admit") if flagged.any() else 0.0
+
+        return precision(logreg_pred) - precision(forest_pred)
+
+    reference = numpy_bootstrap(precision_gap, len(truth), 400)
+    assert_interval_close(ns["precision_gap"], reference, precision_gap(np.arange(len(truth))))
+    assert ns["precision_gap"].low > 0
     assert ns["never"] == [c for c in classes if c not in set(logreg_pred)]
 
 
@@ -293,12 +431,35 @@ def test_c5_grid_heatmap_best_cell_ties_and_shape(run_page):
     folds = cross_val_score(best, ns["X"], ns["y"], cv=ns["search"].cv)
     assert folds.mean() == pytest.approx(ns["search"].best_score_) == pytest.approx(scores.to_numpy().max())
     assert ns["best_std"] == pytest.approx(folds.std())
-    # the pairs within one fold standard deviation of the best, as the finding lists them
-    within = results["mean_test_score"] >= folds.mean() - folds.std()
-    expected = {(p["svc__C"], p["svc__gamma"]) for p, ok in zip(results["params"], within) if ok}
-    assert set(ns["tied"].index) == expected and len(expected) >= 1
-    # the interior optimum and the poor corners the prose states
-    assert 0 < ns["i"] < scores.shape[0] - 1 and 0 < ns["j"] < scores.shape[1] - 1
+    # the pairs tied with the best: corrected paired intervals over the same folds
+    n = len(ns["y"])
+    n_test = n / 5
+    val = np.array([results[f"split{k}_test_score"] for k in range(5)]).T
+    train = np.array([results[f"split{k}_train_score"] for k in range(5)]).T
+    best_index = ns["search"].best_index_
+    for params, folds_of_pair in zip(results["params"], val):
+        lower = corrected_lower_end(val[best_index] - folds_of_pair, n - n_test, n_test)
+        assert ns["tied"].loc[params["svc__C"], params["svc__gamma"]] == (lower <= 0)
+    assert ns["tied"].loc[ns["best_C"], ns["best_gamma"]]
+    text = finding(ns, f"{len(ns['tied_pairs'])} of the")
+    assert len(ns["tied_pairs"]) == ns["tied"].to_numpy().sum()
+    edge = [
+        (c, g)
+        for c, g in ns["tied_pairs"]
+        if c in (scores.index[0], scores.index[-1]) or g in (scores.columns[0], scores.columns[-1])
+    ]
+    assert ("reach the edge of the grid" in text) == bool(edge)
+    # the ridge: the smallest tied C falls as the kernel gets less smooth, up to the best
+    assert smallest_tied_c_falls(ns["tied"], ns["best_gamma"])
+    # the corners: over-fitting (training above validation beyond the noise) at large C
+    # and gamma; under-fitting (even the training folds below the best validation) at
+    # small C and gamma
+    params = list(results["params"])
+    over = params.index({"svc__C": scores.index[-1], "svc__gamma": scores.columns[-1]})
+    under = params.index({"svc__C": scores.index[0], "svc__gamma": scores.columns[0]})
+    assert corrected_lower_end(train[over] - val[over], n - n_test, n_test) > 0
+    assert corrected_lower_end(val[best_index] - train[under], n - n_test, n_test) > 0
+    assert not ns["tied"].iloc[0, 0] and not ns["tied"].iloc[-1, -1]
     assert max(scores.iloc[0, 0], scores.iloc[-1, -1]) < (1 / 3 + folds.mean()) / 2
     assert ns["majority"] == pytest.approx(np.bincount(ns["y"]).max() / len(ns["y"]))
 
@@ -314,7 +475,8 @@ def test_c7_regression_metrics_bands_and_rmse_interval(run_page):
     for name, model in ns["models"].items():
         pred = model.predict(ns["X_test"])
         np.testing.assert_allclose(ns["predictions"][name], pred)
-        assert ns["scores"][name]["rmse"] == pytest.approx(np.sqrt(np.mean((y_test - pred) ** 2)))
+        assert ns["scores"][name]["RMSE (USD)"] == pytest.approx(np.sqrt(np.mean((y_test - pred) ** 2)))
+        assert ns["scores"][name]["MSE"] == pytest.approx(np.mean((y_test - pred) ** 2))
         r = y_test - pred
         m2, m3 = np.mean((r - r.mean()) ** 2), np.mean((r - r.mean()) ** 3)
         assert ns["skew"][name] == pytest.approx(m3 / m2**1.5)
@@ -326,7 +488,9 @@ def test_c7_regression_metrics_bands_and_rmse_interval(run_page):
         return np.sqrt(np.mean((y_test[rows] - a[rows]) ** 2)) - np.sqrt(np.mean((y_test[rows] - b[rows]) ** 2))
 
     assert_interval_close(
-        ns["gap"], numpy_bootstrap(gap, len(y_test), 400), ns["scores"][worse]["rmse"] - ns["scores"][better]["rmse"]
+        ns["gap"],
+        numpy_bootstrap(gap, len(y_test), 400),
+        ns["scores"][worse]["RMSE (USD)"] - ns["scores"][better]["RMSE (USD)"],
     )
     # the two bands of smokers in the linear model's residuals, split at a BMI of 30
     smoker = ns["X_test"]["smoker"].to_numpy() == 1
@@ -337,6 +501,24 @@ def test_c7_regression_metrics_bands_and_rmse_interval(run_page):
     assert ns["smoker_bias"] == pytest.approx(linear[smoker].mean())
     boosted = y_test - ns["predictions"]["gradient boosting"]
     assert ns["boost_under"].sum() == np.sum(boosted > 5000)
+    # the skewness of the two models' residuals, compared by a paired bootstrap
+    lin_pred, boost_pred = ns["predictions"]["linear regression"], ns["predictions"]["gradient boosting"]
+
+    def skew_gap(rows):
+        return stats.skew(y_test[rows] - boost_pred[rows]) - stats.skew(y_test[rows] - lin_pred[rows])
+
+    reference = numpy_bootstrap(skew_gap, len(y_test), 400)
+    assert_interval_close(ns["skew_gap"], reference, stats.skew(boosted) - stats.skew(linear))
+    text = finding(ns, "Linear regression:")
+    assert ("*more* skewed, beyond the noise" in text) == (ns["skew_gap"].low > 0)
+    if ns["skew_gap"].low > 0:  # "charges that neither model explains"
+        assert np.mean(linear[boosted > 5000] > 5000) > 0.5
+    # the share beyond two standard deviations, against normal errors
+    share = np.mean(np.abs(linear) > 2 * linear.std())
+    normal = 2 * stats.norm.sf(2)
+    noise = 1.96 * np.sqrt(normal * (1 - normal) / len(linear))
+    assert ns["share_big"] == pytest.approx(share)
+    assert ("about what normal errors give" in text) == (abs(share - normal) <= noise)
     assert ns["usd"](-161.4) == "-$161" and ns["usd"](1290.6) == "$1,291"
 
 
@@ -348,11 +530,17 @@ def test_c8_plateau_and_learning_curve_of_the_unlimited_tree(run_page):
     ns = run_page("03_performance/plot_08_learning_validation_curves.py")
     X, y, cv = ns["X"], ns["y"], ns["cv"]
     assert balanced_accuracy_score(y, ["Deny"] * len(y)) == pytest.approx(1 / 3)
-    # depths tied with the peak: within one standard deviation of its fold scores
+    # depths tied with the peak: corrected paired intervals over the same folds
     folds = ns["vc"].test_scores
+    n_test = len(y) / 5
     peak = folds.mean(axis=1).argmax()
-    expected = ns["depths"][folds.mean(axis=1) >= folds[peak].mean() - folds[peak].std()]
-    np.testing.assert_array_equal(ns["tied"], expected)
+    lower = np.array([corrected_lower_end(folds[peak] - f, len(y) - n_test, n_test) for f in folds])
+    np.testing.assert_array_equal(ns["tied"], ns["depths"][lower <= 0])
+    text = finding(ns, "Validation balanced accuracy peaks")
+    assert ("beyond the noise: under-fitting" in text) == (lower[0] > 0)
+    # the deepest tree: below the peak and above its own validation score beyond the noise
+    gap = ns["vc"].train_scores[-1] - folds[-1]
+    assert lower[-1] > 0 and corrected_lower_end(gap, len(y) - n_test, n_test) > 0
     # the unlimited tree's learning curve, recomputed
     tree = DecisionTreeClassifier(class_weight="balanced", random_state=0)
     sizes, train, test = learning_curve(
@@ -360,10 +548,17 @@ def test_c8_plateau_and_learning_curve_of_the_unlimited_tree(run_page):
     )
     unlimited = ns["unlimited"]
     np.testing.assert_array_equal(ns["curves"][unlimited].train_sizes, sizes)
-    assert ns["gain"][unlimited] == pytest.approx(test[-1].mean() - test[0].mean())
-    assert ns["gaps"][unlimited] == pytest.approx(train[-1].mean() - test[-1].mean())
-    falls = test[-1].mean() - test[0].mean() < -test[-1].std()
-    assert (ns["trend"] == "*falls*") == falls
+    table = ns["table"]
+    change = test[-1] - test[0]
+    assert table.loc[unlimited, "validation change since the smallest size"] == pytest.approx(change.mean())
+    assert table.loc[unlimited, "gap"] == pytest.approx(np.mean(train[-1] - test[-1]))
+    low, high = corrected_interval(change, len(y) - n_test, n_test)
+    expected = "*falls*" if high < 0 else "rises" if low > 0 else "does not move beyond the noise"
+    assert ns["trend"] == expected
+    # the stump's curves have met: its gap's interval contains 0
+    stump = ns["curves"][ns["stump"]]
+    low, high = corrected_interval(stump.train_scores[-1] - stump.test_scores[-1], len(y) - n_test, n_test)
+    assert low <= 0 <= high
 
 
 def test_c9_errors_and_confusions_from_the_network_itself(run_page):
@@ -391,6 +586,16 @@ def test_c9_errors_and_confusions_from_the_network_itself(run_page):
     top_counts = sorted(pairs.values(), reverse=True)[:5]
     assert [n for _, n in ns["pairs"]] == top_counts
     assert ns["top_share"] == pytest.approx(sum(top_counts) / len(ns["wrong"]))
+    # the order of the five pairs is a ranking only when the first beats the fifth
+    n_first, n_fifth = top_counts[0], top_counts[-1]
+    assert ns["order_p"] == pytest.approx(binomial_p(n_first, n_first + n_fifth))
+    text = finding(ns, "Most frequent confusions")
+    assert ("beyond counting noise" in text) == (binomial_p(n_first, n_first + n_fifth) < 0.05)
+    # over- or under-confident: mean confidence against accuracy, beyond the noise of
+    # a calibrated network's outcomes
+    words = {1: "over-confident beyond", -1: "under-confident beyond", 0: "within the noise"}
+    side = beyond_calibration_noise(confidence, predicted == truth)
+    assert words[side] in finding(ns, "Mean confidence")
     # the most confident errors come first in the grid
     shown = ns["confidence"][ns["shown"]]
     assert np.all(np.diff(shown) <= 0) and shown[-1] >= np.sort(ns["confidence"][ns["wrong"]])[-len(shown)]
