@@ -4,24 +4,22 @@
 **Catalog I7** · **Question:** internals · **Family:** neural network · **Phase:** after training · **Data:** photos (scikit-image)
 
 Attribution maps say where in one photo the evidence lies; feature visualization asks
-what the network is looking for at all: follow the gradient of a class's logit, or of
+what the network is looking for at all: climb the gradient of a class's logit, or of
 a channel's mean activation, with respect to the *pixels* of a grey image. Done
 naively, this gives noise that excites the unit and resembles nothing. Olah,
 Mordvintsev and Schubert ("Feature Visualization", Distill 2017) showed what turns it
 into pictures: random shifts, zooms and rotations at every step, a decorrelated
-parametrization (a 1/f-scaled Fourier spectrum in decorrelated colours), and the
-hundreds of steps it needs. This page writes each piece out for EfficientNet-Lite0,
-measures what each buys, shows pictures forming step by step, and sets channel
-pictures next to the photo patches that excite the same channels most.
+parametrization (a 1/f-scaled Fourier spectrum in decorrelated colours), and hundreds
+of steps. This page writes each piece out for EfficientNet-Lite0, measures what each
+buys, and sets channel pictures next to the photo patches that excite them most.
 """
 
 # %%
 # ## The naive ascent, written out
 #
-# The images are 224x224, the size the network was trained at. One free number per
-# pixel and colour (`PixelImage`), squashed into (0, 1) by a sigmoid and started as a
-# nearly uniform grey; Adam climbs the class's logit; the network takes
-# `2 * image - 1`, as for the photos. Thirty-two steps of this loop on the ladybug:
+# 224x224 images, the network's training size: one free number per pixel and colour
+# (`PixelImage`), squashed into (0, 1) by a sigmoid and started nearly uniform grey;
+# Adam climbs the class's logit (the network sees `2 * image - 1`). 32 steps:
 import numpy as np
 import torch
 import torch.nn.functional as F
@@ -58,7 +56,8 @@ def ascend(score, image, n_steps, transform=None, lr=0.05, seed=SEED):
 ladybug = 301
 fooled = ascend(lambda x: logits_of(x)[:, ladybug], PixelImage(1, size, seed=SEED), 32)
 with torch.no_grad():
-    p_fooled = logits_of(fooled).softmax(1)[0, ladybug].item()
+    z = logits_of(fooled)[0]
+p_fooled, top_fooled = z.softmax(0)[ladybug].item(), z.argmax().item()
 hf_fooled = high_frequency_share(fooled.permute(0, 2, 3, 1).numpy())[0]
 photos_224 = photo_tensors(PHOTOS)
 photos = to_display(F.interpolate(photos_224, size, mode="bilinear", antialias=True))
@@ -69,7 +68,7 @@ say(
     f"*high-frequency share*); the four photos hold {hf_photos.max():.0%} at most."
 )
 claim(
-    p_fooled > 0.5 and hf_fooled > 3 * hf_photos.max(),
+    top_fooled == ladybug and hf_fooled > 3 * hf_photos.max(),
     "thirty-two naive steps make noise the network's top-1",
     evidence=f"p = {p_fooled:.3f}, share {hf_fooled:.2f}, photos {hf_photos}",
 )
@@ -78,12 +77,10 @@ claim(
 # ## Regularizer 1: transformation robustness
 #
 # At every step each image is zoomed by a random factor in [0.9, 1.1], turned by up
-# to 10 degrees and shifted by up to 8 pixels, mid-grey where the content leaves the
-# frame: a pattern that only works pixel-exact stops working, so the gradient stops
-# building it. The output pixel at offset `p` from the centre reads the input at
-# offset `R^T p / zoom - shift`, bilinearly (`affine_grid` wants these in units of
-# half the side). `random_transform` is this function with the ranges as arguments
-# (the test checks that both agree); the optimizations use it.
+# to 10 degrees and shifted by up to 8 pixels (mid-grey where content leaves): what
+# only works pixel-exact stops working. The output pixel at offset `p` from the centre
+# reads the input at `R^T p / zoom - shift`, bilinearly (`affine_grid` counts in half
+# sides). The ascents use `random_transform`, this function with ranges as arguments.
 import functools
 
 from mlviz.inspect.featurevis import random_transform
@@ -97,10 +94,8 @@ def transform_by_hand(x, generator):
     shift = 8 * (2 * torch.rand((n, 2), generator=generator) - 1)  # pixels
     cos, sin = torch.cos(turn) / zoom, torch.sin(turn) / zoom
     ty, tx = -2 * shift[:, 0] / h, -2 * shift[:, 1] / w  # pixels -> [-1, 1] units
-    theta = torch.stack(
-        [torch.stack([cos, sin, tx], 1), torch.stack([-sin, cos, ty], 1)], 1
-    )
-    grid = F.affine_grid(theta, list(x.shape), align_corners=False)
+    theta = [torch.stack([cos, sin, tx], 1), torch.stack([-sin, cos, ty], 1)]
+    grid = F.affine_grid(torch.stack(theta, 1), list(x.shape), align_corners=False)
     return F.grid_sample(x - 0.5, grid, align_corners=False) + 0.5
 
 
@@ -109,25 +104,20 @@ jitter = functools.partial(random_transform, shift=8, scale=(0.9, 1.1), angle=10
 # %%
 # ## Regularizer 2: a decorrelated parametrization
 #
-# Natural images have most of their power at low spatial frequencies (roughly as
-# 1/f in amplitude) and strongly correlated colour channels. A pixel parametrization
-# treats every pixel and channel as independent, so an equal step on every parameter
-# is mostly high-frequency change. lucid's parametrization undoes both: the free
-# parameters are the image's 2-D Fourier coefficients (three channels, `rfft2`
-# layout) times `1 / max(f, 1/size)`, `f` the radial frequency in cycles per pixel;
-# the inverse FFT (orthonormal) divided by 4 gives three channels `c`, and the colour
-# at each pixel is `sigmoid(M c)`. The columns of `M` are the colours of three
-# decorrelated channels of ImageNet's pixels (a grey axis and two colour contrasts),
-# as published by lucid, scaled to a largest column norm of 1. `FourierImage` holds
-# these coefficients as its parameters (the test checks it computes this function).
+# Photos hold most of their power at low spatial frequencies (amplitude roughly as
+# 1/f) and in correlated colours; with a parameter per pixel and channel, an equal
+# step on every parameter is mostly high-frequency change. lucid's parametrization
+# undoes both: the parameters are the image's 2-D Fourier coefficients (`rfft2`)
+# times `1 / max(f, 1/size)`, `f` the radial frequency in cycles per pixel; their
+# orthonormal inverse FFT over 4 gives channels `c`, each pixel's colour is
+# `sigmoid(M c)`, `M` lucid's decorrelated colours of ImageNet's pixels (a grey axis,
+# two colour contrasts) scaled to a largest column norm of 1 (`FourierImage`).
 from mlviz.inspect.featurevis import IMAGENET_COLOUR_SQRT
 
 fy, fx = np.fft.fftfreq(size)[:, None], np.fft.rfftfreq(size)[None, :]
 scale = torch.tensor(1 / np.maximum(np.hypot(fy, fx), 1 / size), dtype=torch.float32)
-M = torch.tensor(
-    IMAGENET_COLOUR_SQRT / np.linalg.norm(IMAGENET_COLOUR_SQRT, axis=0).max(),
-    dtype=torch.float32,
-)
+M = IMAGENET_COLOUR_SQRT / np.linalg.norm(IMAGENET_COLOUR_SQRT, axis=0).max()
+M = torch.tensor(M, dtype=torch.float32)
 
 
 def fourier_by_hand(coefficients):
@@ -139,13 +129,10 @@ def fourier_by_hand(coefficients):
 # %%
 # ## The 2x2 experiment, with the steps the method needs
 #
-# Each regularizer on or off, for the ladybug: 512 Adam steps of `ascend` at
-# learning rate 0.05, lucid's defaults; the fully regularized run holds three more
-# classes. `optimize_input` runs that loop on a batch and keeps snapshots. At 224
-# pixels a step takes a few tenths of a second per image on a CPU core, minutes per
-# image: given a description of the score (`cache`), it stores the result on disk,
-# keyed by that, the start, the transform, the settings, the torch version and the
-# device, and a rebuild reads it back.
+# Each regularizer on or off for the ladybug, and three more classes with both: 512
+# Adam steps at learning rate 0.05, lucid's defaults. `optimize_input` runs `ascend`'s
+# loop on a batch, keeps snapshots and caches the result on disk (hundreds of steps at
+# 224 px take a while on a CPU), keyed by `cache` (what the score is) and settings.
 import matplotlib.pyplot as plt
 
 from mlviz.inspect.featurevis import FourierImage, optimize_input
@@ -186,32 +173,29 @@ runs = {
 # %%
 # ## What each variant reaches, and how robust it is
 #
-# Per image: the **logit** it reaches; the median logit under 8 random
+# Per image: the **logit** and its probability; the median logit under 8 random
 # transformations of the training family (another seed), its share of the logit
-# (**kept**), and the share of the 8 in which the class stays the top-1; and the
-# high-frequency share, per colour channel with the mean removed.
+# (**kept**), the share of the 8 that keep the class top-1, the high-frequency share.
+# **Robust**: keeps its class in most moves; **smooth**: its high-frequency share lies
+# nearer the photos' than the noisiest image's.
 import pandas as pd
-
-n_draws = 8
 
 
 @torch.no_grad()
-def evaluate(images, targets):
+def evaluate(images, targets, n_draws=8):
     """Logit and top-1 of each target, as is and under n_draws transforms."""
     x = torch.from_numpy(images).permute(0, 3, 1, 2).contiguous()
     index, targets = torch.arange(len(x)), torch.tensor(targets)
     logits = logits_of(x)
-    moved = transform_by_hand(
-        x.repeat_interleave(n_draws, 0), torch.Generator().manual_seed(SEED + 1)
-    )
+    generator = torch.Generator().manual_seed(SEED + 1)
+    moved = transform_by_hand(x.repeat_interleave(n_draws, 0), generator)
     moved = logits_of(moved).reshape(len(x), n_draws, -1)
-    top1 = (moved.argmax(-1) == targets[:, None]).double().mean(1)
     result = pd.DataFrame(
         {
             "logit": logits[index, targets].numpy(),
             "p": logits.softmax(1)[index, targets].numpy(),
             "moved logit": moved[index, :, targets].median(1).values.numpy(),
-            "moved top-1": top1.numpy(),
+            "moved top-1": (moved.argmax(-1) == targets[:, None]).double().mean(1),
             "high-freq. share": high_frequency_share(images),
         }
     )
@@ -220,82 +204,57 @@ def evaluate(images, targets):
 
 table = pd.concat({name: evaluate(r.images[:1], [ladybug]) for name, r in runs.items()})
 table = table.droplevel(1)
+hf = table["high-freq. share"]
+table["robust"] = table["moved top-1"] > 0.5
+table["smooth"] = hf - hf_photos.max() < hf.max() - hf
 table.round(3)
 
 # %%
-# The naive image is the noisiest and loses its class when moved. Each regularizer
-# alone fixes one failure: the transforms make the pixel image robust (it keeps its
-# logit when moved) but leave it noisy, and slow the ascent; the Fourier
-# parametrization makes it smooth but fragile. Only together are they both, though
-# the result still holds several times the photos' high-frequency share.
-naive, moved_only, fourier_only, both = (table.loc[name] for name in variants)
-hf = table["high-freq. share"]
+# The naive image is noisy and loses its class when moved. Each regularizer alone
+# fixes one failure: the transforms make the pixel image robust but leave it noisy
+# (and it reaches the lowest logit of the four); the Fourier parametrization makes it
+# smooth but fragile. Only together are they both, though still noisier than a photo.
+from mlviz.plotting import plot_image_grid
+
 claim(
     QUICK
-    or (
-        hf.idxmax() == "naive (pixels)"
-        and naive["kept"] < 0.2
-        and naive["moved top-1"] < 0.5
-        and moved_only["kept"] > 0.8
-        and moved_only["logit"] < both["logit"]
-        and fourier_only["kept"] < 0.2
-        and max(hf["Fourier, no transforms"], hf["Fourier + transforms"])
-        < hf["pixels + transforms"] / 2
-        and both["kept"] > 0.8
-        and both["moved top-1"] == 1
-        and hf["Fourier + transforms"] > 2 * hf_photos.max()
-    ),
-    "naive: noisiest, fragile; transforms alone: robust but noisy and slow; Fourier "
-    "alone: smooth but fragile; both: robust and smooth, not as smooth as a photo",
+    or table[["robust", "smooth"]].values.tolist() == [[0, 0], [1, 0], [0, 1], [1, 1]]
+    and table["logit"].idxmin() == "pixels + transforms"
+    and hf.iloc[-1] > hf_photos.max(),
+    "transforms alone: robust, noisy, lowest logit; Fourier alone: smooth, fragile; "
+    "both: robust and smooth, noisier than a photo",
     evidence=f"{table.to_dict()}, photos {hf_photos}",
 )
-fig, axes = plt.subplots(1, 4, figsize=(14, 4.3))
-for ax, (name, run) in zip(axes, runs.items()):
-    ax.imshow(run.images[0])
-    row = table.loc[name]
-    ax.set_title(
-        f"{name}\nlogit {row['logit']:.0f}, kept {row['kept']:.0%}, "
-        f"high-freq. {row['high-freq. share']:.0%}",
-        fontsize=9,
-    )
-    ax.set_xticks([]), ax.set_yticks([])
-fig.suptitle(f"'{names[ladybug]}' logit, {n_steps} Adam steps, {size} px")
+titles = [f"{n}\nkept {k:.0%}, high-freq. {hf[n]:.0%}" for n, k in table.kept.items()]
+plot_image_grid([run.images[0] for run in runs.values()], titles=titles, panel_size=3.5)
 plt.show()
 
 # %%
 # ## The picture forms with the steps
 #
-# The fully regularized run, four classes, after 32, 128 and 512 steps. Each class is
-# the network's top-1 long before a person could say what the image shows, moved or
-# not, while the picture gains contrast (the pixels' standard deviation) and detail
-# at each snapshot.
+# The fully regularized run after 32, 128 and 512 steps (one row each), with each
+# picture's contrast (the pixels' standard deviation). The network is convinced
+# early: at step 32 each class is its top-1, moved or not, while each picture holds
+# less than half of the contrast it ends with; the contrast rises at each snapshot.
 run = runs["Fourier + transforms"]
 progress = pd.concat(
     {step: evaluate(run.snapshots[step], classes) for step in steps}, names=["step"]
 )
 progress["class"] = [names[k] for k in classes] * len(steps)
 progress["contrast"] = [s.std() for step in steps for s in run.snapshots[step]]
-first, middle, last = (progress.loc[step] for step in steps)
+contrast = progress["contrast"].unstack("step")  # class x step
 claim(
     QUICK
-    or (
-        (first["p"] > 0.5).all()
-        and (progress["moved top-1"] >= 7 / 8).all()
-        and (middle["contrast"] > 1.2 * first["contrast"]).all()
-        and (last["contrast"] > 1.2 * middle["contrast"]).all()
-    ),
-    "each class is the network's top-1 after a sixteenth of the steps, moved or not; "
-    "the picture gains contrast at each snapshot",
+    or (progress.loc[steps[0], ["p", "moved top-1"]] > 0.5).all(axis=None)
+    and (contrast[steps[0]] < contrast[steps[-1]] / 2).all()
+    and (contrast.diff(axis=1).iloc[:, 1:] > 0).all(axis=None),
+    "at step 32 each class is the top-1, moved or not, while each picture holds "
+    "less than half of its final contrast; the contrast rises at each snapshot",
     evidence=str(progress.to_dict()),
 )
-fig, axes = plt.subplots(len(classes), len(steps), figsize=(9, 12.4))
-for i, k in enumerate(classes):
-    for j, step in enumerate(steps):
-        axes[i, j].imshow(run.snapshots[step][i])
-        p = progress.loc[step, "p"].iloc[i]
-        axes[i, j].set_title(f"{names[k]}, step {step}: p = {p:.2f}", fontsize=9)
-        axes[i, j].set_xticks([]), axes[i, j].set_yticks([])
-fig.suptitle("Class visualizations (Fourier parametrization + transformations)")
+images = [image for step in steps for image in run.snapshots[step]]
+titles = [f"{r['class']}, step {s}: p = {r.p:.2f}" for (s, _), r in progress.iterrows()]
+plot_image_grid(images, titles=titles, ncols=len(classes), panel_size=3)
 plt.show()
 progress.round(3)
 
@@ -304,59 +263,45 @@ progress.round(3)
 #
 # The objective is now the mean over positions of one channel of block 5 of 16
 # (stride 8), block 11 (stride 16) or the last block (stride 32); `truncated_forward`
-# stops the forward pass there. The pattern repeats over the frame, so 128 pixels
-# are enough (lucid's default for channels; a multiple of 32, so the fixed "same"
-# paddings stay right). Per depth and for the cat, the coffee and the astronaut, the
-# channel with the highest activation at one position of that photo, each channel
-# divided by its standard deviation over the four photos. Its top patch is a crop
-# around the position where it peaks, the centred square holding 90% of the input
-# gradient of one position at that depth (the region the position sees).
+# stops the forward pass there. As the objective averages over positions, a pattern
+# can repeat over the frame: 128 pixels are enough (lucid's default; a multiple of
+# 32, so the fixed "same" paddings stay right). Per depth (a row of the figure) and for the cat, the coffee and the
+# astronaut: the channel with the highest activation at one position of that photo
+# (each channel divided by its standard deviation over the photos). Next to it, the
+# photo where it peaks, cropped to the square holding 90% of one position's input
+# gradient, a box around the input pixels of the peak's position.
+from matplotlib.patches import Rectangle
+
 from mlviz.inspect.featurevis import truncated_forward
+from mlviz.inspect.patches import effective_patch_side, peak_crop
 
 channel_size = 64 if QUICK else 128
 depths = {"block 5": 4, "block 11": 10, "block 16": 15}
 chosen_from = ["chelsea", "coffee", "astronaut"]
-
-
-def patch_side(block, mass=0.9):
-    """Side of the centred square holding `mass` of |d activation / d input|."""
-    x = photos_224[:1].clone().requires_grad_(True)
-    A = truncated_forward(model, model._blocks[block], x)
-    h = A.shape[-1] // 2
-    (g,) = torch.autograd.grad(A[0, :, h, h].abs().sum(), x)
-    g, c = g.abs().sum(1)[0].numpy(), x.shape[-1] // 2
-    for half in range(4, c + 1, 4):
-        if g[c - half : c + half, c - half : c + half].sum() >= mass * g.sum():
-            return 2 * half
-    return x.shape[-1]
+photo_images = to_display(photos_224)  # (4, 224, 224, 3)
 
 
 def channel_score(block, targets):
     """Score of image i: the mean of channel targets[i] of the block's output."""
-    index = torch.tensor(targets)
-
-    def score(images):
-        A = truncated_forward(model, model._blocks[block], 2 * images - 1)
-        return A[torch.arange(len(images)), index].mean(dim=(1, 2))
-
-    return score
+    index, layer = torch.tensor(targets), model._blocks[block]
+    return lambda x: truncated_forward(model, layer, 2 * x - 1)[
+        torch.arange(len(x)), index
+    ].mean(dim=(1, 2))
 
 
-channels, patches, strides, channel_images = {}, {}, {}, {}
+sides, pairs, titles, boxes = {}, [], [], []
 for depth, b in depths.items():
+    block_output = functools.partial(truncated_forward, model, model._blocks[b])
     with torch.no_grad():
-        A = truncated_forward(model, model._blocks[b], photos_224).numpy()
-    strides[depth] = 224 // A.shape[-1]  # input pixels per position
+        A = block_output(photos_224).numpy()
+    stride = 224 // A.shape[-1]  # input pixels per position
+    sides[depth] = side = effective_patch_side(block_output, photos_224, mass=0.9)
     peaks = (A / A.std(axis=(0, 2, 3))[None, :, None, None]).max(axis=(2, 3))
     picked = []
     for photo in chosen_from:
         order = np.argsort(-peaks[PHOTOS.index(photo)])
         picked.append(int(next(c for c in order if c not in picked)))
-    channels[depth] = picked
-    for c in picked:  # the photo and position where the channel peaks
-        i, r, col = np.unravel_index(np.argmax(A[:, c]), A[:, c].shape)
-        patches[depth, c] = (int(i), int(r), int(col), float(A[i, c, r, col]))
-    channel_images[depth] = optimize_input(
+    visualized = optimize_input(
         channel_score(b, picked),
         FourierImage(len(picked), channel_size, seed=SEED),
         transform=jitter,
@@ -364,36 +309,20 @@ for depth, b in depths.items():
         seed=SEED,
         cache={**network, "objective": "channel mean", "block": b, "targets": picked},
     ).images
-sides = {depth: patch_side(b) for depth, b in depths.items()}
-
-# %%
-# Each row: a depth; each pair: the synthesized image and the crop of the photo
-# where that channel peaks (the photo's name and the peak value), with a box around
-# the input pixels of the peak's position.
-from matplotlib.patches import Rectangle
-
-photo_images = to_display(photos_224)  # (4, 224, 224, 3)
-fig, axes = plt.subplots(3, 6, figsize=(14.4, 8.2))
-for row, depth in zip(axes, depths):
-    side, stride = sides[depth], strides[depth]
-    for j, c in enumerate(channels[depth]):
-        ax_vis, ax_patch = row[2 * j], row[2 * j + 1]
-        ax_vis.imshow(channel_images[depth][j])
-        ax_vis.set_title(f"{depth}, channel {c}", fontsize=9)
-        i, r, col, value = patches[depth, c]
-        top = int(np.clip(r * stride + stride / 2 - side / 2, 0, 224 - side))
-        left = int(np.clip(col * stride + stride / 2 - side / 2, 0, 224 - side))
-        ax_patch.imshow(photo_images[i][top : top + side, left : left + side])
-        cell = (col * stride - left - 0.5, r * stride - top - 0.5)
-        ax_patch.add_patch(Rectangle(cell, stride, stride, fill=False, ec="w", lw=1.5))
-        ax_patch.set_title(f"{PHOTOS[i]}, peak {value:.1f}\n{side} px crop", fontsize=9)
-for ax in axes.flat:
-    ax.set_xticks([]), ax.set_yticks([])
-fig.suptitle("Channel visualizations (left of each pair) and their top photo patch")
+    for image, c in zip(visualized, picked):  # and the photo where c peaks
+        i, r, col = np.unravel_index(np.argmax(A[:, c]), A[:, c].shape)
+        crop, (top, left) = peak_crop(photo_images[i], r, col, stride=stride, side=side)
+        pairs += [image, crop]
+        titles += [f"{depth}, channel {c}", f"{PHOTOS[i]}, peak {A[i, c, r, col]:.1f}"]
+        boxes.append((col * stride - left - 0.5, r * stride - top - 0.5, stride))
+axes = plot_image_grid(pairs, titles=titles, ncols=6)
+for ax, (x, y, stride) in zip(axes.flat[1::2], boxes):
+    ax.add_patch(Rectangle((x, y), stride, stride, fill=False, ec="w", lw=1.5))
 plt.show()
-say("Crop sides: " + ", ".join(f"{d} {s} px" for d, s in sides.items()) + ".")
+area = {depth: (side / 224) ** 2 for depth, side in sides.items()}
+say(", ".join(f"{d}: {sides[d]} px, {a:.0%} of the photo" for d, a in area.items()))
 claim(
-    sides["block 5"] <= 64 and sides["block 16"] >= 192,
+    area["block 5"] < 0.1 and area["block 16"] > 0.5,
     "one position of block 5 sees a small patch, one of the last block most of "
     "the photo",
     evidence=str(sides),
@@ -402,22 +331,15 @@ claim(
 # %%
 # ## How to read these figures
 #
-# * A synthesized image answers "what would excite this unit most?", not "what does
-#   a typical input look like?": it exaggerates, and as the objective sums evidence
-#   over all positions, it repeats parts of the object over the frame.
-# * Judge readability yourself: it varies by class, and on another machine the
-#   figure differs in detail (other rounding takes the ascent elsewhere). When this
-#   page was written, the ladybug (red spotted shells) and the monarch (orange and
-#   black wing patches) were recognizable, as parts scattered over the frame; the
-#   strawberry (red seeded patches, leaves) and the espresso (rims, crema) only once
-#   the class was known. None is as clean as the GoogLeNet pictures of the Distill
-#   article; adversarially robust networks give much cleaner ones even without these
-#   regularizers (Engstrom et al., 2019).
-# * The probability in a title says that the network recognizes the image, which it
-#   does from the first snapshot on: no test of readability.
-# * The crop side says how much of the input one position sees: at block 5 a small
-#   patch, so its channels can only describe textures and local colour patterns; at
-#   the last block most of the photo.
+# * A synthesized image answers "what excites this unit most?", not "what does a
+#   typical input look like?": it exaggerates, and as the network averages its last
+#   features over all positions, evidence anywhere in the frame counts.
+# * Which classes a person recognizes, the page cannot compute, and the network's
+#   p is no test of it (see Pitfalls): cover the titles of the last row of pictures
+#   and name each one yourself.
+# * The crop says how much of the input one position sees: at block 5 a small patch,
+#   so its channels can only describe textures and local colours; at the last block
+#   most of the photo.
 #
 # ## Pitfalls
 #
@@ -425,13 +347,10 @@ claim(
 #   feature visualizations show arbitrary pictures while they behave as before on
 #   photos. Check a visualization against the photo patches that excite the unit: one
 #   that shares nothing with them describes the optimizer more than the unit.
-# * **A high activation is not a good picture.** The naive image fools the network
-#   within thirty-two steps and loses its class when moved by a few pixels.
-# * **Steps are part of the method.** The network picks the class within a
-#   sixteenth of lucid's 512 steps, the picture is not there yet: stopping when the
-#   network is convinced shows a faint texture.
+# * **Neither a high activation nor a confident network makes a picture.** Noise is
+#   the top-1 after 32 naive steps; the regularized run names its classes while the
+#   picture is still faint. Run the steps the method needs, not until p is high.
 # * **The regularizers are a prior.** Transformation ranges, the 1/f decay, the
-#   colour matrix, the number of steps and the image size all change what appears;
-#   compare visualizations only under one setting. One image per unit also hides
-#   polysemy: several starts or a diversity term (as in the Distill article) show
-#   more of what a channel responds to.
+#   colour matrix, the steps and the image size all change what appears: compare
+#   visualizations under one setting. One image per unit also hides polysemy; several
+#   starts or a diversity term (as in the Distill article) show more.

@@ -19,6 +19,7 @@ from ._colors import (
 )
 from ._embedding import plot_embedding
 from ._heatmap import plot_heatmap
+from ._image_grid import plot_image_grid as plot_image_grid  # a grid of images
 from ._photos import photo_grid as photo_grid, plot_photo_map as plot_photo_map  # maps on photos
 from ._style import GALLERY_STYLE, gallery_rc, use_gallery_style
 from ._trees import paint_by_class, plot_decision_path
