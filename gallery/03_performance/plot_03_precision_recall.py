@@ -41,7 +41,7 @@ claim(
 # `roc_curve` and `precision_recall_curve` sweep the threshold over every distinct
 # score. Average precision (AP) is the area under the precision-recall staircase: each
 # step up in recall weighted by the precision reached there,
-# `AP = sum_k (R_k - R_(k-1)) P_k`, with no interpolation. `average_precision_score`
+# $\mathrm{AP} = \sum_k (R_k - R_{k-1})\, P_k$, with no interpolation. `average_precision_score`
 # computes that sum from the same labels and scores; `roc_auc_score` gives the area
 # under the ROC curve.
 from sklearn.metrics import (

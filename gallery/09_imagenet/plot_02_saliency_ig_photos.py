@@ -82,9 +82,9 @@ smooth = smoothgrad_by_hand(x, targets, n_noisy, sigma=0.15, seed=SEED)
 # The integral is a sum over points of the path, and the number of points is the
 # method's one accuracy knob. The score of a ReLU6 network changes in kinks along the
 # path, and from a black baseline most of its rise happens in the first tenth of the
-# path (see the figures below), so the points are spread as `a = t^2` with `t`
+# path (see the figures below), so the points are spread as $a = t^2$ with $t$
 # evenly spaced: more of them near the baseline. The trapezoidal rule in `t` weights
-# them (`da = 2 t dt`). Each forward pass on the path also gives the score there, so
+# them ($da = 2t\,dt$). Each forward pass on the path also gives the score there, so
 # the path's two ends give `f(x')` and `f(x)` for free.
 
 
@@ -335,7 +335,7 @@ effect.round(2)
 #
 # * **Too few steps.** The completeness gap is the check: if the attributions do not
 #   add up to `f(x) - f(x')`, the map is not integrated gradients yet. Where the
-#   score jumps, put more points (here `a = t^2`) or more steps.
+#   score jumps, put more points (here $a = t^2$) or more steps.
 # * **The baseline is part of the question.** A black baseline asks "what does this
 #   photo have that a black image lacks" and cannot credit black pixels; a blurred
 #   photo credits shapes and edges, not colour; noise changes with its seed. Say

@@ -110,7 +110,7 @@ say(
 # **occlusion** (signed: evidence first), and **random** maps, uniform noise, one per
 # seed: their spread is what chance gives. IG is only as good as its sum over the
 # path: from black the logit rises early, in kinks (page I2), so the points are spread
-# as `a = t^3`, and the *completeness* check says whether there are enough: the
+# as $a = t^3$, and the *completeness* check says whether there are enough: the
 # attributions must add up to `f(x) - f(black)`.
 from mlviz.attribution import attribution_maps
 

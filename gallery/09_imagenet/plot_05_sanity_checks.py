@@ -50,7 +50,7 @@ say(f"The trained network: p({names[target]}) = **{p_cat:.2f}**.")
 # `sum_c g_c x_c`; **SmoothGrad** `max_c mean_k |g_c(x + noise_k)|` over `n_noisy`
 # noisy copies (the same noise at every step, so that only the weights change);
 # **integrated gradients** `sum_c (x_c + 1) * mean of g_c` over `n_steps + 1` points on
-# the path from black (spread as `a = t^3`, dense where the logit rises, page I4);
+# the path from black (spread as $a = t^3$, dense where the logit rises, page I4);
 # **Grad-CAM** `ReLU(sum_k w_k A_k)` on the last block (7x7, upsampled), with the mean
 # gradient of each feature map `A_k` as its weight.
 from mlviz.attribution import attribution_maps

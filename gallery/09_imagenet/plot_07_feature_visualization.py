@@ -79,7 +79,7 @@ claim(
 # At every step each image is zoomed by a random factor in [0.9, 1.1], turned by up
 # to 10 degrees and shifted by up to 8 pixels (mid-grey where content leaves): what
 # only works pixel-exact stops working. The output pixel at offset `p` from the centre
-# reads the input at `R^T p / zoom - shift`, bilinearly (`affine_grid` counts in half
+# reads the input at $R^\top p / \mathrm{zoom} - \mathrm{shift}$, bilinearly (`affine_grid` counts in half
 # sides). The ascents use `random_transform`, this function with ranges as arguments.
 import functools
 
