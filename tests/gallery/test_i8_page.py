@@ -80,8 +80,9 @@ def test_the_errors_and_the_best_rank_k_errors_are_recomputed(page):
         assert page["best"][kk] == pytest.approx(best_error, rel=rel)
         # Eckart-Young: no rank-kk matrix beats the truncated SVD, NMF's included
         assert page["errors"][kk] >= best_error
-        line = f"**k = {kk}**: error {error:.3f}, best rank {kk} {best_error:.3f}"
-        assert line in "\n".join(page["_findings"])
+        # NMF's error within 5% of the best rank-kk error, as the page says
+        assert error - best_error < 0.05 * error
+    assert page["best"][10] > 0.5  # "no rank-10 matrix leaves out less than half"
     errors = [page["errors"][kk] for kk in sorted(page["errors"])]
     assert errors == sorted(errors, reverse=True)
 
@@ -141,7 +142,6 @@ def test_the_concepts_class_lists_by_hand(page, model):
         assert proba[first] - proba[second] > 4 * dz  # no tie rounding could flip
         assert page["concept_top3"][j, 0] == first
         assert page["first"][j] == page["names"][first]
-        assert page["top3"][j].startswith(f"{page['names'][first]} {proba[first]:.2f}")
     # the naming claim: the cat's and the coffee's concepts read their photo's class
     for i in (0, 1):
         assert set(page["concept_top3"][page["per_photo"][i], 0]) == {page["top"][i]}
@@ -226,10 +226,69 @@ def test_the_drawn_figures(page):
     for j, text in enumerate(texts):
         assert text == f"{j}: " + ", ".join(np.array(page["photos"])[shares[j] >= 0.1])
     # the named figure: each photo's legend lists its concepts and their first class
-    labels = [t.get_text() for sub in figures[2].subfigs for lg in sub.legends for t in lg.get_texts()]
+    labels = [t.get_text() for ax in figures[2].axes for t in ax.get_legend().get_texts()]
     assert sorted(labels) == sorted(f"{j}: {page['first'][j]}" for j in range(k))
     # the dot plot: one large dot per concept at its blurred probability, grey dots
     dots = figures[3].axes[0]
     grey, large = dots.collections[:2]
     np.testing.assert_allclose(large.get_offsets()[:, 1], page["mask_p"])
     assert len(grey.get_offsets()) == k * len(page["shifts"])
+
+
+def test_the_blocks_end_in_a_linear_layer_with_both_signs(page, model):
+    """The page says the blocks' outputs take both signs (why NMF needs the ReLU6)."""
+    kept = {}
+    hook = model._blocks[-1].register_forward_hook(lambda m, i, o: kept.update(out=o))
+    try:
+        with one_thread(), torch.no_grad():
+            model(photo_tensors(page["photos"]))
+    finally:
+        hook.remove()
+    negative = (kept["out"] < 0).double().mean().item()
+    assert 0.1 < negative < 0.9, negative
+    assert (page["features"] >= 0).all() and (page["features"] <= 6).all()
+
+
+def shared_by_most(shares, at_least=0.1):
+    """The block-11 claim: most concepts hold >= 10% of their mass in two photos or more."""
+    return np.mean((shares >= at_least).sum(1) >= 2) > 0.5
+
+
+def test_the_layer_comparison_claim_holds_and_can_fail(page):
+    head = page["photo_shares"](page["by_k"][6][0])
+    block = page["photo_shares"](page["mid_heatmaps"])
+    assert shared_by_most(block) and head.max(1).min() > 0.8
+    # the opposite case: the head's concepts, each in one photo, are not shared by most
+    assert not shared_by_most(head)
+    np.testing.assert_allclose(page["main_share"]["head"], head.max(1))
+    assert [len(h) for h in page["hosts"]] == list((block >= 0.1).sum(1))
+
+
+def distinct_names(first, concepts):
+    return len({first[j] for j in concepts}) == len(concepts)
+
+
+def test_the_naming_claim_holds_and_can_fail(page):
+    first, per_photo = page["first"], page["per_photo"]
+    assert distinct_names(first, per_photo[2]) and len(per_photo[2]) >= 3
+    # the opposite case: the cat's concepts share one name
+    assert not distinct_names(first, per_photo[0])
+
+
+def most_beat_their_copies(higher, strongest):
+    """The blur claim: for most photos the strongest concept's cells lower p more than
+    most of their shifted copies."""
+    return sum(higher[j] > 0.5 for j in strongest) > len(strongest) / 2
+
+
+def test_the_blur_claim_holds_and_can_fail(page):
+    higher, strongest, overlap = page["higher"], page["strongest"], page["overlap"]
+    assert most_beat_their_copies(higher, strongest)
+    # where the copies do as well, they blur most of the concept's cells
+    assert all(overlap[j] > 0.5 for j in strongest if higher[j] <= 0.5)
+    # the opposite case: the copies lower p as much, or more
+    assert not most_beat_their_copies(1 - higher, strongest)
+    # the strongest concept is the one with the largest logit term in its photo
+    for i, j in enumerate(strongest):
+        js = page["per_photo"][i]
+        assert page["contribution"][i, j] == page["contribution"][i, js].max()

@@ -17,6 +17,7 @@ from ._colors import (
     SPECIES_COLORS,
     sign_colors,
 )
+from ._concepts import concept_overlay as concept_overlay  # deep feature factorization
 from ._embedding import plot_embedding
 from ._heatmap import plot_heatmap
 from ._image_grid import plot_image_grid as plot_image_grid  # a grid of images
