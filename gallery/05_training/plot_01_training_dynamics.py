@@ -20,7 +20,8 @@ a blind guess and stays there.
 # gallery's CNN is trained with and with one 25 times higher. Images come from the
 # gallery's train/validation split of MNIST's official 10,000-image test set.
 # `mlviz.models.train` records the curves (and, after every epoch, which ReLU units
-# are dead) and caches both runs, so a rebuild does not train again.
+# are dead) and caches both runs, so a rebuild does not train again. With
+# `checkpoints=1` it also keeps a copy of the weights after every epoch.
 from mlviz.config import QUICK
 from mlviz.models import MNIST_CNN_CONFIG, train
 
@@ -29,19 +30,52 @@ good_config = MNIST_CNN_CONFIG.replace(
     n_val=300 if QUICK else 1000,
     epochs=2 if QUICK else 12,
 )
-good = train(good_config)
+good = train(good_config.replace(checkpoints=1))
 bad = train(good_config.replace(lr=25 * good_config.lr))
 h, h_bad = good.history, bad.history
 print(f"good lr={good_config.lr:g}: val acc {h.val_acc.round(3)}")
 print(f"high lr={bad.config.lr:g}: val acc {h_bad.val_acc.round(3)}")
 
 # %%
+# ## How large a change is noise?
+#
+# Each point of the validation curve is a mean over a finite set of images, so it
+# carries sampling noise: its standard error is the spread of the per-image losses
+# divided by the square root of their number. Two epochs are measured on the *same*
+# images, so a change between them is judged by the standard error of the per-image
+# *differences* (a paired comparison), which is smaller. The copies of the weights let
+# us recompute the loss of every validation image after every epoch.
+import numpy as np
+import torch
+import torch.nn.functional as F
+
+from mlviz.models import mnist_tensors
+
+X_val, y_val = mnist_tensors("val", n=good_config.n_val, seed=good_config.seed)
+model = good.model
+per_image = []  # one row per epoch: the loss of each validation image
+with torch.no_grad():
+    for state in good.epoch_checkpoints[1:]:  # [0] is the initialization
+        model.load_state_dict(state)
+        per_image.append(F.cross_entropy(model(X_val), y_val, reduction="none").numpy())
+per_image = np.array(per_image)  # its row means are h.val_loss
+val_se = per_image.std(axis=1, ddof=1) / np.sqrt(len(y_val))
+
+
+def paired_change(losses, a, b):
+    """Mean change of the per-image losses from epoch index a to b, and its SE."""
+    d = losses[b] - losses[a]
+    return d.mean(), d.std(ddof=1) / np.sqrt(len(d))
+
+
+# %%
 # ## Where would early stopping stop?
 #
 # Early stopping watches the validation loss and stops once it has not improved for
-# `patience` epochs, then restores the weights of the best epoch.
-import numpy as np
-
+# `patience` epochs, then restores the weights of the best epoch. Any decrease counts
+# as an improvement unless a `min_delta` says how large one must be (Keras and
+# Lightning default to 0). We then ask whether the last `patience` epochs changed the
+# validation loss by more than twice the standard error of that change.
 from mlviz.report import say
 
 patience = 3
@@ -53,38 +87,82 @@ for e in range(1, len(h.val_loss)):
         stop = e
         break
 best_epoch = int(h.epoch[best])
-if best == len(h.epoch) - 1:
-    after = (
-        f"That is the last epoch: the validation loss is still falling, and early "
-        f"stopping (patience {patience}) would not have stopped."
+window = min(patience, len(h.epoch) - 1)  # epochs looked back over
+change, change_se = paired_change(per_image, -1 - window, -1)
+trend = "flat"  # unless the change exceeds twice its standard error
+if abs(change) > 2 * change_se:
+    trend = "falling" if change < 0 else "rising"
+# epochs whose loss differs from the best one's by no more than twice its std. error
+tied = []
+for e in range(len(h.epoch)):
+    d, d_se = paired_change(per_image, best, e)
+    if abs(d) <= 2 * d_se:
+        tied.append(int(h.epoch[e]))
+halts = (
+    f"halts after epoch {int(h.epoch[stop])} and restores epoch {best_epoch}"
+    if stop is not None
+    else "never halts"
+)
+moves = (
+    f"From epoch {int(h.epoch[-1 - window])} to epoch {int(h.epoch[-1])} the "
+    f"validation loss changed by {change:+.4f} (standard error of that change, paired "
+    f"over the {per_image.shape[1]:,} images: {change_se:.4f}). "
+)
+fold = h.train_loss[-1 - window] / h.train_loss[-1]  # how much the training loss fell
+training = (
+    f"the training loss falls {fold:.0f}-fold "
+    f"({h.train_loss[-1 - window]:.4f} → {h.train_loss[-1]:.4f})"
+    if fold >= 2
+    else f"the training loss stays near {h.train_loss[-1]:.4f}"
+)
+if trend == "falling":
+    after = moves + (
+        "The fall is larger than the noise: the network is **still learning**, and "
+        f"early stopping (patience {patience}) {halts}."
+    )
+elif trend == "rising":
+    after = moves + (
+        f"The rise is larger than the noise while {training}"
+        + (": the network **memorizes**. " if fold >= 2 else ". ")
+        + f"Early stopping (patience {patience}) {halts}."
     )
 else:
-    rise = h.val_loss[-1] / h.val_loss[best] - 1
-    after = (
-        f"With patience {patience}, early stopping "
-        + (f"halts after epoch {int(h.epoch[stop])}" if stop is not None else "goes on")
-        + f" and restores epoch {best_epoch}. From there to the last epoch the "
-        f"training loss falls {h.train_loss[best] / h.train_loss[-1]:.0f}-fold "
-        f"({h.train_loss[best]:.4f} → {h.train_loss[-1]:.4f}) while the validation "
-        f"loss "
+    after = moves + (
+        "That is within the noise: a **plateau**. "
         + (
-            f"**rises** to {h.val_loss[-1]:.3f} ({rise:+.0%}): the network memorizes."
-            if rise > 0.1
-            else f"**stays flat** ({h.val_loss[-1]:.3f}, {rise:+.0%}): a plateau, "
-            "not a rise. The network keeps fitting its training images but learns "
-            "nothing more that carries over to new digits."
+            "Epochs "
+            + ", ".join(map(str, tied))
+            + f" all lie within two standard errors of epoch {best_epoch}, so which "
+            'of them is "best" is decided by noise. '
+            if len(tied) > 1
+            else ""
+        )
+        + f"Early stopping (patience {patience}) {halts}"
+        + (
+            ", because every new minimum, however small, restarts its count. "
+            if stop is None
+            else ". "
+        )
+        + f"Meanwhile {training}"
+        + (
+            ": the network keeps fitting its training images but learns nothing "
+            "more that carries over to new digits."
+            if fold >= 2
+            else ": training has stalled."
         )
     )
 say(
     f"The validation loss is lowest after epoch **{best_epoch}** "
-    f"({h.val_loss[best]:.3f}, accuracy {h.val_acc[best]:.1%}). " + after
+    f"({h.val_loss[best]:.3f} ± {val_se[best]:.3f}, accuracy {h.val_acc[best]:.1%}). "
+    + after
 )
 
 # %%
 # ## Draw the curves
 #
 # Left: loss (cross-entropy) per epoch; right: accuracy. Solid lines are training,
-# dashed validation. The grey line marks the epoch early stopping keeps.
+# dashed validation; the bars on the good run's validation loss are ±1 standard error
+# over the validation images. The grey line marks the epoch early stopping keeps.
 import matplotlib.pyplot as plt
 
 plt.style.use("mlviz.gallery")  # the gallery's look, shipped with mlviz
@@ -110,6 +188,7 @@ for ax in (ax_loss, ax_acc):
     ax.axvline(best_epoch, color="grey", lw=1)
     ax.set_xlabel("epoch")
     ax.grid(alpha=0.3)
+ax_loss.errorbar(h.epoch, h.val_loss, yerr=val_se, fmt="none", ecolor="C0", capsize=3)
 ax_loss.set_yscale("log")
 ax_loss.set_ylabel("cross-entropy (log scale)")
 ax_acc.set_ylabel("accuracy")
@@ -177,12 +256,18 @@ else:
 # %%
 # ## How to read this figure
 #
-# * **Both losses falling**: still learning; more epochs may help.
+# * **Both losses falling**: still learning; more epochs may help. "Falling" means by
+#   more than the noise: a validation loss is a mean over a few hundred or thousand
+#   images, and epoch-to-epoch wiggles smaller than its standard error (the bars; for
+#   a change between two epochs, the paired standard error in the finding above) are
+#   not evidence either way.
 # * **Training loss falling, validation loss rising**: the network is memorizing the
 #   training images. The gap between the solid and dashed lines is the
 #   generalization gap; early stopping keeps the weights at the validation minimum.
 # * **Training loss falling, validation loss flat**: the same gap, without the
-#   rise; more epochs only polish the fit to the training images.
+#   rise; more epochs only polish the fit to the training images. On a plateau the
+#   "best" epoch is any of several that noise cannot tell apart; a `min_delta` of
+#   about one standard error stops early stopping from chasing those wiggles.
 # * **Loss flat near ln 10 ≈ 2.30 or jumping up and down**: the optimizer is not
 #   working; a learning rate that is too high is the most common cause (2.30 is the
 #   loss of a network that guesses uniformly among 10 digits). A flat 2.30 after one

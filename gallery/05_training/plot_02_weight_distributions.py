@@ -98,9 +98,11 @@ plt.show()
 # The standard deviation of each layer's weights, relative to its value at
 # initialization, summarizes how far each layer has moved; the excess kurtosis
 # summarizes the shape (-1.2 for a uniform distribution, 0 for a Gaussian, above 0
-# for a peak with heavier tails).
+# for a peak with heavier tails). Its standard error comes from a bootstrap: the
+# kurtosis of 200 resamples (with replacement) of the layer's weights.
 from scipy.stats import kurtosis
 
+from mlviz.config import SEED
 from mlviz.report import say
 
 weight_std = {layer: np.array([w.std() for w in weights[layer]]) for layer in layers}
@@ -117,16 +119,33 @@ growth = {layer: weight_std[layer][-1] / weight_std[layer][0] for layer in layer
 most, least = max(growth, key=growth.get), min(growth, key=growth.get)
 bias_std = [b.std() for b in biases["fc2"]]
 shape = {layer: (kurtosis(w[0]), kurtosis(w[-1])) for layer, w in weights.items()}
-bell = [layer for layer in layers if shape[layer][1] > -0.6]  # nearer 0 than -1.2
-flat = [layer for layer in layers if layer not in bell]
+# A kurtosis estimated from a few hundred weights is noisy: its bootstrap standard
+# error says whether a layer lies clearly on one side of -0.6 (halfway from -1.2 to 0).
+rng = np.random.default_rng(SEED)
+shape_se = {
+    layer: np.std([kurtosis(rng.choice(w[-1], w[-1].size)) for _ in range(200)])
+    for layer, w in weights.items()
+}
+side = {layer: (shape[layer][1] + 0.6) / shape_se[layer] for layer in layers}
+bell = [layer for layer in layers if side[layer] > 2]  # nearer 0 than -1.2
+flat = [layer for layer in layers if side[layer] < -2]  # nearer -1.2
+between = [layer for layer in layers if layer not in bell + flat]
 say(
     f"After {len(states) - 1} epochs the spread of **{most}**'s weights grew most "
     f"(×{growth[most]:.2f}), **{least}**'s least (×{growth[least]:.2f}). "
-    "Excess kurtosis at initialization → now: "
-    + ", ".join(f"{k} {a:.2f} → {b:.2f}" for k, (a, b) in shape.items())
+    "Excess kurtosis at initialization → now (± its standard error): "
+    + ", ".join(
+        f"{k} {a:.2f} → {b:.2f} ± {shape_se[k]:.2f}" for k, (a, b) in shape.items()
+    )
     + ". "
     + (f"Closer to a bell shape now: {', '.join(bell)}. " if bell else "")
     + (f"Still closer to the uniform start: {', '.join(flat)}. " if flat else "")
+    + (
+        f"Within two standard errors of halfway, too close to call: "
+        f"{', '.join(between)}. "
+        if between
+        else ""
+    )
     + f"The output layer's biases moved from a standard deviation of "
     f"{bias_std[0]:.3f} to {bias_std[-1]:.3f}."
 )
@@ -136,7 +155,8 @@ say(
 #
 # * PyTorch initializes each layer's weights uniformly in ±1/√fan_in: the flat band in
 #   the top row (epoch 0). Training widens and reshapes them; the finding above says,
-#   per layer, whether the shape became bell-like or stayed flat-topped.
+#   per layer, whether the shape became bell-like, stayed flat-topped, or lies too
+#   close to halfway for its standard error to tell.
 # * A layer whose rows all look alike is not learning (vanishing gradients, frozen
 #   layer, a learning rate too small for it).
 # * Steadily widening distributions mean growing weights; weight decay would hold

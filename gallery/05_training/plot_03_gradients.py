@@ -90,7 +90,7 @@ import matplotlib.pyplot as plt
 
 plt.style.use("mlviz.gallery")  # the gallery's look, shipped with mlviz
 
-from mlviz.report import claim, say
+from mlviz.report import claim, rounding_tolerance, say
 
 runs = {
     "sigmoid": (sigmoid, "sigmoid, default init", "C3"),
@@ -155,26 +155,77 @@ def moved(run, layer):
     return ((w1 - w0).norm() / w0.norm()).item()
 
 
-acc = {key: run.history.val_acc[-1] for key, (run, _, _) in runs.items()}
+def unchanged(run, layer):
+    """Share of a layer's weights that did not change a single bit."""
+    w0, w1 = (run.checkpoints[i][f"{layer}.weight"] for i in (0, -1))
+    return (w0 == w1).float().mean().item()
+
+
+# float32 stores a weight w to within |w| eps / 2 (eps = 1.2e-7): each update is
+# rounded that much, and an update smaller than half the gap between neighbouring
+# float32 numbers is rounded away. What rounding alone can do over n updates:
+n_updates = int(sigmoid.checkpoint_steps[-1])
+rounding = rounding_tolerance("float32", 1.0, n_terms=n_updates)
 first, last = layers[0], layers[-1]
+frozen = moved(sigmoid, first) <= rounding
 late_ratio = {key: sizes[-1, -1] / sizes[-1, 0] for key, sizes in grad_size.items()}
 say(
     f"After {len(sigmoid.history.epoch)} epoch(s) the gap "
-    + ("persists" if late_ratio["sigmoid"] > 100 else "has closed")
+    + ("persists" if late_ratio["sigmoid"] > 10 else "has closed")
     + ": at the last copy "
     f"the sigmoid network's `{last}` gradient is {late_ratio['sigmoid']:.1e} times its "
-    f"`{first}` gradient (ReLU: {late_ratio['relu']:.1f}). The sigmoid network's "
-    f"`{first}` weights moved by **{moved(sigmoid, first):.1e}** of their size, its "
-    f"`{last}` weights by {moved(sigmoid, last):.2f}; in the ReLU network "
-    f"{moved(relu, first):.2f} and {moved(relu, last):.2f}. Validation accuracy: "
-    f"sigmoid **{acc['sigmoid']:.1%}**, ReLU **{acc['relu']:.1%}** (chance is about "
-    "10 %). The sigmoid network "
+    f"`{first}` gradient (ReLU: {late_ratio['relu']:.1f}). "
     + (
-        "is still at or near chance: it has not learned yet."
-        if acc["sigmoid"] < 0.2
-        else "learns, but far slower."
-        if acc["sigmoid"] < acc["relu"] - 0.1
-        else "is about as good here."
+        f"The sigmoid network's `{first}` weights changed by "
+        f"{moved(sigmoid, first):.1e} of their size, no more than float32 rounding "
+        f"alone can produce over {n_updates} updates (up to {rounding:.0e}): "
+        f"**{unchanged(sigmoid, first):.0%} of them did not change a single bit**: "
+        "for those, every update was smaller than half the gap between neighbouring "
+        f"float32 numbers and was rounded away. In effect the layer did not train. "
+        f"Its `{last}` weights "
+        f"moved by {moved(sigmoid, last):.2f} of their size"
+        if frozen
+        else f"The sigmoid network's `{first}` weights moved by "
+        f"**{moved(sigmoid, first):.1e}** of their size, its `{last}` weights by "
+        f"{moved(sigmoid, last):.2f}"
+    )
+    + f"; in the ReLU network {moved(relu, first):.2f} and {moved(relu, last):.2f}."
+)
+
+# %%
+# ## Did the sigmoid network learn?
+#
+# Validation accuracy, against what always answering the most common digit of the
+# validation images scores. An accuracy measured on n images has a standard error of
+# about sqrt(p (1 - p) / n); we call two accuracies different when they are more than
+# two standard errors apart.
+acc = {key: run.history.val_acc[-1] for key, (run, _, _) in runs.items()}
+y_val = mnist_tensors("val", n=sigmoid.config.n_val, seed=sigmoid.config.seed)[1]
+constant = np.bincount(y_val.numpy()).max() / len(y_val)  # the most common digit
+n_val = len(y_val)
+
+
+def standard_error(*accuracies):
+    """Standard error of one accuracy, or of the difference of two, on n_val images."""
+    return np.sqrt(sum(p * (1 - p) for p in accuracies) / n_val)
+
+
+above_constant = acc["sigmoid"] - constant > 2 * standard_error(acc["sigmoid"])
+# how far the ReLU network is ahead, in standard errors of the difference
+ahead = (acc["relu"] - acc["sigmoid"]) / standard_error(*acc.values())
+say(
+    f"Validation accuracy on {n_val:,} images: sigmoid **{acc['sigmoid']:.1%}**, ReLU "
+    f"**{acc['relu']:.1%}**; always answering the most common digit scores "
+    f"{constant:.1%}. The sigmoid network "
+    + (
+        "is not more than two standard errors above that constant answer: **it "
+        "has not learned anything yet**."
+        if not above_constant
+        else "learns, but more slowly than the ReLU network."
+        if ahead > 2
+        else "learns faster than the ReLU network here."
+        if ahead < -2
+        else "is about as good as the ReLU network here."
     )
 )
 

@@ -124,7 +124,7 @@ say(
 # and the weights become NaN. A NaN output is neither 0 nor positive, so the count of
 # dead units silently misses it: check that the loss stayed finite, as below.)
 from mlviz.config import QUICK
-from mlviz.models import TrainConfig
+from mlviz.models import TrainConfig, predict_proba
 
 config = TrainConfig(
     arch="mlp",
@@ -158,20 +158,34 @@ claim(finite, "both runs keep a finite loss", evidence="a loss overflowed to inf
 worst = {lr: max(d[layer][-1] for layer in mlp_layers) for lr, d in mlp_dead.items()}
 acc = {lr: run.history.val_acc[-1] for lr, run in runs.items()}
 hit = max(mlp_layers, key=lambda layer: mlp_dead[0.15][layer][-1])
+# Both networks answer the same validation images: the standard error of the
+# difference in accuracy comes from the per-image difference (a paired comparison).
+X_val, y_val = mnist_tensors("val", n=config.n_val, seed=config.seed)
+correct = {
+    lr: (predict_proba(run.model, X_val).argmax(1) == y_val.numpy()).astype(float)
+    for lr, run in runs.items()
+}
+gap = correct[0.02] - correct[0.15]
+gap_se = gap.std(ddof=1) / np.sqrt(len(gap))
 say(
     f"With lr=0.15, up to **{worst[0.15]:.0%}** of a layer's units are dead after "
     f"training (most in `{hit}`; lr=0.02: at most {worst[0.02]:.0%}); validation "
-    f"accuracy {acc[0.15]:.1%} against {acc[0.02]:.1%}. "
+    f"accuracy {acc[0.15]:.1%} against {acc[0.02]:.1%} (difference "
+    f"{-100 * gap.mean():+.1f} points, standard error {100 * gap_se:.1f}, paired over "
+    f"the {len(gap):,} images). "
     + (
         "The network learns on with what is left, and does worse. "
-        + (
-            "A first-layer unit that is dead on every training image never comes "
-            "back: its inputs are the fixed pixels and its weights get no gradient."
-            if hit == mlp_layers[0]
-            else ""
-        )
-        if acc[0.15] < acc[0.02]
-        else "Here the survivors make up for them."
+        if gap.mean() > 2 * gap_se
+        else "The network with more dead units does better. "
+        if gap.mean() < -2 * gap_se
+        else "Within two standard errors: the network learns on with what is left, "
+        "at no cost this validation set can measure. "
+    )
+    + (
+        "A first-layer unit that is dead on every training image never comes "
+        "back: its inputs are the fixed pixels and its weights get no gradient."
+        if hit == mlp_layers[0]
+        else ""
     )
 )
 

@@ -106,7 +106,7 @@ say(
 #
 # The same curves, drawn from the values read back: the per-batch loss (with the
 # smoothing TensorBoard applies by default: an exponential moving average with weight
-# 0.6, divided by 1 - 0.6^n so that the first points are not pulled towards 0), the
+# 0.6, divided by $1 - 0.6^n$ so that the first points are not pulled towards 0), the
 # epoch losses, and the histogram of `fc1.weight` per epoch. The histograms are stored
 # in buckets whose width grows by 10 % per bucket away from 0 (narrow near 0, wide
 # far from it). TensorBoard's Histograms tab redistributes them over 30 equal-width
@@ -166,16 +166,25 @@ fc1_std = [
     np.sqrt(h.sum_squares / h.num - (h.sum / h.num) ** 2)
     for h in (e.histogram_value for e in fc1_hist)
 ]
+# how far apart the first and last histogram lines are: the share of the weights that
+# would have to change bins to turn one into the other
+shares = counts / counts.sum(axis=1, keepdims=True)
+apart = 0.5 * np.abs(shares[-1] - shares[0]).sum()
 say(
     f"The validation accuracy read back from the event files reaches "
     f"**{acc_values[-1]:.1%}** after epoch {steps_acc[-1]}. The standard deviation of "
     f"`fc1.weight` (from the histograms' stored sums) goes from {fc1_std[0]:.4f} "
     f"after epoch {fc1_hist[0].step} to {fc1_std[-1]:.4f} after epoch "
-    f"{fc1_hist[-1].step} ({fc1_std[-1] / fc1_std[0] - 1:+.1%}): "
+    f"{fc1_hist[-1].step} ({fc1_std[-1] / fc1_std[0] - 1:+.1%}), and {apart:.1%} of "
+    "the weights would have to change bins to turn the first histogram into the last: "
     + (
         "the histogram lines nearly coincide."
-        if abs(fc1_std[-1] / fc1_std[0] - 1) < 0.05
+        if apart < 0.05
         else "the histogram widens visibly."
+        if fc1_std[-1] > 1.05 * fc1_std[0]
+        else "the histogram narrows visibly."
+        if fc1_std[-1] < 0.95 * fc1_std[0]
+        else "the histogram changes its shape more than its spread."
     )
 )
 

@@ -120,10 +120,11 @@ total = mean_heat.sum(axis=(1, 2))
 say(
     f"Averaged over {len(y):,} digits, the class-mean relu2 heatmap correlates with "
     f"the class-mean image at r = {min(corr):.2f} to {max(corr):.2f} (median "
-    f"{np.median(corr):.2f})"
+    f"{np.median(corr):.2f}), so the ink accounts for {min(corr) ** 2:.0%} to "
+    f"{max(corr) ** 2:.0%} of how the activity varies over the frame (r²)"
     + (
         ": the second layer is active mostly where there is ink. "
-        if min(corr) > 0.5
+        if min(corr) ** 2 > 0.5
         else "; activity and ink only partly coincide. "
     )
     + "The difference row correlates with the class's extra ink (its mean image "

@@ -131,8 +131,12 @@ say(
         + " is **empty**: the weighted sum of its maps is negative or zero everywhere "
         "(up to float32 rounding), so the ReLU leaves nothing, although the network is "
         "sure of the class "
-        f"(p = {proba[picked][empty].max(1).min():.2f}). Grad-CAM++, which keeps only "
-        "positive gradients, still draws a map. "
+        f"(p = {proba[picked][empty].max(1).min():.2f}). "
+        + (
+            "Grad-CAM++, which keeps only positive gradients, still draws a map. "
+            if maps["Grad-CAM++"][empty].max(axis=(1, 2)).min() > 0
+            else "Grad-CAM++'s map of it is empty too. "
+        )
         if empty.any()
         else ""
     )

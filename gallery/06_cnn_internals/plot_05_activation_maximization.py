@@ -100,15 +100,20 @@ units = activation_maximization(
 # ## Did every channel move?
 #
 # Each image starts from faint noise. A channel whose ReLU is off everywhere on that
-# start has zero output *and zero gradient*: gradient ascent has nothing to climb, and
-# only the penalties act, flattening the noise towards uniform grey. We measure each
-# channel's mean output on its synthesized image, check on real test digits that such
-# a channel is not dead, and restart the stuck ones from the average training digit,
-# on which they are on. "Zero" means zero up to what float32 rounding can make of it.
+# start has zero output *and zero gradient*: only the penalties act, flattening the
+# noise towards a blank image (the L2 penalty pulls every pixel to 0 in the network's
+# input space, the grey of MNIST's mean pixel). A channel that is barely on fares no
+# better. So we judge each image by what the eye sees, how far it strays from that
+# blank grey (root-mean-square difference of the grey levels): under 2% of black to
+# white, about 5 of a screen's 256 grey levels, a panel looks blank. For those *blank*
+# channels we read the mean output reached ("zero": up to float32 rounding), check on
+# real test digits that the channel is not dead, and restart from the average digit.
 import torch.nn.functional as F
 
-from mlviz.models import mnist_tensors
+from mlviz.models import from_tensor, mnist_tensors
 from mlviz.report import claim, rounding_tolerance
+
+BLANK = 0.02  # RMS distance from blank grey under which a panel looks blank
 
 
 def relu2_and_rounding(x):
@@ -136,11 +141,19 @@ def channel_means(x, chosen):
     )
 
 
+def from_blank(x):
+    """Root-mean-square distance of each image's grey levels from the blank grey."""
+    grey = from_tensor(torch.as_tensor(x))  # 0 = white, 1 = black
+    return np.sqrt(((grey - MNIST_MEAN) ** 2).mean(axis=(1, 2)))
+
+
 reached, zero = channel_means(units, channels)
-stuck = [c for c, value, tol in zip(channels, reached, zero) if value <= tol]
+departure = from_blank(units)
+stuck = [c for c, d in zip(channels, departure) if d < BLANK]
 X_test, _ = mnist_tensors("test")
 on_digits, bound_on_digits = relu2_and_rounding(X_test)
 peak_on_digits = on_digits.amax(dim=(0, 2, 3)).numpy()
+best_digit_mean = on_digits.mean(dim=(2, 3)).amax(dim=0).numpy()  # its best test digit
 dead = peak_on_digits <= bound_on_digits.amax(dim=(0, 2, 3)).numpy()  # every digit
 if stuck:
     X_train, _ = mnist_tensors("train")
@@ -153,6 +166,7 @@ if stuck:
         **settings,
     )
     reached_again, _ = channel_means(restarted, stuck)
+    still_blank = [c for c, d in zip(stuck, from_blank(restarted)) if d < BLANK]
     at_start, zero_at_start = channel_means(mean_digit, stuck)
     claim(
         (at_start > zero_at_start).all(),
@@ -170,7 +184,6 @@ import matplotlib.pyplot as plt
 
 plt.style.use("mlviz.gallery")  # the gallery's look, shipped with mlviz
 
-from mlviz.models import from_tensor
 from mlviz.report import say
 
 
@@ -234,23 +247,77 @@ say(
         else "It is closer to noise than to a digit."
     )
 )
-say(
-    (
-        f"**{len(stuck)} of the {len(channels)} channels never moved** "
-        f"({', '.join(f'relu2[{c}]' for c in stuck)}): their mean output on the "
-        "synthesized image is 0 (up to float32 rounding), so the image is the start "
-        "noise flattened by the penalties (the near-uniform grey panels). "
-        + ("They are not dead: " if not dead[stuck].any() else "")
+def listed(chosen):
+    return ", ".join(f"relu2[{c}]" for c in chosen)
+
+
+moved = [c for c in channels if c not in stuck]
+words = (
+    f"All {len(channels)} channel images show a pattern (each strays at least "
+    f"{departure.min():.3f}, RMS, from the blank grey): each channel had a gradient "
+    "to follow from the noise start."
+)
+if stuck:
+    i_of = {c: i for i, c in enumerate(stuck)}
+    off = [c for c in stuck if reached[c] <= zero[c]]  # zero up to float32 rounding
+    weak = [c for c in stuck if c not in off]
+    climbed = [c for c in stuck if c not in still_blank]
+    words = (
+        f"**{len(stuck)} of the {len(channels)} channel images are blank** "
+        f"({listed(stuck)}): they stray at most {departure[stuck].max():.3f} (RMS, "
+        "black to white = 1) from the blank grey, the others at least "
+        f"{departure[moved].min():.3f}. "
+        + (
+            ("Their" if off == stuck else listed(off) + ":")
+            + " mean output is 0 (up to float32 rounding): off on the noise start, "
+            "no gradient. "
+            if off
+            else ""
+        )
+        + (
+            ("Their" if weak == stuck else listed(weak) + ":")
+            + " mean output is only "
+            + ", ".join(f"{reached[c]:.1e}" for c in weak)
+            + ": too weak a gradient against the penalties. "
+            if weak
+            else ""
+        )
+        + ("None of them is dead: " if not dead[stuck].any() else "")
         + "on the test digits they reach "
         + ", ".join(f"{peak_on_digits[c]:.1f}" for c in stuck)
-        + ". Restarted from the average training digit they reach "
-        + ", ".join(f"{v:.2f}" for v in reached_again)
-        + " (the last panels). "
-        if stuck
-        else f"All {len(channels)} channels moved off zero: each had a gradient to "
-        "follow from the noise start. "
+        + ". The blank panels show where the ascent never started, not what the "
+        "channels respond to. Restarted from the average training digit (the last "
+        "panels), "
+        + ", ".join(f"relu2[{c}] reaches {reached_again[i_of[c]]:.2f}" for c in climbed)
+        + ("; " if climbed and still_blank else ". " if climbed else "")
     )
-    + "Dead channels (zero on every test digit) among those drawn: "
+    if still_blank:
+        weakest = best_digit_mean[still_blank].max() < best_digit_mean[moved].min()
+        words += (
+            f"**{listed(still_blank)} "
+            + ("stays" if len(still_blank) == 1 else "stay")
+            + " blank even so**: mean output "
+            + ", ".join(
+                f"{at_start[i_of[c]]:.1e} on the average digit, "
+                f"{reached_again[i_of[c]]:.1e} at the end"
+                for c in still_blank
+            )
+            + "; on its best test digit such a channel averages "
+            + ", ".join(f"{best_digit_mean[c]:.3f}" for c in still_blank)
+            + f" (channels with a pattern: {best_digit_mean[moved].min():.2f} to "
+            f"{best_digit_mean[moved].max():.2f}). "
+            + (
+                "Too weak a signal: its gradient loses against the penalties, which "
+                "fade the start image towards blank. With these settings the method "
+                "has nothing to show for it."
+                if weakest
+                else "The penalties fade the start image faster than its gradient "
+                "builds a pattern."
+            )
+        )
+say(
+    words.strip()
+    + " Dead channels (zero on every test digit) among those drawn: "
     + str(int(dead[channels].sum()))
     + "."
 )
@@ -262,9 +329,9 @@ say(
 #   absence it tolerates: fragments of the digit's typical shape, not a clean digit.
 # * Channel images show local patterns (oriented edges, stripes, corners), often
 #   repeated over the frame because a channel's mean rewards its pattern everywhere.
-#   A nearly uniform image means the ascent never started (see above), not that the
-#   channel likes grey; an image that is ink almost everywhere is the ascent's answer
-#   for a channel whose mean keeps growing with ink.
+#   A blank panel (the light grey of an all-zero input) means the ascent never
+#   started (see above), not that the channel likes grey; an image that is ink almost
+#   everywhere is the ascent's answer for a channel whose mean keeps growing with ink.
 #
 # ## Pitfalls
 #
@@ -273,6 +340,11 @@ say(
 # * **A maximizing input is not a typical input.** The network may fire hardest on
 #   shapes it never sees in data; compare with real images that excite the unit most.
 # * **The start matters.** From noise, a unit that is off gets no gradient; the usual
-#   cures are another start (an average or real image, as above) or larger noise.
+#   cures are another start (an average or real image, as above) or larger noise. A
+#   unit that is weak on every input may stay blank whatever the start: its gradient
+#   loses against the penalties, which then have to be weakened for it.
+# * **Judge the pictures by what they show.** A unit whose output is a hair above
+#   zero can give an image as blank as a unit that is off; count blank panels by their
+#   pixels, not by an exact-zero test on the unit.
 # * **Small networks give modest pictures.** The crisp "dog faces" of feature
 #   visualization papers come from large ImageNet models and heavier machinery.

@@ -103,18 +103,21 @@ for ax in axes.flat:
     ax.set_xticks([]), ax.set_yticks([])
 plt.show()
 
-pos = [
-    sv[i, 0, :, :, logits[i].argmax()].clip(min=0).sum()
-    / np.abs(sv[i, 0, :, :, logits[i].argmax()]).sum()
-    for i in range(len(x))
-]
+predicted_maps = sv[np.arange(len(x)), 0, :, :, logits.argmax(1)]  # (N, 28, 28)
+strokes = predicted_maps * (images > 0.3)  # the attribution on ink pixels only
+pos = [m.clip(min=0).sum() / np.abs(m).sum() for m in predicted_maps]
+pos_on_strokes = [m.clip(min=0).sum() / np.abs(m).sum() for m in strokes]
 say(
     "Share of the predicted class's absolute attribution that is positive: "
     + ", ".join(f"digit {y[picked[i]].item()} **{p:.0%}**" for i, p in enumerate(pos))
+    + "; on the strokes alone (ink pixels): "
+    + ", ".join(f"{p:.0%}" for p in pos_on_strokes)
     + "."
 )
 claim(
-    min(pos) > 0.5, "in the boxed column the strokes are mostly red", evidence=f"{pos}"
+    min(pos_on_strokes) > 0.5,
+    "in the boxed column the strokes are mostly red",
+    evidence=f"{pos_on_strokes}",
 )
 
 # %%

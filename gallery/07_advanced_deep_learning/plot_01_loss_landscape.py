@@ -3,7 +3,7 @@
 
 **Catalog G1** · **Question:** training, internals · **Family:** neural network · **Phase:** after training · **Data:** MNIST
 
-A trained network is one point in a space with about 10^5 dimensions (one per weight).
+A trained network is one point in a space with about $10^5$ dimensions (one per weight).
 The loss landscape plot (Li et al., 2018, *Visualizing the Loss Landscape of Neural
 Nets*) slices that space with a plane through the trained weights and draws the loss
 on it. It shows whether the network sits in a wide, flat basin (small weight changes
@@ -119,6 +119,20 @@ centre = grid.loss[middle]
 radius = np.hypot(*np.meshgrid(coords, coords))
 low = np.unravel_index(grid.loss.argmin(), grid.loss.shape)
 ring = np.isclose(radius, 0.5, atol=0.5 / (n_grid - 1) * 1.5)
+
+
+def image_losses(a, b):
+    """The loss of each evaluation image at the weights w + a d1 + b d2."""
+    names = [name for name, _ in model.named_parameters()]
+    moved = {n: w + a * u + b * v for n, w, u, v in zip(names, weights, d1, d2)}
+    with torch.no_grad():
+        logits = torch.func.functional_call(model, moved, (X_eval,))
+    return torch.nn.functional.cross_entropy(logits, y_eval, reduction="none").numpy()
+
+
+# the dip below the trained weights, per image: a paired comparison on the same images
+dip = image_losses(0.0, 0.0) - image_losses(coords[low[1]], coords[low[0]])
+dip_se = dip.std(ddof=1) / np.sqrt(len(dip))
 say(
     f"At the trained weights the loss is **{centre:.3f}** (accuracy "
     f"{grid.accuracy[middle]:.1%}) on {len(y_eval)} validation images. Half a "
@@ -127,11 +141,17 @@ say(
     f"{grid.accuracy.min():.1%}). The lowest loss on the grid, {grid.loss[low]:.3f}, "
     f"lies at (a, b) = ({coords[low[1]]:.2f}, {coords[low[0]]:.2f})"
     + (
-        ", not at the trained weights: training lowered the loss on the *training* "
-        "images, and these are validation images; on this coarse grid the difference "
-        f"is {centre - grid.loss[low]:.3f}."
-        if low != middle
-        else ", at the trained weights."
+        ", at the trained weights."
+        if low == middle
+        else f", {dip.mean():.3f} below the trained weights' (standard error of that "
+        f"difference over the {len(dip)} images: {dip_se:.3f}). "
+        + (
+            "A real dip: training lowered the loss on the *training* images, and "
+            "these are validation images."
+            if dip.mean() > 2 * dip_se
+            else "That is within the noise of so few images: the grid cannot tell "
+            "its lowest point from the trained weights."
+        )
     )
 )
 
@@ -150,15 +170,8 @@ fig, ax = plt.subplots(figsize=(6.4, 5.4))
 filled = ax.contourf(
     grid.alphas, grid.betas, grid.loss, levels=levels, norm=LogNorm(), cmap="viridis"
 )
-ax.contour(
-    grid.alphas,
-    grid.betas,
-    grid.loss,
-    levels=levels,
-    colors="white",
-    linewidths=0.4,
-    alpha=0.6,
-)
+lines = {"colors": "white", "linewidths": 0.4, "alpha": 0.6}  # the contour lines
+ax.contour(grid.alphas, grid.betas, grid.loss, levels=levels, **lines)
 ax.plot(0, 0, "x", color="red", ms=10, mew=2, label="trained weights")
 fig.colorbar(filled, ax=ax, label="cross-entropy (log scale)", format="%.2g")
 ax.set_xlabel("a (along random direction d1)")
@@ -205,7 +218,7 @@ fig
 # %%
 # ## The training trajectory
 #
-# Random directions are almost orthogonal to the path training took (in 10^5
+# Random directions are almost orthogonal to the path training took (in $10^5$
 # dimensions, any two random vectors are), so projecting the checkpoints on them shows
 # nothing. Li et al. instead use the two principal directions of the moves
 # `checkpoint - final weights` (PCA), and draw the loss on *that* plane. The share of
@@ -278,15 +291,7 @@ filled = ax.contourf(
     norm=LogNorm(),
     cmap="viridis",
 )
-ax.contour(
-    pca_grid.alphas,
-    pca_grid.betas,
-    pca_grid.loss,
-    levels=levels,
-    colors="white",
-    linewidths=0.4,
-    alpha=0.6,
-)
+ax.contour(pca_grid.alphas, pca_grid.betas, pca_grid.loss, levels=levels, **lines)
 ax.plot(xy[:, 0], xy[:, 1], "-o", color="orange", ms=4, lw=1.5, label="training path")
 for (x, y), step in zip(xy, run.checkpoint_steps):
     if step % steps_per_epoch == 0:
@@ -323,7 +328,7 @@ plt.show()
 #
 # ## Pitfalls
 #
-# * **Two dimensions out of 10^5.** A slice can miss every other direction: the
+# * **Two dimensions out of $10^5$.** A slice can miss every other direction: the
 #   network may be in a valley that is flat along these two and sharp along others.
 #   Repeat with other seeds before calling a minimum flat.
 # * **Without filter normalization the picture depends on the weights' scale**, not on

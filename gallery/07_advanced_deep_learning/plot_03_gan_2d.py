@@ -90,10 +90,13 @@ for step in range(n_steps + 1):
 # `mode_coverage` assigns each generated point to the nearest Gaussian if it lies
 # within 3 standard deviations of its centre. A mode counts as covered when it gets at
 # least 1 % of the points; the share of points that belong to some mode measures
-# sample quality. Two more counts tell a collapse from an unfinished fit: the modes
-# that the generated points barely reach (fewer than 1 % of them within 0.5, ten
-# standard deviations, about a third of the gap between neighbouring modes), and the
-# share of points near the ring itself (radius between 1.75 and 2.25).
+# sample quality. Three more measures tell a collapse from an unfinished fit: the
+# modes that the generated points barely reach (fewer than 1 % of them within 0.5, ten
+# standard deviations, about a third of the gap between neighbouring modes), the share
+# of points near the ring itself (radius between 1.75 and 2.25), and the
+# discriminator's probability D(x) at each mode's centre. A discriminator that has
+# learned its job scores D(x) = p_real / (p_real + p_generated), so D(x) > 0.5 at a
+# centre says the generator puts fewer points there than the data have.
 import numpy as np
 import pandas as pd
 
@@ -101,12 +104,15 @@ from mlviz.inspect.gan import mode_coverage
 from mlviz.report import claim, say
 
 noise = torch.randn(2000, NOISE, generator=torch.Generator().manual_seed(SEED + 1))
-samples, coverage = {}, {}
-missed, on_ring = {}, {}
+samples, coverage, covered_modes = {}, {}, {}
+missed, on_ring, d_at_modes = {}, {}, {}
 with torch.no_grad():
-    for step, (g, _) in snapshots.items():
+    for step, (g, d) in snapshots.items():
         samples[step] = g(noise).numpy()
         coverage[step] = mode_coverage(samples[step], centers, std=STD)
+        counts = coverage[step]["counts"]
+        covered_modes[step] = set(np.flatnonzero(counts >= 0.01 * len(noise)))
+        d_at_modes[step] = torch.sigmoid(d(torch.tensor(centers).float())).numpy()[:, 0]
         near = mode_coverage(samples[step], centers, std=0.5, k=1.0)
         missed[step] = len(centers) - near["covered"]
         radius = np.linalg.norm(samples[step], axis=1)
@@ -123,6 +129,9 @@ table = pd.DataFrame(
             f"{coverage[s]['counts'].max() / max(coverage[s]['counts'].sum(), 1):.0%}"
             for s in snapshot_steps
         ],
+        "highest D(x) at a mode centre": [
+            f"{d_at_modes[s].max():.2f}" for s in snapshot_steps
+        ],
     },
     index=pd.Index(snapshot_steps, name="step"),
 )
@@ -133,7 +142,8 @@ table
 #
 # Each panel is one snapshot. The background is the discriminator's probability that a
 # point is real (red: real, blue: generated, white: undecided at 0.5); grey points are
-# real data, black points generated ones.
+# real data, black points generated ones; green circles mark the modes not covered at
+# that step.
 import matplotlib.pyplot as plt
 
 plt.style.use("mlviz.gallery")  # the gallery's look, shipped with mlviz
@@ -154,6 +164,9 @@ for ax, step in zip(axes, snapshot_steps):
     )
     ax.scatter(*real[:1000].T, s=2, color="0.45", label="real")
     ax.scatter(*samples[step][:600].T, s=3, color="black", label="generated")
+    empty = sorted(set(range(len(centers))) - covered_modes[step])
+    circle = {"s": 260, "facecolors": "none", "edgecolors": "lime", "lw": 1.5}
+    ax.scatter(*centers[empty].reshape(-1, 2).T, **circle)
     ax.set_xlim(-lim, lim)
     ax.set_ylim(-lim, lim)
     ax.set_aspect("equal")
@@ -210,40 +223,95 @@ ax.grid(alpha=0.3)
 plt.show()
 
 final = coverage[n_steps]
-uncovered = len(centers) - final["covered"]
+trend = [coverage[s]["covered"] for s in snapshot_steps]
+uncovered = sorted(set(range(len(centers))) - covered_modes[n_steps])
+dropped = [m for m in uncovered if any(m in covered_modes[s] for s in snapshot_steps)]
+never = [m for m in uncovered if m not in dropped]
+rising = trend[-1] > max(trend[:-1])  # more modes covered at the end than ever before
 lost = missed[n_steps]
-if uncovered == 0:
+
+
+def named(modes):
+    """Modes by their position on the ring, with D(x) at their centres now."""
+    return ", ".join(
+        f"the mode at {np.degrees(np.arctan2(*centers[m][::-1])) % 360:.0f}° "
+        f"(D = {d_at_modes[n_steps][m]:.2f})"
+        for m in modes
+    )
+
+
+under = [m for m in range(len(centers)) if d_at_modes[n_steps][m] > 0.5]
+if not uncovered:
+    shares = final["counts"] / max(final["counts"].sum(), 1)
     verdict = (
-        "No mode collapse in this run: every mode receives points. The most visited "
-        f"mode gets {final['counts'].max() / max(final['counts'].sum(), 1):.0%} of "
-        f"the points on a mode (an even split is {1 / len(centers):.1%})."
+        "No mode collapse in this run: every mode receives from "
+        f"{shares.min():.0%} to {shares.max():.0%} of the points on a mode (an even "
+        f"split is {1 / len(centers):.1%}). "
+        + (
+            f"The discriminator still scores {len(under)} of the mode centres as real "
+            f"(D from {d_at_modes[n_steps][under].min():.2f} to "
+            f"{d_at_modes[n_steps][under].max():.2f}): there the generator puts fewer "
+            "points than the data, and the fit is not finished. "
+            if under
+            else ""
+        )
     )
 else:
-    verdict = ""
+    verdict = f"Modes covered at the four snapshots: {' → '.join(map(str, trend))}. "
+    if dropped:
+        first = {
+            m: min(s for s in snapshot_steps if m in covered_modes[s]) for m in dropped
+        }
+        verdict += (
+            f"**Mode collapse**: {named(dropped)} "
+            + ("was" if len(dropped) == 1 else "were")
+            + " covered at step "
+            + ", ".join(str(first[m]) for m in dropped)
+            + " and "
+            + ("is" if len(dropped) == 1 else "are")
+            + " not any more: the generator gave up data it once produced. "
+            + (
+                "The discriminator still calls the dropped data real, yet the "
+                f"generator puts only {final['counts'][dropped].sum()} of its "
+                f"{len(noise)} points there (an even share is "
+                f"{len(noise) // len(centers)} per mode). The collapse is the "
+                "generator's, not the discriminator's: it keeps pointing at the "
+                "mode the generator left. "
+                if (d_at_modes[n_steps][dropped] > 0.5).all()
+                else "The discriminator no longer calls all of it real either "
+                "(D at most 0.5): it has stopped pushing the generator back there. "
+            )
+        )
+    if never:
+        verdict += (
+            f"{named(never)} never got points, and coverage "
+            + (
+                "is still rising: an unfinished fit rather than a collapse. "
+                if rising
+                else "has stopped rising: the generator has not found "
+                + ("it" if len(never) == 1 else "them")
+                + " in this run. "
+            )
+        )
     if lost:
-        verdict += (
-            f"**Mode collapse**: {lost} mode(s) get (almost) no generated point "
-            "nearby, real data the generator does not produce. "
-        )
-    if uncovered > lost:
-        verdict += (
-            f"{uncovered - lost} uncovered mode(s) do have generated points nearby, "
-            "but too few within 3 standard deviations: the generator has not yet "
-            "sharpened its points onto them, an unfinished fit rather than a collapse."
-        )
+        verdict += f"{lost} mode(s) get (almost) no generated point even nearby. "
 losses_end = losses_arr[-200:].mean(axis=0)
 say(
     f"After {n_steps} steps the generator covers **{final['covered']} of the 8 "
     f"modes**, with {final['high_quality']:.0%} of its points within 3 standard "
     f"deviations of a mode and {on_ring[n_steps]:.0%} near the ring. "
     + verdict
-    + f" Over the last 200 steps the discriminator's loss averages "
-    f"{losses_end[0]:.2f}, "
+    + f"Over the last 200 steps the discriminator's loss averages "
+    f"{losses_end[0]:.2f}, {losses_end[0] / (2 * np.log(2)) - 1:+.0%} from 2 ln 2 = "
+    "1.39, the loss of a discriminator that cannot tell real from generated"
     + (
-        "close to 2 ln 2 = 1.39, the value of a discriminator that cannot tell real "
-        "from generated."
-        if losses_end[0] > 0.9 * 2 * np.log(2)
-        else "below 2 ln 2 = 1.39: it still tells real from generated."
+        ": it still tells real from generated."
+        if losses_end[0] <= 0.9 * 2 * np.log(2)
+        else ": by its loss the game looks near its equilibrium, yet "
+        f"{len(uncovered)} of the 8 modes {'is' if len(uncovered) == 1 else 'are'} "
+        "missing. The losses do not show it (see the pitfalls)."
+        if uncovered
+        else ": overall, the game is near that equilibrium."
     )
 )
 
@@ -258,9 +326,12 @@ say(
 #   some runs it sweeps from mode to mode; in others it first spreads along the ring and
 #   only later sharpens onto the modes. The table tells which: many points near the
 #   ring but few on a mode is the second.
-# * **Mode collapse** shows as modes with real (grey) points but no black ones. The
-#   discriminator should then be red over those modes (it knows they are real) but the
-#   generator gets no gradient pulling it there once it sits elsewhere.
+# * **Mode collapse** shows as modes with real (grey) points but (almost) no black
+#   ones (circled in green). The discriminator is then red over those modes (it knows
+#   they are real) but the generator gets no gradient pulling it there once it sits
+#   elsewhere. The table tells a collapse from an unfinished fit: in a collapse the
+#   count of covered modes *falls* from one snapshot to the next; in an unfinished fit
+#   it is still rising.
 # * A surface that is white (0.5) everywhere near the data means the discriminator
 #   can no longer tell real from generated: the game is near its equilibrium.
 #
@@ -270,6 +341,9 @@ say(
 #   a distance to the data; the losses can look stable while the generator collapses.
 #   Measure coverage and quality directly (here by counting modes; on images with
 #   FID or precision/recall).
+# * **One snapshot cannot tell a collapse from an unfinished fit**: seven of eight modes
+#   looks the same either way. Track coverage during training (the table) and keep
+#   the generator of the best snapshot, as early stopping keeps the best epoch.
 # * **One seed, one run**: GAN training is famously sensitive to seeds, learning
 #   rates and architecture. Whether and when collapse appears changes from run to run.
 # * **2-D intuition is partial**: real data lie on manifolds in thousands of

@@ -245,20 +245,33 @@ ax.set(
 ax.legend()
 plt.show()
 
+# Each loss is a mean over 200 points: its standard error (the spread of the per-point
+# losses over the square root of their number) says which differences are noise.
+with torch.no_grad():
+    point_loss = {
+        name: nn.functional.binary_cross_entropy_with_logits(
+            model(X).squeeze(1), y, reduction="none"
+        ).numpy()
+        for name, X, y in (("train", X_train, y_train), ("test", X_test, y_test))
+    }
+se = {name: v.std(ddof=1) / np.sqrt(len(v)) for name, v in point_loss.items()}
 gap = history["test"][-1] - history["train"][-1]
+gap_se = np.hypot(se["train"], se["test"])  # two independent sets of points
 best = int(np.argmin(history["test"])) + 1
-rising = history["test"][-1] > min(history["test"]) + 0.01
+rising = history["test"][-1] - min(history["test"]) > 2 * se["test"]
 say(
     f"The test loss is lowest at epoch {best} ({min(history['test']):.3f}); at the end "
-    f"it is {gap:+.3f} from the training loss. "
+    f"it is {history['test'][-1]:.3f} ± {se['test']:.3f} (standard error), "
+    f"{gap:+.3f} from the training loss (standard error of that gap: {gap_se:.3f}). "
     + (
-        "The two curves stay close: the network has not overfitted these 200 points."
-        if abs(gap) < 0.05 and not rising
-        else "The test loss rose again after its minimum: the network began to learn "
-        "the particular training points."
+        "The test loss rose again after its minimum by more than twice its standard "
+        "error: the network began to learn the particular training points."
         if rising
-        else "The test loss stays above the training loss: the network does better on "
-        "the points it trained on."
+        else "The test loss stays above the training loss by more than twice the "
+        "standard error: the network does better on the points it trained on."
+        if gap > 2 * gap_se
+        else "The two curves agree within twice that standard error: no sign that "
+        "the network has overfitted these 200 points."
     )
 )
 

@@ -145,8 +145,8 @@ def test_f4_saliency_is_the_absolute_input_gradient(run_page):
             (np.abs(np.diff(m, axis=0)).mean() + np.abs(np.diff(m, axis=1)).mean()) / (2 * m.mean())
             for m in np.asarray(maps, dtype=np.float64)
         ]
-        tolerance = rounding_tolerance("float32", np.mean(rough), n_terms=3 * maps[0].size)
-        assert abs(ns["rough"][name] - np.mean(rough)) <= tolerance
+        tolerance = rounding_tolerance("float32", max(rough), n_terms=3 * maps[0].size)
+        assert np.all(np.abs(ns["rough"][name] - rough) <= tolerance)
 
 
 def test_f5_stuck_channels_have_zero_output_and_are_not_dead(run_page):
@@ -157,13 +157,17 @@ def test_f5_stuck_channels_have_zero_output_and_are_not_dead(run_page):
     reached = torch.relu(z)[i, channels].mean(dim=(1, 2)).numpy()
     bound = bound[i, channels].mean(dim=(1, 2)).numpy()  # the rounding bound of each mean
     assert np.all(np.abs(ns["reached"] - reached) <= bound)
-    # stuck: a mean that rounding alone can explain. Where rounding cannot decide it
-    # (the test's mean within its bound of the page's threshold), either way is right.
+    # A channel whose mean is zero beyond doubt had no gradient: its image is blank
+    # (the page's "stuck"). Stuck may also hold channels with a tiny positive mean whose
+    # image is just as blank (tests/gallery/test_efgh_interpretations.py).
     stuck = set(ns["stuck"])
     assert stuck >= {c for c, v, b, zero in zip(channels, reached, bound, ns["zero"]) if v + b < zero}
-    assert not stuck & {c for c, v, b, zero in zip(channels, reached, bound, ns["zero"]) if v - b > zero}
     for c in stuck:  # not dead: surely positive on some test digit
         assert not ns["dead"][c]
+    # the words say which of them end at zero: those a rounding bound cannot lift off it
+    off = {c for c in stuck if ns["reached"][c] <= ns["zero"][c]}
+    if stuck:
+        assert ("mean output is 0 (up to float32 rounding)" in ns["_findings"][-1]) == bool(off)
     with torch.no_grad():
         probs = torch.softmax(model(torch.from_numpy(ns["classes"])), 1).numpy()
     assert (probs.argmax(1) == np.arange(10)).all()  # each class image is its class
@@ -237,5 +241,10 @@ def test_f8_additivity_and_positive_share(run_page):
         m = sv[i, 0, :, :, predicted[i]].astype(np.float64)
         # a ratio of two sums of 784 float32 terms, the positive part at most the whole
         assert abs(p - m[m > 0].sum() / np.abs(m).sum()) <= rounding_tolerance("float32", 1.0, 2 * m.size)
+        # the share on the strokes (ink pixels) alone, which the page's claim tests
+        ink = ns["images"][i] > 0.3
+        share = m[ink & (m > 0)].sum() / np.abs(m[ink]).sum()
+        tolerance = rounding_tolerance("float32", 1.0, 2 * m.size)
+        assert abs(ns["pos_on_strokes"][i] - share) <= tolerance
     maps = signed_images(run_page.figures)
     assert len(maps) == 10 * len(x) and all(lo == -hi for _, (lo, hi) in maps)

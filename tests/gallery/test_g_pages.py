@@ -46,6 +46,11 @@ def test_g1_landscape(run_page):
     with torch.no_grad():
         loss = F.cross_entropy(torch.func.functional_call(model, moved, (X,)), y).item()
     assert abs(ns["grid"].loss[j, i] - loss) <= 0.0005
+    # the per-image dip at the grid's lowest point averages to the grid's difference
+    # (both stated with three decimals)
+    low = ns["low"]
+    if low != ns["middle"]:
+        assert abs(ns["dip"].mean() - (ns["centre"] - ns["grid"].loss[low])) <= 0.0005
     # Cosines and the first epoch's share, from the flattened weights, in float64.
     start, final, d1 = (
         np.concatenate([t.numpy().ravel() for t in tensors]).astype(np.float64)
@@ -124,6 +129,8 @@ def test_g3_mode_coverage(run_page):
         assert surely.sum() <= round(points) <= maybe.sum()
         surely, maybe = count_range(0.5)
         assert (maybe < enough).sum() <= ns["missed"][step] <= (surely < enough).sum()
+        # the covered modes the verdict names are the ones counted
+        assert len(ns["covered_modes"][step]) == ns["coverage"][step]["covered"]
     losses = np.array(ns["losses"])
     expected = losses[-200:].mean(axis=0)  # means of 200 float64 losses
     tolerance = rounding_tolerance("float64", np.abs(expected).max(), n_terms=200)

@@ -155,6 +155,10 @@ def test_h3_playground(run_page):
     eps = np.finfo(np.float64).eps
     tolerance = rounding_tolerance("float64", loss, n_terms=len(y_test)) + np.mean(eps / np.minimum(p_test, 1 - p_test))
     assert abs(ns["history"]["test"][-1] - loss) <= tolerance
+    # the per-point losses behind the standard errors average to the same loss (two
+    # float64 means of the same 200 terms)
+    point = ns["point_loss"]["test"]
+    assert abs(point.mean() - ns["history"]["test"][-1]) <= rounding_tolerance("float64", loss, len(point))
     # the share of the plane predicted blue, from the weights written out in NumPy
     grid = np.linspace(-1.5, 1.5, 121)
     plane = np.array([(gx, gy) for gy in grid for gx in grid])
