@@ -190,5 +190,6 @@ claim(
 #   the versicolor/virginica overlap) are split along straight boundaries.
 # * **The best silhouette is not the "true" k**: compare the best *k* found above with
 #   the three species. Clustering measures geometry, not the labels you had in mind.
-# * **Local minima**: k-means depends on its initialization; `n_init=10` restarts and a
-#   fixed `random_state` make the result stable and reproducible.
+# * **Local minima**: k-means depends on its initialization; `n_init=10` restarts keep
+#   the best of ten fits, which makes a poor local minimum unlikely (not impossible),
+#   and a fixed `random_state` makes the result reproducible.

@@ -89,11 +89,21 @@ pairs = sorted(zip(corr.values[iu], iu[0], iu[1]), key=lambda t: -abs(t[0]))
 r, a, b = pairs[0]
 best = max(separation, key=separation.get)
 worst = min(separation, key=separation.get)
+# the same pair within each species, and the share of its covariance that lies
+# between the species' means (law of total covariance)
+within = X.groupby(species, observed=True).apply(
+    lambda rows: rows.iloc[:, a].corr(rows.iloc[:, b])
+)
+centres = X.groupby(species, observed=True).transform("mean")
+covariance = np.cov(X.iloc[:, a], X.iloc[:, b], ddof=0)[0, 1]
+between = np.cov(centres.iloc[:, a], centres.iloc[:, b], ddof=0)[0, 1] / covariance
 setosa_max = X.loc[species == "setosa", "petal length (cm)"].max()
 others_min = X.loc[species != "setosa", "petal length (cm)"].min()
 say(
     f"The most correlated pair is *{features[a]}* and *{features[b]}* (Pearson r = "
-    f"{r:.2f}). Alone, *{best}* separates the species best (silhouette "
+    f"{r:.2f} over all flowers, but {within.min():.2f} to {within.max():.2f} within "
+    f"one species; {between:.0%} of their covariance lies between the species' means). "
+    f"Alone, *{best}* separates the species best (silhouette "
     f"{separation[best]:.2f}) and *{worst}* worst ({separation[worst]:.2f}). Setosa "
     f"petals are at most {setosa_max:.1f} cm long, the other species' at least "
     f"{others_min:.1f} cm: a single threshold isolates setosa."
@@ -101,8 +111,13 @@ say(
 claim(setosa_max < others_min, "a single threshold isolates setosa")
 claim(
     {features[a], features[b]} == {"petal length (cm)", "petal width (cm)"} and r > 0.9,
-    "petal length and width carry nearly the same information",
+    "across the species, petal length and width carry nearly the same information",
     evidence=f"{features[a]}, {features[b]}, r={r:.2f}",
+)
+claim(
+    between > 0.5 and within.max() < r,
+    "the pooled correlation mostly reflects the species' differences",
+    evidence=f"between-species share {between:.2f}; within {within.round(2).to_dict()}",
 )
 claim(worst == "sepal width (cm)", "sepal width overlaps most", evidence=worst)
 # overplotting: flowers that share both petal measurements with another flower
@@ -175,8 +190,11 @@ fig
 # ## How to read these figures
 #
 # * **Pair plot, off-diagonal**: a tight diagonal cloud means two correlated features
-#   (petal length and width carry nearly the same information). Colours that form
-#   separate clouds mean those two features together separate the species.
+#   (petal length and width, across the species: for telling the species apart they
+#   carry nearly the same information). Look inside each colour too: within one
+#   species the cloud is looser, and the pooled correlation mostly reflects the
+#   species' differences (the finding above). Colours that form separate clouds mean
+#   those two features together separate the species.
 # * **Pair plot, diagonal**: overlapping histograms mean the feature alone cannot tell
 #   the species apart; here sepal width overlaps most.
 # * **Parallel coordinates**: lines of one colour that stay in a band form a class

@@ -323,7 +323,9 @@ claim(
 #
 # * **Similarity is not truth or agreement.** "The bank raised interest rates" and its
 #   opposite are close (the probe above): embeddings capture topic and wording more
-#   than meaning details such as negation, direction or numbers.
+#   than meaning details such as negation, direction or numbers. One probe is an
+#   example, not a measurement, but studies of sentence embeddings report the same
+#   weakness; test such pairs on your own data before relying on a similarity.
 # * **Normalize before comparing.** Without unit length, a dot product mixes similarity
 #   with vector length; with it, dot product and cosine agree.
 # * **A few dozen sentences are a toy.** UMAP on so few points depends on

@@ -143,6 +143,8 @@ claim(
 # `decision_path` returns, for each sample, the nodes it visits. We take a test flower
 # the tree finds hard (its leaf is the least pure one a test flower reaches) and list
 # each question it answers on the way down.
+import pandas as pd
+
 leaf_of_test = tree.apply(X_test)
 impurity_at_leaf = tree.tree_.impurity[leaf_of_test]
 i = int(np.argmax(impurity_at_leaf))
@@ -151,23 +153,23 @@ path = tree.decision_path(flower).indices
 
 rows = []
 for node in path[:-1]:
-    feature = X.columns[t.feature[node]]
     value = flower.iloc[0, t.feature[node]]
-    goes_left = value <= t.threshold[node]
-    sign = "≤" if goes_left else ">"
     rows.append(
-        f"| {node} | {feature} | {value:.2f} {sign} {t.threshold[node]:.2f} "
-        f"| {'left (yes)' if goes_left else 'right (no)'} |"
+        {
+            "node": node,
+            "question about": X.columns[t.feature[node]],
+            "this flower": value,
+            "threshold": t.threshold[node],
+            "goes": "left (yes, ≤)" if value <= t.threshold[node] else "right (no, >)",
+        }
     )
 leaf = path[-1]
 counts = t.value[leaf][0] * t.n_node_samples[leaf]  # value holds class fractions
 predicted = tree.predict(flower)[0]
 tie = (counts == counts.max()).sum() > 1
 say(
-    f"Test flower #{X_test.index[i]} is a **{y_test.iloc[i]}**. Its path:\n\n"
-    "| node | question about | this flower | goes |\n|---|---|---|---|\n"
-    + "\n".join(rows)
-    + f"\n\nIt ends in leaf {leaf}, where the training flowers were "
+    f"Test flower #{X_test.index[i]} is a **{y_test.iloc[i]}**; the table below gives "
+    f"its path. It ends in leaf {leaf}, where the training flowers were "
     + ", ".join(f"{int(round(c))} {name}" for c, name in zip(counts, class_names))
     + f", so the tree predicts **{predicted}** with probability "
     f"{counts.max() / counts.sum():.0%}"
@@ -178,6 +180,7 @@ say(
     )
     + f" The prediction is {'right' if predicted == y_test.iloc[i] else 'wrong'}."
 )
+pd.DataFrame(rows).set_index("node").round(2)
 
 # %%
 # The same path, highlighted on the flowchart: the boxes the flower passes through get a

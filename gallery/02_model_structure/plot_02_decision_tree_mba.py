@@ -91,6 +91,8 @@ else:
     verdict = "the two are indistinguishable on this test set"
 plain_leaves = plain.tree_.value[plain.tree_.children_left == -1, 0]
 plain_deny = (plain.classes_[plain_leaves.argmax(1)] == "Deny").sum()
+plain_acc = plain.score(X_test, y_test)
+always_deny = (y_test == "Deny").mean()  # the accuracy of answering Deny to everyone
 say(
     f"The depth-3 tree has **{tree.get_n_leaves()} leaves** and a test balanced "
     f"accuracy of **{bal:.1%}** (chance: 33.3%). The unlimited tree grows "
@@ -98,12 +100,20 @@ say(
     f"{bal_deep:.1%}; 95% interval of the difference "
     f"[{interval.low:+.1%}, {interval.high:+.1%}]: {verdict}. Without class "
     f"weights the depth-3 tree predicts *Deny* in **{plain_deny} of its "
-    f"{plain.get_n_leaves()} leaves**."
+    f"{plain.get_n_leaves()} leaves**; its plain accuracy, {plain_acc:.1%}, looks "
+    f"good, but answering *Deny* to everyone scores {always_deny:.1%}."
 )
 claim(
-    plain_deny >= plain.get_n_leaves() / 2,
+    plain_deny > plain.get_n_leaves() / 2,
     "without class weights the tree predicts Deny in most or all of its leaves",
     evidence=f"{plain_deny} of {plain.get_n_leaves()} leaves",
+)
+# "no better than answering Deny": within two standard errors of that accuracy
+noise = 2 * np.sqrt(always_deny * (1 - always_deny) / len(y_test))
+claim(
+    plain_acc < always_deny + noise,
+    "the unweighted tree's accuracy is no better than always answering Deny",
+    evidence=f"{plain_acc:.3f} vs {always_deny:.3f} (noise {noise:.3f})",
 )
 
 # %%
@@ -267,7 +277,8 @@ say(
 #
 # * **Class weights change what the boxes say.** Without `class_weight="balanced"` the
 #   same depth-3 tree predicts *Deny* in most or all of its leaves (counted above), and
-#   looks "accurate" because most applicants are denied.
+#   looks "accurate" only because most applicants are denied: its accuracy is no
+#   better than answering *Deny* to everyone.
 # * **The depth limit is a trade-off.** Readability is bought with fit; compare with the
 #   unlimited tree's score, and its interval, before trusting the small one.
 # * **Unstable structure**: resample the training rows and the lower splits change. The

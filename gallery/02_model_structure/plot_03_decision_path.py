@@ -177,8 +177,10 @@ say(
 #   is the side this applicant took; the black triangle is the applicant's own value.
 # * The colours show what the split achieves: a good split puts mostly one decision on
 #   each side of the dashed line.
-# * A value far from the threshold is a confident answer; a value next to it means a
-#   small change in that feature would have sent the applicant down another branch.
+# * A value far from the threshold, with many training applicants in between, would
+#   take a large change to flip; a value next to it means a small change in that
+#   feature would have sent the applicant down another branch. (Neither says how sure
+#   the tree is of its prediction: that is the leaf's class shares.)
 #
 # A split on gender or race means that, in this **synthetic** table, among the
 # applicants who reach that node, the decisions differ between the two sides, and the

@@ -183,16 +183,20 @@ def regions(model, frame=False):
 member_regions = [regions(t)[0] for t in forest.estimators_]
 forest_regions = regions(forest, frame=True)[0]
 ada_regions, ada_horizontal = regions(ada, frame=True)
-more = forest_regions > np.mean(member_regions) + 0.5
-fewer = forest_regions < np.mean(member_regions) - 0.5
+q1, q3 = np.percentile(member_regions, [25, 75])  # a typical member: the middle half
 say(
     f"Regions of one colour: forest trees 0-2 have "
     f"{', '.join(str(n) for n in member_regions[:3])} (all {len(member_regions)} "
-    f"trees: {min(member_regions)} to {max(member_regions)}, mean "
-    f"{np.mean(member_regions):.1f}); the forest has **{forest_regions}**, "
-    + ("more than" if more else "fewer than" if fewer else "about as many as")
-    + " a typical member. The vote removes the islands few trees share and keeps those "
-    f"most trees share. AdaBoost's map has {ada_regions} regions, and "
+    f"trees: {min(member_regions)} to {max(member_regions)}, the middle half "
+    f"{q1:g} to {q3:g}); the forest has **{forest_regions}**, "
+    + (
+        "more than"
+        if forest_regions > q3
+        else "fewer than"
+        if forest_regions < q1
+        else "as many as"
+    )
+    + f" a typical member. AdaBoost's map has {ada_regions} regions, and "
     f"{ada_horizontal:.0%} of its boundary runs horizontally: "
     + (
         "its regions are pure bands along petal length."
@@ -259,9 +263,12 @@ say(
 # ## How to read these figures
 #
 # * **Forest members** have ragged, overfitted regions (islands around single flowers)
-#   that differ from tree to tree; the forest's boundary is their vote (the mean of
-#   their predicted probabilities). An island survives the vote only where most trees
-#   draw it; the region counts above say how this forest compares with its members.
+#   that differ from tree to tree; the forest's boundary is their vote: the mean of
+#   their predicted probabilities, which for fully grown trees (pure leaves, except
+#   where two flowers of different species share both measurements) is the share of
+#   trees voting for each species. One tree's island survives only where more trees
+#   draw it than any other species; the region counts above say how this forest
+#   compares with its members.
 # * **Stumps** split the plane with one straight line along one axis. A single stump has
 #   two leaves, so it can only separate one class from the rest; AdaBoost's regions are
 #   the weighted vote of many such cuts, bands where the cuts share one feature and

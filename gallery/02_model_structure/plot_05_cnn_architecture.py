@@ -7,7 +7,10 @@ Before reading anything a network has learned, you need its shape: which layers,
 which order, how each one changes the size of the data, and where the parameters are.
 `print(model)` lists the layers but not the shapes; a diagram with one block per layer
 shows at a glance where the image shrinks, where it is flattened, and which layer holds
-most of the weights (usually the first dense layer, not the convolutions). This page
+most of the weights: in a small network like this one, and in classic ones like VGG,
+the first dense layer, not the convolutions. (Networks that average-pool the last
+feature maps before one small dense layer, such as ResNets, keep most of their weights
+in convolutions.) This page
 measures every layer's output shape with forward hooks on one real image and draws the
 network the gallery's deep-learning pages share.
 """
@@ -59,15 +62,14 @@ with torch.no_grad():
 for h in handles:
     h.remove()
 
+import pandas as pd
+
 total = sum(r[3] for r in rows)
-say(
-    "| layer | type | output shape | parameters |\n|---|---|---|---|\n"
-    + "\n".join(
-        f"| {n} | {type(m).__name__} | {' × '.join(map(str, s))} | {p:,} |"
-        for n, m, s, p in rows
-    )
-    + f"\n| | | **total** | **{total:,}** |"
-)
+layers = pd.DataFrame(
+    [(n, type(m).__name__, " × ".join(map(str, s)), p) for n, m, s, p in rows],
+    columns=["layer", "type", "output shape", "parameters"],
+).set_index("layer")
+say(f"{len(rows)} layers, **{total:,}** parameters in all:")
 shape = {name: s for name, _, s, _ in rows}
 claim(
     shape["conv1"][1:] == (28, 28)
@@ -78,7 +80,7 @@ claim(
     "and Flatten receives 32 x 7 x 7 maps",
     evidence=str(shape),
 )
-
+layers
 
 # %%
 # ## Draw the diagram
@@ -177,9 +179,9 @@ ax.set_title(f"MnistCNN: {total:,} trainable parameters", fontsize=13)
 plt.show()
 
 # %%
-# Parameters are memory; the arithmetic is another count. A convolution applies each
-# weight of its kernel at every output position, a dense layer each weight once:
-# multiply-adds per image = weights x output positions.
+# Parameters are what the model stores; the arithmetic is another count. A convolution
+# applies each weight of its kernel at every output position, a dense layer each
+# weight once: multiply-adds per image = weights x output positions.
 biggest = max(rows, key=lambda r: r[3])
 conv_params = sum(p for _, m, _, p in rows if isinstance(m, torch.nn.Conv2d))
 macs = {
@@ -203,7 +205,7 @@ claim(
 )
 claim(
     conv_macs > macs["fc1"],
-    "the convolutions dominate the arithmetic while fc1 dominates the memory",
+    "the convolutions dominate the arithmetic while fc1 dominates the parameters",
     evidence=f"conv {conv_macs:,} vs fc1 {macs['fc1']:,} multiply-adds",
 )
 
@@ -227,6 +229,8 @@ claim(
 #   28 × 28 image.
 # * **Parameters are not computation.** The convolutions have few parameters but run at
 #   every image position, so they dominate the arithmetic while `fc1` dominates the
-#   memory (the multiply-adds are counted above).
+#   parameter count, the size of the saved model (the multiply-adds are counted above).
+#   Nor are parameters all the memory: in training, the convolutions' large output maps
+#   are kept for the backward pass.
 # * **The batch dimension is left out** of the shapes: every tensor also has a first
 #   dimension, the number of images.

@@ -165,22 +165,27 @@ claim(
 # `loss.backward()` runs the graph in reverse and leaves each parameter's gradient in
 # `.grad`, with the parameter's shape. The table gives each gradient's shape and its
 # norm, for this one image.
+import pandas as pd
+
 loss.backward()
 grads = {name: p.grad for name, p in model.named_parameters()}
-say(
-    "| parameter | gradient shape | gradient norm |\n|---|---|---|\n"
-    + "\n".join(
-        f"| {name} | {' × '.join(map(str, g.shape))} | {g.norm():.3g} |"
-        for name, g in grads.items()
-    )
-    + f"\n\nThe largest gradient, by norm, is that of "
-    f"**{max(grads, key=lambda n: grads[n].norm())}**."
-)
 claim(
     all(g.shape == p.shape for g, p in zip(grads.values(), model.parameters())),
     "each parameter's gradient has the parameter's shape",
 )
+gradients = pd.DataFrame(
+    {
+        "gradient shape": [" × ".join(map(str, g.shape)) for g in grads.values()],
+        "gradient norm": [g.norm().item() for g in grads.values()],
+    },
+    index=pd.Index(list(grads), name="parameter"),
+)
+say(
+    "The largest gradient, by norm, is that of "
+    f"**{gradients['gradient norm'].idxmax()}**."
+)
 model.zero_grad()
+gradients.round(3)
 
 # %%
 # ## How to read this figure

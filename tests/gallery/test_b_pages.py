@@ -61,6 +61,12 @@ def test_b1_path_colours_and_scores(run_page):
     steps = decision_path_steps(tree, ns["flower"])
     assert list(ns["path"]) == [s.node for s in steps] + [tree.apply(ns["flower"])[0]]
     assert ns["predicted"] == tree.predict(ns["flower"])[0]
+    # The path table (a DataFrame): one row per question, each answered as the tree does.
+    table = ns["pd"].DataFrame(ns["rows"]).set_index("node")
+    assert list(table.index) == [s.node for s in steps]
+    for step, (_, row) in zip(steps, table.iterrows()):
+        assert row["question about"] == step.feature_name and row["threshold"] == step.threshold
+        assert row["goes"].startswith("left") == step.went_left
     counts = ns["counts"]
     assert ns["tie"] == (np.sort(counts)[-1] == np.sort(counts)[-2])
 
@@ -90,6 +96,16 @@ def test_b2_shares_unweighted_tree_and_sensitive_splits(run_page):
     leaf_of = plain.apply(X_train)
     predicted = {leaf: plain.predict(X_train[leaf_of == leaf].iloc[[0]])[0] for leaf in np.unique(leaf_of)}
     assert ns["plain_deny"] == sum(p == "Deny" for p in predicted.values())
+    # "looks accurate only because most are denied": its test accuracy is within two
+    # standard errors of answering Deny to everyone (false for a tree that beats it)
+    from sklearn.metrics import accuracy_score
+
+    y_test = ns["y_test"]
+    accuracy = accuracy_score(y_test, plain.predict(ns["X_test"]))
+    baseline = np.mean(y_test.to_numpy() == "Deny")
+    assert ns["plain_acc"] == accuracy and ns["always_deny"] == baseline
+    assert accuracy < baseline + 2 * np.sqrt(baseline * (1 - baseline) / len(y_test))
+    assert ns["plain_deny"] > plain.get_n_leaves() / 2
     assert len(ns["sensitive"]) == _gender_race_splits(ns["rules"])
     low, high = ns["interval"].low, ns["interval"].high
     assert low <= ns["bal_deep"] - ns["bal"] <= high
@@ -128,6 +144,9 @@ def test_b4_region_counts_and_error_trend(run_page):
     # Regions of the forest's map, recounted by flood fill over the page's grid.
     labels = ns["forest"].predict(ns["pd"].DataFrame(ns["plane"], columns=ns["features"])).reshape(ns["gx"].shape)
     assert ns["forest_regions"] == _count_regions(labels)
+    # "a typical member" is the middle half of the trees' region counts
+    members = np.sort(ns["member_regions"])
+    assert (ns["q1"], ns["q3"]) == tuple(np.quantile(members, [0.25, 0.75]))
     errors = ns["ada"].estimator_errors_
     assert (ns["late"] > ns["early"]) == (errors[-10:].mean() > errors[:10].mean())
     # "the last n stumps all have the same error": the same as printed, three decimals
@@ -169,6 +188,18 @@ def test_b5_parameters_and_multiply_adds(run_page):
     flops = counter.get_flop_counts()
     for name, macs in ns["macs"].items():
         assert 2 * macs == sum(flops[f"{type(model).__name__}.{name}"].values()), name
+    # The table: each layer's output shape from running the layers one after another,
+    # and its parameters counted from the module.
+    layers, x = ns["layers"], ns["X_test"][:1]
+    with torch.no_grad():
+        for name, module in model.named_children():
+            x = module(x)
+            assert layers.loc[name, "output shape"] == " × ".join(map(str, x.shape[1:]))
+            assert layers.loc[name, "parameters"] == sum(p.numel() for p in module.parameters())
+    assert layers["parameters"].sum() == ns["total"]
+    # The pitfall: a 32 x 32 image reaches fc1 with the wrong number of features.
+    with pytest.raises(RuntimeError), torch.no_grad():
+        model(torch.zeros(1, 1, 32, 32))
 
 
 def test_b6_operations_and_gradients(run_page):
@@ -185,6 +216,12 @@ def test_b6_operations_and_gradients(run_page):
         rounding = rounding_tolerance("float32", expected.abs().max().item(), n_terms=model.fc1.in_features)
         assert (grad - expected).abs().max().item() <= rounding, name
     assert ns["n_leaves"] == len(params)
+    # The gradient table: norms of the reference gradients, at their float32 rounding.
+    for name, expected in zip(params, reference):
+        norm = ns["gradients"].loc[name, "gradient norm"]
+        rounding = rounding_tolerance("float32", expected.abs().max().item(), n_terms=model.fc1.in_features)
+        assert norm == pytest.approx(expected.norm().item(), abs=rounding * np.sqrt(expected.numel()))
+        assert ns["gradients"].loc[name, "gradient shape"] == " × ".join(map(str, expected.shape))
     # Operations: the graph's nodes that are not parameters, one per recorded op.
     kinds = [d["label"] for _, d in ns["graph"].nodes(data=True) if not d["leaf"]]
     assert kinds.count("Convolution") == 2 and kinds.count("Addmm") == 2

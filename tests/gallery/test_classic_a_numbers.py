@@ -45,19 +45,22 @@ def _pair_mixing(coords, labels, a, b, k=10):
     return (np.mean(nearest[labels == a] == b) + np.mean(nearest[labels == b] == a)) / 2
 
 
-def _islands(coords, k=5):
-    """Connected groups when every point is joined to its k nearest (union-find)."""
-    parent = list(range(len(coords)))
+def _islands(coords, **definition):
+    """A4 and A5's islands (a visible gap around them), recounted without scikit-learn."""
+    from .test_ab_interpretations import visible_islands
 
-    def root(i):
-        while parent[i] != i:
-            i = parent[i]
-        return i
+    return visible_islands(coords, **definition)
 
-    for i, row in enumerate(_nearest(coords, k)):
-        for j in row:
-            parent[root(i)] = root(j)
-    return len({root(i) for i in range(len(coords))})
+
+#: The pages' island definition, and two neighbouring ones the readings must survive.
+_ISLAND_DEFINITIONS = [{}, {"k": 5, "factor": 1.5}, {"k": 3, "factor": 1.5}]
+
+
+def _nearest_between(queries, points, k):
+    """Brute-force indices of each query's k nearest points."""
+    from scipy.spatial.distance import cdist
+
+    return np.argsort(cdist(queries, points, "sqeuclidean"), axis=1, kind="stable")[:, :k]
 
 
 def _hex(color):
@@ -85,6 +88,22 @@ def test_a1_pca(run_page):
         assert cumulative[k - 1] >= share - rounding and cumulative[k - 2] < share
     own = _share_by_class(ns["codes2"], ns["labels"])
     assert ns["own"].to_dict() == pytest.approx(own)
+    assert own[1] > 0.5 and max(own, key=own.get) == 1, "1 has a region of its own"
+    # recognizable: validation digits rebuilt from the top eigenvectors, named by a
+    # brute-force 5-nearest-neighbour vote among the training digits (ties to the
+    # smaller digit, as scikit-learn); a near-tie in distance may flip one digit
+    _, vectors = np.linalg.eigh(np.cov(X_digits.T))
+    vectors = vectors[:, ::-1]
+    centre, X_val, y_val = X_digits.mean(axis=0), ns["X_val"], ns["mnist"].y_val
+    for k in ns["ks"]:
+        rebuilt = centre + (X_val - centre) @ vectors[:, :k] @ vectors[:, :k].T
+        votes = ns["labels"][_nearest_between(rebuilt, X_digits, 5)]
+        said = np.array([np.bincount(v, minlength=10).argmax() for v in votes])
+        assert ns["named"][k] == pytest.approx(np.mean(said == y_val), abs=1 / len(y_val))
+    # the reading fails where the rebuilt digits are clearly worse than the originals
+    full, few = ns["named"][784], ns["named"][2]
+    noise = 2 * np.sqrt(full * (1 - full) / len(y_val))
+    assert ns["named"][ns["needed"][0.9]] > full - noise and not few > full - noise
     # colours: species in the matplotlib scatter, digits in the plotly one
     iris = run_page.figures[0].axes[0]
     for collection, name in zip(iris.collections, ns["species"].cat.categories, strict=True):
@@ -136,6 +155,18 @@ def test_a3_pair_plot(run_page):
     assert r == pytest.approx(pearsonr(X.iloc[:, a], X.iloc[:, b]).statistic)
     all_r = [abs(pearsonr(X.iloc[:, i], X.iloc[:, j]).statistic) for i in range(4) for j in range(i + 1, 4)]
     assert abs(r) == pytest.approx(max(all_r))
+    # the same pair within each species, and the share of its covariance between the
+    # species' means; shuffled species (no difference between them) lose that share
+    from .test_ab_interpretations import _between_share
+
+    codes = species.cat.codes.to_numpy()
+    for code, name in enumerate(species.cat.categories):
+        rows = codes == code
+        assert ns["within"][name] == pytest.approx(pearsonr(X.iloc[rows, a], X.iloc[rows, b]).statistic)
+    share = _between_share(X.iloc[:, a].to_numpy(), X.iloc[:, b].to_numpy(), codes)
+    assert ns["between"] == pytest.approx(share) and share > 0.5 and ns["within"].max() < r
+    shuffled = np.random.default_rng(0).permutation(codes)
+    assert _between_share(X.iloc[:, a].to_numpy(), X.iloc[:, b].to_numpy(), shuffled) < 0.5
     assert ns["setosa_max"] < ns["others_min"]
     # overplotting: flowers whose (petal length, petal width) another flower shares
     from collections import Counter
@@ -175,6 +206,11 @@ def test_a4_tsne(run_page):
         assert share == pytest.approx(_pair_mixing(coords, y, a, b))
         others = [_pair_mixing(coords, y, i, j) for i in range(10) for j in range(i + 1, 10)]
         assert share == pytest.approx(max(others))
+    # the reading: perplexity 5 breaks the map into at least twice as many islands,
+    # whichever of three neighbouring definitions of an island counts them
+    for definition in _ISLAND_DEFINITIONS:
+        islands = {p: _islands(coords, **definition) for p, coords in maps.items()}
+        assert islands[5] >= 2 * max(islands[30], islands[100]), (definition, islands)
     # the recipe the prose states, run again: PCA to 50 components, then t-SNE
     with threadpool_limits(1):
         X50 = PCA(n_components=50, random_state=0).fit_transform(X)
@@ -212,13 +248,20 @@ def test_a5_umap(run_page):
         model = umap.UMAP(n_neighbors=50, min_dist=0.5, random_state=0, n_jobs=1)
         expected = model.fit_transform(X50)
     np.testing.assert_allclose(maps["UMAP n_neighbors=50, min_dist=0.5"], expected)
-    # the prose: min_dist=0 packs each class tighter (relative to the map) than 0.5,
-    # and small n_neighbors breaks the min_dist=0 map into more islands
+    # the prose: min_dist=0 packs each class tighter (relative to the map) than 0.5
+    # and min_dist=0.5 leaves fewer islands (whichever neighbouring definition counts)
     for k in (5, 50):
-        tight = _class_spread(maps[f"UMAP n_neighbors={k}, min_dist=0.0"], y)
-        assert tight < _class_spread(maps[f"UMAP n_neighbors={k}, min_dist=0.5"], y)
-    few, many = (_islands(maps[f"UMAP n_neighbors={k}, min_dist=0.0"]) for k in (5, 50))
-    assert few > many
+        tight, loose = (maps[f"UMAP n_neighbors={k}, min_dist={d}"] for d in (0.0, 0.5))
+        assert _class_spread(tight, y) < _class_spread(loose, y)
+        for definition in _ISLAND_DEFINITIONS:
+            assert _islands(loose, **definition) < _islands(tight, **definition), definition
+    # n_neighbors=5 minus 50: the stated difference lies in its interval, and at
+    # min_dist=0.5 the whole interval is above 0
+    for d, (diff, low, high) in ns["local"].items():
+        few, many = (maps[f"UMAP n_neighbors={k}, min_dist={d}"] for k in (5, 50))
+        assert diff == pytest.approx(100 * (_same_label_share(few, y) - _same_label_share(many, y)))
+        assert low <= diff <= high
+    assert ns["local"][0.5][1] > 0
 
 
 def test_a6_projector(run_page):
@@ -245,6 +288,9 @@ def test_a6_projector(run_page):
         for fit, held in StratifiedKFold(5).split(view, labels):
             says[held] = KNeighborsClassifier(5).fit(view[fit], labels[fit]).predict(view[held])
         assert ns["knn"][name] == pytest.approx(np.mean(says == labels))
+    # the interval is for the CNN embedding's lead, and it lies above 0
+    low, high = ns["interval"].low, ns["interval"].high
+    assert low <= ns["knn"]["CNN embedding"] - ns["knn"]["raw pixels"] <= high and low > 0
     assert ns["own"].to_dict() == pytest.approx(_share_by_class(ns["views"]["raw pixels"], labels))
     a, b, share = ns["pairs"][0]
     assert share == pytest.approx(_pair_mixing(ns["views"]["raw pixels"], labels, a, b))
