@@ -6,6 +6,7 @@ import builtins
 import contextlib
 import io
 import runpy
+from pathlib import Path
 
 import matplotlib
 
@@ -28,13 +29,29 @@ def page_path(name: str):
     return matches[0]
 
 
-def run_quick(name: str, folder) -> dict:
+#: Pages already run in this test session: path -> namespace. A page's tests read its
+#: results; running it again for each test module would double ``make test``.
+_RUNS: dict = {}
+
+
+def run_quick(name: str, folder, *, fresh: bool = False) -> dict:
     """Run a page in quick mode inside ``folder``; return its namespace.
 
     The namespace also holds ``_figures`` (every figure the page showed, closed but
-    inspectable) and ``_findings`` (the text of each ``say()``). Environment, working
-    folder and ``plt.show`` are restored afterwards.
+    inspectable), ``_findings`` (the text of each ``say()``) and ``_folder`` (where it
+    ran, and wrote its files). Environment, working folder and ``plt.show`` are restored
+    afterwards. A page runs once per test session: later calls return the same namespace
+    (tests must not change what it holds) unless ``fresh``.
     """
+    key = page_path(name).resolve()
+    if not fresh and key in _RUNS:
+        return _RUNS[key]
+    namespace = _run_quick(name, folder)
+    _RUNS[key] = namespace
+    return namespace
+
+
+def _run_quick(name: str, folder) -> dict:
     shown = []
 
     def show(*args, **kwargs):  # keep the figures for the test, then close them
@@ -61,6 +78,7 @@ def run_quick(name: str, folder) -> dict:
             torch.set_num_threads(threads)
     check_declared_extras(path, imported)
     namespace["_figures"] = shown
+    namespace["_folder"] = Path(folder)
     namespace["_findings"] = [part.text for part in render_findings(out.getvalue()) if not isinstance(part, str)]
     return namespace
 

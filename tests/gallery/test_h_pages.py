@@ -62,7 +62,7 @@ def _size_of_logits(state, image):
 N_TERMS = 10 + 145 + 1569 + 65
 
 
-def test_h1_drawing_pad(run_page, tmp_path):
+def test_h1_drawing_pad(run_page):
     import copy
 
     import torch
@@ -74,7 +74,7 @@ def test_h1_drawing_pad(run_page, tmp_path):
     ns = run_page("08_interactive/plot_01_drawing_pad.py")
     model = ns["model"]
     # the exported file holds the model's own weights, bit for bit, next to the page
-    assert ns["path"] == tmp_path / "drawpad_cnn.json"
+    assert ns["path"] == ns["_folder"] / "drawpad_cnn.json" and ns["path"].is_file()
     state = ns["exported"]["state_dict"]
     for key, value in model.state_dict().items():
         np.testing.assert_array_equal(state[key], value.numpy())

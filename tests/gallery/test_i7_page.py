@@ -41,7 +41,7 @@ def page(tmp_path_factory):
     """Run the page once, in quick mode and with an empty cache, for this module."""
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv("MLVIZ_CACHE_DIR", str(tmp_path_factory.mktemp("cache")))
-        yield run_quick(PAGE, tmp_path_factory.mktemp("page"))
+        yield run_quick(PAGE, tmp_path_factory.mktemp("page"), fresh=True)  # its own empty cache
     plt.close("all")
 
 
