@@ -121,19 +121,9 @@ claim(
 # point to its 3rd nearest neighbour, and at least 3 % of the panel. Only a point with
 # 3 such neighbours links others (scikit-learn's `DBSCAN`): a stray point between two
 # groups joins one of them but cannot merge them. Groups of fewer than 1 % of the
-# points, specks, are not counted.
-from sklearn.cluster import DBSCAN
-from sklearn.neighbors import NearestNeighbors
-
-
-def count_islands(coords, k=3):
-    drawn = (coords - coords.min(axis=0)) / np.ptp(coords, axis=0)
-    distances, _ = NearestNeighbors(n_neighbors=k).fit(drawn).kneighbors()
-    gap = max(2 * np.median(distances[:, -1]), 0.03)
-    groups = DBSCAN(eps=gap, min_samples=k + 1).fit(drawn).labels_
-    sizes = np.bincount(groups[groups >= 0], minlength=1)
-    return int(np.sum(sizes >= 0.01 * len(coords)))
-
+# points, specks, are not counted. `count_islands` in the helper package does this in
+# eight lines.
+from mlviz.inspect.embedding import count_islands
 
 islands = {p: count_islands(maps[p]) for p in perplexities}
 say(

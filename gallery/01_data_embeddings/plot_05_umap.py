@@ -72,21 +72,8 @@ import matplotlib.pyplot as plt
 
 plt.style.use("mlviz.gallery")  # the gallery's look, shipped with mlviz
 
-from sklearn.cluster import DBSCAN
-from sklearn.neighbors import NearestNeighbors
-
-from mlviz.inspect.embedding import neighbour_agreement
+from mlviz.inspect.embedding import count_islands, neighbour_agreement
 from mlviz.plotting import plot_embedding
-
-
-def count_islands(coords, k=3):  # groups with a visible gap around them (page A4)
-    drawn = (coords - coords.min(axis=0)) / np.ptp(coords, axis=0)
-    distances, _ = NearestNeighbors(n_neighbors=k).fit(drawn).kneighbors()
-    gap = max(2 * np.median(distances[:, -1]), 0.03)
-    groups = DBSCAN(eps=gap, min_samples=k + 1).fit(drawn).labels_
-    sizes = np.bincount(groups[groups >= 0], minlength=1)
-    return int(np.sum(sizes >= 0.01 * len(coords)))
-
 
 # per point: the share of its 10 nearest map neighbours with the same digit
 per_point = {
@@ -94,6 +81,7 @@ per_point = {
     for name, coords in maps.items()
 }
 agree = {name: shares.mean() for name, shares in per_point.items()}
+# islands: groups with a visible gap around them, counted as on page A4
 islands = {name: count_islands(coords) for name, coords in maps.items()}
 fig, axes = plt.subplots(2, 3, figsize=(12, 8.4))
 for ax, (name, coords) in zip(axes.flat, maps.items()):

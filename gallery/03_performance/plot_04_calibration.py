@@ -8,19 +8,18 @@ whose chance is above 30%", or an expected number of admits summed over a list. 
 only sound when the probabilities are *calibrated*: among the applicants given 30%,
 about 30% are admitted. A reliability diagram checks this by binning the predictions
 and plotting each bin's observed rate against its mean prediction; each rate gets an
-interval, since a bin is a sample of applicants, and the histogram of the predictions
-shows where they lie. This page compares three classifiers on the MBA admissions, then
-recalibrates the random forest, whose class weights distort its probabilities on
-purpose, and shows why the calibration map must not be learned on the training set.
-The MBA table is synthetic: generated from the statistics of Wharton's Class of 2025,
+interval, since a bin is a sample of applicants. This page compares three classifiers
+on the MBA admissions, then recalibrates the random forest, whose class weights distort
+its probabilities on purpose, and shows why the map must not be learned on the
+training set. The MBA table is synthetic: generated from the statistics of Wharton's Class of 2025,
 not the records of real applicants.
 """
 
 # %%
 # ## Prepare the data
 #
-# *Admit* vs not, as on pages C2 and C3. Calibration needs data the model has not seen:
-# the test quarter is kept for the diagrams and the Brier scores.
+# *Admit* vs not, as on pages C2 and C3; the test quarter, unseen by the models, is
+# kept for the diagrams and the Brier scores.
 from mlviz.config import QUICK
 from mlviz.explain import mba_split
 
@@ -30,11 +29,10 @@ admit_train, admit_test = y_train.to_numpy(), y_test.to_numpy()
 # %%
 # ## Fit three classifiers
 #
-# A logistic regression (it fits probabilities directly, by maximizing likelihood), a
-# Gaussian naive Bayes model (its independence assumption counts correlated evidence
-# several times, which pushes probabilities towards 0 and 1) and the random forest of
-# the other pages, whose `class_weight="balanced"` makes it act as if admits were as
-# common as the rest.
+# A logistic regression (it fits probabilities by maximizing likelihood), Gaussian
+# naive Bayes (it counts correlated evidence several times, pushing probabilities
+# towards 0 and 1) and the forest of the other pages, whose `class_weight="balanced"`
+# makes it act as if admits were as common as the rest.
 import numpy as np
 from sklearn.linear_model import LogisticRegression
 from sklearn.naive_bayes import GaussianNB
@@ -56,16 +54,12 @@ proba = {name: model.predict_proba(X_test)[:, 1] for name, model in models.items
 # %%
 # ## Reliability diagrams and histograms
 #
-# `CalibrationDisplay.from_predictions` bins the predictions with `calibration_curve`
-# and draws one point per bin. With about one admit in seven applicants most
-# predictions are small, so equal-width bins would put many more applicants in the
-# lowest bin than in any other; `strategy="quantile"` puts the same number of
-# applicants in each bin instead. Each point is then the share admitted among a few
-# hundred applicants, a binomial proportion with its own noise: the error bars are
-# its 95% (Wilson) interval. numpy counts the applicants and admits of each bin on the
-# same bins: the edges are the quantiles of the predictions (`np.percentile`), and a
-# prediction equal to an edge belongs to the lower bin, as in `calibration_curve`.
-# Below, the histogram of each model's predictions.
+# `CalibrationDisplay.from_predictions` bins the predictions and draws one point per
+# bin. Most predictions are small (one admit in seven applicants), so
+# `strategy="quantile"` puts the same number of applicants in each bin. Each point is
+# the share admitted among a few hundred applicants, a binomial proportion: the error
+# bars are its 95% (Wilson) interval, counted by numpy on the same quantile bins (a
+# prediction equal to an edge belongs to the lower bin, as in `calibration_curve`).
 import matplotlib.pyplot as plt
 from scipy.stats import binomtest
 from sklearn.calibration import CalibrationDisplay
@@ -127,13 +121,11 @@ plt.show()
 # %%
 # ## Which bins miss the diagonal, and the Brier scores
 #
-# A bin *misses* the diagonal when its interval leaves out its mean prediction. A 95%
-# interval leaves out the truth one time in twenty, so a calibrated model misses some
-# bins too: `p` is the chance that it misses as many (a binomial of `n_bins` draws at
-# 5%). The Brier score, the mean squared difference between probability and 0/1
-# outcome, rewards ranking and calibration together; each is compared with a model
-# that always predicts the training share of admits, on the same test applicants, by
-# a paired bootstrap (`bootstrap_difference`, helper package).
+# A bin *misses* the diagonal when its interval leaves out its mean prediction; a
+# calibrated model misses one bin in twenty, so `p` is the chance of missing as many (a
+# binomial at 5%). The Brier score (mean squared difference between probability and
+# 0/1 outcome) is compared with a model that always predicts the training share of
+# admits, on the same test applicants, by a paired bootstrap.
 import pandas as pd
 from scipy.stats import binom
 from sklearn.metrics import brier_score_loss
@@ -209,14 +201,11 @@ reliability
 # ## Recalibrating the forest
 #
 # `CalibratedClassifierCV` fits the forest on parts of the training set and learns, on
-# the held-out parts, a monotone map from its scores to probabilities: a logistic curve
-# (`method="sigmoid"`, Platt scaling, two parameters) or a step function
-# (`method="isotonic"`, flexible, needs more data). Each map is monotone, so it keeps
-# the order of the scores it is given; the probabilities move. (With `cv=3` the result
-# averages three calibrated forests, each fitted on two thirds of the training set, so
-# the order can still change a little.) For contrast, the last line makes the mistake
-# that the `cv` avoids: it learns the isotonic map from the scores of the fitted forest
-# on its own training applicants (`FrozenEstimator` keeps the forest as it is).
+# the held-out parts, a monotone map from scores to probabilities: a logistic curve
+# (`method="sigmoid"`, Platt scaling) or a step function (`method="isotonic"`). With
+# `cv=3` it averages three calibrated forests, so the order of the applicants can
+# change a little. The last line makes the mistake that the `cv` avoids: it learns the
+# isotonic map from the fitted forest's scores on its own training applicants.
 from sklearn.calibration import CalibratedClassifierCV
 from sklearn.frozen import FrozenEstimator
 from sklearn.metrics import roc_auc_score
@@ -259,9 +248,8 @@ plt.show()
 # ## What recalibration changed
 #
 # Each difference that a sentence ranks gets a paired bootstrap interval. The forest
-# has seen its training applicants and ranks them better than new ones, so the map
-# fitted to their scores (the last line) does not describe the scores of new
-# applicants.
+# ranks its own training applicants better than new ones, so a map fitted to their
+# scores does not describe the scores of new applicants.
 from mlviz.inspect.performance import bootstrap_interval
 
 brier = {name: brier_score_loss(admit_test, p) for name, p in recalibrated.items()}
@@ -342,13 +330,10 @@ pd.DataFrame(
 # ## How to read these figures
 #
 # * **The diagonal is perfect calibration.** A point below it means the model
-#   over-predicts in that bin (it said 40%, 25% were admitted); above it, it
-#   under-predicts.
-# * **Each point is a bin of applicants**; with quantile bins every point rests on about
-#   the same number of them, and its error bar is the 95% interval of the share
-#   admitted. A point whose bar crosses the diagonal is within the noise of its bin.
-#   The histogram shows where the predictions lie: a stretch of the diagonal without
-#   points is a range of probabilities the model rarely gives.
+#   over-predicts in that bin (it said 40%, 25% were admitted); above, it under-predicts.
+# * **Each point is a bin of applicants** (about the same number per bin), with the 95%
+#   interval of the share admitted: a bar that crosses the diagonal is within the noise.
+#   The histogram shows where the predictions lie.
 # * **The Brier score** combines calibration and resolution (how well the
 #   probabilities separate admits from the others); compare it to the base-rate model,
 #   which is calibrated on average but separates nobody.
@@ -356,20 +341,15 @@ pd.DataFrame(
 # ## Pitfalls
 #
 # * **A reliability diagram without intervals invites reading noise as
-#   miscalibration.** Each point is a proportion of one bin's applicants; with a few
-#   hundred per bin it moves by several points between test sets. Show the intervals
-#   (or consistency bands), and judge a model by how many bins miss the diagonal, not
-#   by its worst one.
-# * **Calibrate on data the model was not fitted on** (that is what the `cv` of
-#   `CalibratedClassifierCV` does). On the training set the map is fitted to in-sample
-#   scores that separate the classes better than new data will, so it describes the
-#   wrong scores and loses to a map fitted on held-out data.
+#   miscalibration.** With a few hundred applicants per bin a point moves by several
+#   points between test sets. Show the intervals, and judge a model by how many bins
+#   miss the diagonal, not by its worst one.
+# * **Calibrate on data the model was not fitted on** (the `cv` of
+#   `CalibratedClassifierCV`): in-sample scores separate the classes better than new
+#   data will, so a map fitted to them describes the wrong scores.
 # * **Class weights and resampling break calibration on purpose.** A forest trained
 #   with `class_weight="balanced"` predicts as if classes were equally common, so its
 #   probabilities are too high for the rare class. Recalibrate before using them as
 #   probabilities.
 # * **Isotonic regression overfits small calibration sets**; with few positives, the
-#   two-parameter sigmoid is the safer choice.
-# * **Bins are a choice.** Few bins hide miscalibration, many bins make noisy points;
-#   uniform bins leave rare high probabilities nearly empty. Say which strategy you
-#   used.
+#   two-parameter sigmoid is safer. **Bins are a choice**: say which strategy you used.

@@ -1,7 +1,7 @@
 """The readings of sections A and B, fed the opposite case: each must be able to fail.
 
-The island count of pages A4 and A5 is taken from the page's own source (the function a
-reader copies) and run on drawn-to-order maps: two groups joined by stray points, one
+The island count of pages A4 and A5 (``mlviz.inspect.embedding.count_islands``) is run
+on drawn-to-order maps: two groups joined by stray points, one
 structureless cloud, a dozen separate groups, specks. :func:`visible_islands` is an
 independent count (brute-force distances, union-find) that the page tests compare the
 pages' numbers with. The other tests give a claim's statistic data in which the
@@ -11,28 +11,11 @@ condition then fails.
 
 from __future__ import annotations
 
-import ast
-
 import numpy as np
-import pytest
 
-from ..conftest import ROOT
+from sklearn.neighbors import NearestNeighbors
 
-A4 = ROOT / "gallery" / "01_data_embeddings" / "plot_04_tsne.py"
-A5 = ROOT / "gallery" / "01_data_embeddings" / "plot_05_umap.py"
-
-
-def page_function(page, name):
-    """A function as a page defines it, compiled on its own (the page is not run)."""
-    from sklearn.cluster import DBSCAN
-    from sklearn.neighbors import NearestNeighbors
-
-    source = page.read_text()
-    found = [node for node in ast.parse(source).body if isinstance(node, ast.FunctionDef) and node.name == name]
-    assert len(found) == 1, f"{page.name} defines {name} {len(found)} times"
-    namespace = {"np": np, "DBSCAN": DBSCAN, "NearestNeighbors": NearestNeighbors}
-    exec(compile(ast.Module(body=found, type_ignores=[]), str(page), "exec"), namespace)
-    return namespace[name]
+from mlviz.inspect.embedding import count_islands
 
 
 def visible_islands(coords, k=3, factor=2.0, floor=0.03, min_share=0.01):
@@ -80,14 +63,15 @@ def _blob(rng, centre, n, spread=0.3):
     return rng.normal(centre, spread, size=(n, 2))
 
 
-@pytest.fixture(params=[A4, A5], ids=["A4", "A5"])
-def count_islands(request):
-    return page_function(request.param, "count_islands")
+def linked_to_5_nearest(coords):
+    """The count A4 and A5 used before: pieces of the 5-nearest-neighbour graph."""
+    from scipy.sparse.csgraph import connected_components
+
+    graph = NearestNeighbors(n_neighbors=5).fit(coords).kneighbors_graph()
+    return connected_components(graph, directed=False)[0]
 
 
-def test_a_stray_bridge_does_not_merge_two_islands(count_islands):
-    from mlviz.inspect.embedding import count_islands as linked_to_5_nearest
-
+def test_a_stray_bridge_does_not_merge_two_islands():
     rng = np.random.default_rng(0)
     groups = [_blob(rng, (0, 0), 200), _blob(rng, (4, 4), 200)]
     bridge = np.linspace(0.8, 3.2, 4)[:, None] * [1, 1]  # four strays on the diagonal
@@ -97,7 +81,7 @@ def test_a_stray_bridge_does_not_merge_two_islands(count_islands):
     assert linked_to_5_nearest(coords) == 1
 
 
-def test_one_structureless_cloud_is_one_island(count_islands):
+def test_one_structureless_cloud_is_one_island():
     rng = np.random.default_rng(1)
     for n in (400, 1500):  # the pages' quick and full sizes
         coords = rng.uniform(0, 1, size=(n, 2))
@@ -108,7 +92,7 @@ def test_one_structureless_cloud_is_one_island(count_islands):
         assert not islands[5] >= 2 * max(islands[30], islands[100])
 
 
-def test_separate_groups_are_counted_and_specks_are_not(count_islands):
+def test_separate_groups_are_counted_and_specks_are_not():
     rng = np.random.default_rng(2)
     centres = [(x, y) for x in range(0, 16, 4) for y in range(0, 12, 4)]  # 12 groups
     coords = np.vstack([_blob(rng, c, 60) for c in centres])
@@ -118,10 +102,12 @@ def test_separate_groups_are_counted_and_specks_are_not(count_islands):
     assert count_islands(with_speck) == visible_islands(with_speck) == 12
 
 
-def test_the_count_is_that_of_the_drawn_panel(count_islands):
+def test_the_count_is_that_of_the_drawn_panel():
     """Units and aspect do not matter: the panel stretches each axis to fit."""
     rng = np.random.default_rng(3)
-    coords = np.vstack([_blob(rng, (0, 0), 150), _blob(rng, (5, 0), 150), _blob(rng, (0, 5), 150)])
+    coords = np.vstack(
+        [_blob(rng, (0, 0), 150), _blob(rng, (5, 0), 150), _blob(rng, (0, 5), 150)]
+    )
     assert count_islands(coords) == count_islands(coords * [1000.0, 0.001]) == 3
 
 
@@ -159,7 +145,10 @@ def test_a6_interval_excludes_zero_only_when_the_views_differ():
 
     def interval(better, worse):
         return bootstrap(
-            (better, worse), lambda a, b, axis: np.mean(a - b, axis=axis), paired=True, random_state=0
+            (better, worse),
+            lambda a, b, axis: np.mean(a - b, axis=axis),
+            paired=True,
+            random_state=0,
         ).confidence_interval
 
     # another view that is right as often, on other images: no difference to claim

@@ -38,7 +38,9 @@ def test_tsne_is_pca_then_sklearn_tsne(blobs):
     assert emb.seconds > 0 and emb.method == "tsne"
 
 
-@pytest.mark.parametrize("method, params", [("tsne", {"perplexity": 10}), ("umap", {"n_neighbors": 10})])
+@pytest.mark.parametrize(
+    "method, params", [("tsne", {"perplexity": 10}), ("umap", {"n_neighbors": 10})]
+)
 def test_projection_separates_blobs_and_is_seeded(blobs, method, params):
     X, y = blobs
     a = embed_2d(X, method, pca_components=20, **params)
@@ -63,7 +65,9 @@ def test_neighbour_agreement_matches_brute_force():
 
 def test_neighbour_agreement_of_random_labels_is_low():
     rng = np.random.default_rng(0)
-    assert neighbour_agreement(rng.normal(size=(300, 2)), rng.integers(0, 5, 300)) < 0.35
+    assert (
+        neighbour_agreement(rng.normal(size=(300, 2)), rng.integers(0, 5, 300)) < 0.35
+    )
 
 
 def _brute_force_neighbours(coords, k):
@@ -110,29 +114,44 @@ def test_class_spread_is_small_for_tight_classes_and_scale_free():
     tight = centres[labels] + rng.normal(scale=0.1, size=(120, 2))
     loose = centres[labels] + rng.normal(scale=2.0, size=(120, 2))
     assert class_spread(tight, labels) < 0.1 < class_spread(loose, labels)
-    assert class_spread(10 * tight + 3, labels) == pytest.approx(class_spread(tight, labels))
+    assert class_spread(10 * tight + 3, labels) == pytest.approx(
+        class_spread(tight, labels)
+    )
     # by hand: two classes of two points each
     square = np.array([[0.0, 0.0], [0.0, 2.0], [4.0, 0.0], [4.0, 2.0]])
     mean_to_centre = np.linalg.norm(square - square.mean(axis=0), axis=1).mean()
     assert class_spread(square, [0, 0, 1, 1]) == pytest.approx(1.0 / mean_to_centre)
 
 
-def test_count_islands_counts_separate_groups():
+def test_count_islands_counts_groups_with_a_visible_gap():
     rng = np.random.default_rng(5)
-    groups = [rng.normal(loc=(20 * g, 0), size=(30, 2)) for g in range(4)]
+    groups = [
+        rng.normal(loc=(20 * (g % 2), 20 * (g // 2)), size=(60, 2)) for g in range(4)
+    ]
     assert count_islands(np.vstack(groups)) == 4
     assert count_islands(np.vstack(groups[:1])) == 1
-    # a group of k points or fewer cannot stand alone: its points reach outside
-    lonely = np.vstack([groups[0], [[100.0, 100.0], [100.5, 100.0]]])
-    assert count_islands(lonely, k=5) == 1
-    line = np.array([[0.0, 0], [1, 0], [3, 0], [10, 0], [10.5, 0]])
-    assert count_islands(line, k=1) == 2 and count_islands(line, k=2) == 1
-    with pytest.raises(ValueError, match=r"k must be an int in \[1, n_samples - 1 = 29\]"):
-        count_islands(groups[0], k=30)
+    # a speck: counted above min_share of the points, not below
+    speck = np.vstack(
+        [groups[0], groups[1], rng.normal(loc=(10, 30), scale=0.01, size=(5, 2))]
+    )
+    assert count_islands(speck) == 3 and count_islands(speck, min_share=0.05) == 2
+    # a gap of 9 % of the panel separates; not when the smallest visible gap is wider
+    rng = np.random.default_rng(6)
+    two = np.vstack(
+        [rng.uniform(0, 1, (300, 2)), rng.uniform(0, 1, (300, 2)) + [1.2, 0]]
+    )
+    assert count_islands(two) == 2
+    assert count_islands(two, min_gap=0.12) == count_islands(two, gap_factor=6) == 1
+    with pytest.raises(
+        ValueError, match=r"k must be an int in \[1, n_samples - 1 = 59\]"
+    ):
+        count_islands(groups[0], k=60)
 
 
 def test_errors_name_the_argument():
-    with pytest.raises(ValueError, match=r"method must be one of \('tsne', 'umap'\); got 'pca'"):
+    with pytest.raises(
+        ValueError, match=r"method must be one of \('tsne', 'umap'\); got 'pca'"
+    ):
         embed_2d(np.zeros((5, 3)), "pca")
     with pytest.raises(ValueError, match="labels must have one entry per point"):
         neighbour_agreement(np.zeros((5, 2)), [1, 2])

@@ -50,7 +50,14 @@ class Embedding2D:
     seconds: float = 0.0
 
 
-def embed_2d(X, method: str = "tsne", *, pca_components: int | None = 50, seed: int = SEED, **params) -> Embedding2D:
+def embed_2d(
+    X,
+    method: str = "tsne",
+    *,
+    pca_components: int | None = 50,
+    seed: int = SEED,
+    **params,
+) -> Embedding2D:
     """Project ``X`` to two dimensions with t-SNE or UMAP.
 
     ``X`` is first reduced to ``pca_components`` principal components (when it has
@@ -78,9 +85,16 @@ def embed_2d(X, method: str = "tsne", *, pca_components: int | None = 50, seed: 
     from threadpoolctl import threadpool_limits
 
     start = time.perf_counter()
-    with threadpool_limits(1):  # one thread: on a shared machine, 2 contending threads were far slower
+    with threadpool_limits(
+        1
+    ):  # one thread: on a shared machine, 2 contending threads were far slower
         coords = _project(X, method, pca_components, seed, params)
-    return Embedding2D(np.asarray(coords, dtype=float), method, dict(params), time.perf_counter() - start)
+    return Embedding2D(
+        np.asarray(coords, dtype=float),
+        method,
+        dict(params),
+        time.perf_counter() - start,
+    )
 
 
 def _project(X, method, pca_components, seed, params):
@@ -103,9 +117,13 @@ def _check_labels(coords, labels):
     coords = np.asarray(coords, dtype=float)
     labels = np.asarray(labels)
     if coords.ndim != 2:
-        raise ValueError(f"coords must have shape (n_samples, n_dims); got {coords.shape}")
+        raise ValueError(
+            f"coords must have shape (n_samples, n_dims); got {coords.shape}"
+        )
     if len(labels) != len(coords):
-        raise ValueError(f"labels must have one entry per point ({len(coords)}); got {len(labels)}")
+        raise ValueError(
+            f"labels must have one entry per point ({len(coords)}); got {len(labels)}"
+        )
     return coords, labels
 
 
@@ -114,12 +132,16 @@ def _neighbour_labels(coords, labels, k):
     from sklearn.neighbors import NearestNeighbors
 
     if not isinstance(k, (int, np.integer)) or not 1 <= k < len(coords):
-        raise ValueError(f"k must be an int in [1, n_samples - 1 = {len(coords) - 1}]; got {k!r}")
+        raise ValueError(
+            f"k must be an int in [1, n_samples - 1 = {len(coords) - 1}]; got {k!r}"
+        )
     _, idx = NearestNeighbors(n_neighbors=k + 1).fit(coords).kneighbors(coords)
     return labels[idx[:, 1:]]
 
 
-def neighbour_agreement(coords: np.ndarray, labels, *, k: int = 10, per_point: bool = False):
+def neighbour_agreement(
+    coords: np.ndarray, labels, *, k: int = 10, per_point: bool = False
+):
     """Share of each point's ``k`` nearest neighbours (in ``coords``) that share its label.
 
     A number for "how well are the classes separated in this map" that does not depend
@@ -168,7 +190,9 @@ def neighbour_confusion(coords, labels, *, k: int = 10):
     classes = np.unique(labels)
     shares = [[np.mean(neighbours[labels == a] == b) for b in classes] for a in classes]
     index = pd.Index(classes, name="class")
-    return pd.DataFrame(shares, index=index, columns=pd.Index(classes, name="neighbour"))
+    return pd.DataFrame(
+        shares, index=index, columns=pd.Index(classes, name="neighbour")
+    )
 
 
 def mixed_pairs(confusion, *, top: int = 3) -> list[tuple]:
@@ -224,29 +248,59 @@ def class_spread(coords, labels) -> float:
     return float(within / mean_radius(coords))
 
 
-def count_islands(coords, *, k: int = 5) -> int:
-    """Number of separate pieces ("islands") a map falls into.
+def count_islands(
+    coords,
+    *,
+    k: int = 3,
+    gap_factor: float = 2.0,
+    min_gap: float = 0.03,
+    min_share: float = 0.01,
+) -> int:
+    """Number of islands on a drawn map: groups of points with a visible gap around them.
 
-    Each point is linked to its ``k`` nearest neighbours; an island is a connected
-    group of the resulting graph, so it holds at least ``k + 1`` points and none of its
-    points has a nearest neighbour outside it.
+    The map is first rescaled as its panel draws it (each axis from 0 to 1). Two points
+    are *close* when they are nearer than the smallest visible gap: ``gap_factor`` times
+    the median distance from a point to its ``k``-th nearest neighbour, and at least
+    ``min_gap`` of the panel. Points with ``k`` close neighbours link their neighbours
+    into one group (scikit-learn's :class:`~sklearn.cluster.DBSCAN` with
+    ``min_samples=k + 1``): a stray point between two groups joins one of them but
+    cannot merge them, which a plain nearest-neighbour graph would. Groups holding fewer
+    than ``min_share`` of the points (specks) are not counted.
 
     Parameters
     ----------
-    coords : array-like of shape (n_samples, n_dims)
-    k : int, default=5
+    coords : array-like of shape (n_samples, 2)
+        The map's coordinates, in any units (the count is that of the drawn panel).
+    k : int, default=3
+        The neighbour whose distance sets the gap, and the neighbours a point needs to
+        link others.
+    gap_factor : float, default=2.0
+        The gap, in multiples of the median ``k``-th neighbour distance.
+    min_gap : float, default=0.03
+        The smallest gap, as a share of the panel's width and height.
+    min_share : float, default=0.01
+        The smallest group counted, as a share of all points.
 
     Returns
     -------
     int
     """
-    from scipy.sparse.csgraph import connected_components
+    from sklearn.cluster import DBSCAN
     from sklearn.neighbors import NearestNeighbors
 
     coords = np.asarray(coords, dtype=float)
     if coords.ndim != 2:
-        raise ValueError(f"coords must have shape (n_samples, n_dims); got {coords.shape}")
+        raise ValueError(
+            f"coords must have shape (n_samples, n_dims); got {coords.shape}"
+        )
     if not isinstance(k, (int, np.integer)) or not 1 <= k < len(coords):
-        raise ValueError(f"k must be an int in [1, n_samples - 1 = {len(coords) - 1}]; got {k!r}")
-    graph = NearestNeighbors(n_neighbors=k).fit(coords).kneighbors_graph(mode="connectivity")
-    return int(connected_components(graph, directed=False)[0])
+        raise ValueError(
+            f"k must be an int in [1, n_samples - 1 = {len(coords) - 1}]; got {k!r}"
+        )
+    extent = np.ptp(coords, axis=0)
+    drawn = (coords - coords.min(axis=0)) / np.where(extent > 0, extent, 1.0)
+    distances, _ = NearestNeighbors(n_neighbors=k).fit(drawn).kneighbors()
+    gap = max(gap_factor * np.median(distances[:, -1]), min_gap)
+    groups = DBSCAN(eps=gap, min_samples=k + 1).fit(drawn).labels_
+    sizes = np.bincount(groups[groups >= 0], minlength=1)
+    return int(np.sum(sizes >= min_share * len(coords)))
