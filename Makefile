@@ -32,6 +32,10 @@ export NUMBA_CACHE_DIR ?= $(CURDIR)/.cache/numba
 ifdef EXAMPLES
 export MLVIZ_EXAMPLES := $(EXAMPLES)
 endif
+# make docs JOBS=1: run the examples one after the other (default: one worker per core).
+ifdef JOBS
+export MLVIZ_JOBS := $(JOBS)
+endif
 # make docs QUICK=1: small subsets and few epochs everywhere (a few minutes in all).
 ifdef QUICK
 export MLVIZ_QUICK := $(QUICK)

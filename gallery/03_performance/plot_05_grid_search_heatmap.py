@@ -94,15 +94,7 @@ say(
 # narrow; Nadeau and Bengio's correction (2003) uses `1/k + n_test/n_train` in place
 # of `1/k` in its variance. A pair whose interval of the difference to the best pair
 # contains 0 is *tied* with it: the folds cannot rank the two.
-from scipy import stats
-
-
-def corrected_interval(differences, n_train, n_test):
-    """Mean of per-fold differences (last axis) and the half-width of its corrected
-    95% interval."""
-    k = differences.shape[-1]
-    variance = np.var(differences, axis=-1, ddof=1) * (1 / k + n_test / n_train)
-    return differences.mean(axis=-1), stats.t.ppf(0.975, k - 1) * np.sqrt(variance)
+from mlviz.inspect.comparison import corrected_paired_interval
 
 
 results = search.cv_results_
@@ -112,7 +104,7 @@ val, train = (
 )  # one row per pair, one column per fold
 n_test = len(y) / search.n_splits_
 n_train = len(y) - n_test
-mean, half = corrected_interval(val[search.best_index_] - val, n_train, n_test)
+mean, half = corrected_paired_interval(val[search.best_index_] - val, n_train, n_test)
 with_ends = {**results, "lower_end": mean - half}
 tied = grid_search_table(with_ends, "svc__C", "svc__gamma", score="lower_end") <= 0
 
@@ -202,8 +194,8 @@ claim(
 params = results["params"]
 under = params.index({"svc__C": scores.index[0], "svc__gamma": scores.columns[0]})
 over = params.index({"svc__C": scores.index[-1], "svc__gamma": scores.columns[-1]})
-gap, gap_half = corrected_interval(train[over] - val[over], n_train, n_test)
-short, short_half = corrected_interval(
+gap, gap_half = corrected_paired_interval(train[over] - val[over], n_train, n_test)
+short, short_half = corrected_paired_interval(
     val[search.best_index_] - train[under], n_train, n_test
 )
 claim(

@@ -89,15 +89,7 @@ plt.show()
 # is too narrow; Nadeau and Bengio's correction (2003) uses `1/k + n_test/n_train` in
 # place of `1/k` in its variance. A depth whose interval of the difference to the
 # peak contains 0 is *tied* with it: the folds cannot rank the two.
-from scipy import stats
-
-
-def corrected_interval(differences, n_train, n_test):
-    """Mean of per-fold differences (last axis) and the half-width of its corrected
-    95% interval."""
-    k = differences.shape[-1]
-    variance = np.var(differences, axis=-1, ddof=1) * (1 / k + n_test / n_train)
-    return differences.mean(axis=-1), stats.t.ppf(0.975, k - 1) * np.sqrt(variance)
+from mlviz.inspect.comparison import corrected_paired_interval
 
 
 n_test = len(y) / cv.get_n_splits()
@@ -106,9 +98,13 @@ train_mean = vc.train_scores.mean(axis=1)
 val_mean = vc.test_scores.mean(axis=1)
 val_std = vc.test_scores.std(axis=1)
 best = int(np.argmax(val_mean))
-below, half = corrected_interval(vc.test_scores[best] - vc.test_scores, n_train, n_test)
+below, half = corrected_paired_interval(
+    vc.test_scores[best] - vc.test_scores, n_train, n_test
+)
 tied = depths[below - half <= 0]
-gap, gap_half = corrected_interval(vc.train_scores - vc.test_scores, n_train, n_test)
+gap, gap_half = corrected_paired_interval(
+    vc.train_scores - vc.test_scores, n_train, n_test
+)
 if len(tied) == 1:
     plateau = "; no other depth is tied with it."
 else:
@@ -202,7 +198,9 @@ for label, d in curves.items():
         - d.test_scores[0],
     }
     for column in ("gap", "validation change since the smallest size"):
-        mean, half_width = corrected_interval(rows[label][column], n_train, n_test)
+        mean, half_width = corrected_paired_interval(
+            rows[label][column], n_train, n_test
+        )
         rows[label][column], rows[label][f"{column} ±"] = mean, half_width
 table = pd.DataFrame.from_dict(rows, orient="index").rename_axis("model")
 n_fold = int(curves[settings[0][0]].train_sizes[-1])
@@ -214,7 +212,7 @@ claim(
     "depth 1: both curves low and close (they have met at the right end)",
     evidence=f"gap {table.loc[stump, 'gap']:.3f} ± {table.loc[stump, 'gap ±']:.3f}",
 )
-excess, excess_half = corrected_interval(
+excess, excess_half = corrected_paired_interval(
     (curves[unlimited].train_scores[-1] - curves[unlimited].test_scores[-1])
     - (curves[best_label].train_scores[-1] - curves[best_label].test_scores[-1]),
     n_train,

@@ -117,58 +117,83 @@ fig.suptitle(
 )
 plt.show()
 
+# What the figure drew: its rows name the features with a bar of their own, and one
+# row, "N other features", sums the rest.
 row = explanation[person]
+shown = {
+    label.get_text().split("=")[-1].strip() for label in fig.axes[0].get_yticklabels()
+}
+names = list(X_test.columns)
 order = np.argsort(-np.abs(row.values))
-drawn, folded = order[:4], order[4:]  # max_display=5: four rows, the others summed
+drawn = [j for j in order if names[j] in shown]
+folded = [j for j in order if names[j] not in shown]
+claim(
+    not folded or f"{len(folded)} other features" in shown,
+    "the features without a bar share one row",
+    evidence=f"rows {sorted(shown)}",
+)
 down = [j for j in drawn if row.values[j] < 0]
 folded_down = [j for j in folded if row.values[j] < 0]
 say(
     f"Base value ${row.base_values:,.0f}, prediction **${predictions[person]:,.0f}**. "
     "The two largest contributions: "
     + " and ".join(
-        f"*{X_test.columns[j]}* = {row.data[j]:g} ({row.values[j]:+,.0f} USD)"
-        for j in order[:2]
+        f"*{names[j]}* = {row.data[j]:g} ({row.values[j]:+,.0f} USD)" for j in order[:2]
     )
     + ". "
     + (
         "Pushing down (blue): "
-        + ", ".join(f"*{X_test.columns[j]}* ({row.values[j]:+,.0f} USD)" for j in down)
+        + ", ".join(f"*{names[j]}* ({row.values[j]:+,.0f} USD)" for j in down)
         + ". "
         if down
         else f"All {len(drawn)} features drawn push the prediction up: no blue bar. "
     )
-    + f"The other {len(folded)} features share one row "
-    f"({row.values[folded].sum():+,.0f} USD)"
     + (
-        ", within which "
-        + ", ".join(
-            f"*{X_test.columns[j]}* ({row.values[j]:+,.0f} USD)" for j in folded_down
+        f"The other {len(folded)} features share one row "
+        f"({row.values[folded].sum():+,.0f} USD)"
+        + (
+            ", within which "
+            + ", ".join(
+                f"*{names[j]}* ({row.values[j]:+,.0f} USD)" for j in folded_down
+            )
+            + f" push{'es' if len(folded_down) == 1 else ''} down, too little for a bar "
+            "of its own."
+            if folded_down
+            else "."
         )
-        + f" push{'es' if len(folded_down) == 1 else ''} down, too little for a bar "
-        "of its own."
-        if folded_down
-        else "."
+        if folded
+        else ""
     )
 )
 
 # %%
 # ## The same prediction as a force plot
 #
-# The force plot lays the same contributions along one axis: red arrows push from the
-# base value up to the prediction, blue ones push down. It is a compact view for one
-# row; `matplotlib=True` draws it as a static figure, and `contribution_threshold=0.03`
-# names only the features whose |SHAP value| is at least 3 % of all of them together.
-shap.plots.force(
-    row, matplotlib=True, show=False, text_rotation=15, contribution_threshold=0.03
+# The force plot lays the same contributions end to end along the output axis: red
+# segments push from the base value up to the prediction f(x), blue ones push down
+# from the other side, and the largest sit next to f(x), where the two colours meet.
+# shap draws it as a static figure with `shap.plots.force(row, matplotlib=True)`, but
+# that figure is 20 inches wide with slanted labels in small type: shrunk to a page
+# column, or to a phone, it cannot be read. `ForceDisplay` (gallery helper) draws the
+# same layout with upright labels that never overlap, and folds the small
+# contributions into one segment as the waterfall folds them into one row: with the
+# same `max_display`, both figures show the same bars, in shap's red and blue.
+from mlviz.plotting import ForceDisplay
+
+force = ForceDisplay.from_explanation(
+    row,
+    max_display=5,
+    fmt="${:,.0f}",
+    colors=(shap.plots.colors.red_rgb, shap.plots.colors.blue_rgb),
 )
-fig = plt.gcf()
-fig.set_size_inches(14, 3.2)
+force.ax_.set_title(f"Test person #{person}: the waterfall's bars, end to end")
 plt.show()
 
 # %%
-# The interactive version (hover a segment to read its feature and value) is the same
-# call without `matplotlib=True`. It needs shap's JavaScript bundle, which this site
-# serves from its own files; in a Jupyter notebook, run `shap.initjs()` first.
+# The interactive version is shap's own (hover a segment to read its feature and
+# value); it writes only the labels that fit under their segments. It needs shap's
+# JavaScript bundle, which this site serves from its own files; in a Jupyter
+# notebook, run `shap.initjs()` first.
 shap.plots.force(row)
 
 # %%
@@ -245,7 +270,8 @@ say(
 # * **Waterfall / force**: contributions are relative to the base value, the average
 #   prediction. A bar "bmi +5,000" means that this person's BMI moves the prediction
 #   5,000 USD up, averaged over all orders in which the features could be revealed to
-#   the model. The bars always add up to the prediction.
+#   the model. The bars always add up to the prediction: in the force plot, the red
+#   segments' total minus the blue ones' is the distance from the base value to f(x).
 # * **Beeswarm**: spread along x is the importance; the colour gradient gives the
 #   direction (yellow on the right: high values raise the prediction). A mix of colours
 #   on both sides, or a wide spread at one colour (the smokers above), hints at

@@ -14,7 +14,7 @@ EXAMPLES = sorted(ROOT.glob("gallery/*/plot_*.py"))
 def test_every_example_has_valid_metadata(example):
     meta = parse_example(example)
     assert meta.title and meta.questions and meta.families and meta.phases and meta.data
-    section_letter = "ABCDEFGHI"[int(example.parent.name[:2]) - 1]
+    section_letter = "ABCDEFGHIJK"[int(example.parent.name[:2]) - 1]
     assert meta.section == section_letter, f"{example.name} is {meta.id} but lives in section {section_letter}"
 
 

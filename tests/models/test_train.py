@@ -55,3 +55,31 @@ def test_without_cache_nothing_is_stored(tmp_cache):
     result = train(TINY, cache=False)
     assert result.path is None and not result.from_cache
     assert not (tmp_cache / "models").exists() or not any((tmp_cache / "models").iterdir())
+
+
+def test_two_processes_wanting_one_model_train_it_once(tmp_cache):
+    """Build workers run pages at once: the second waits for the first and reads its model."""
+    import multiprocessing
+
+    # spawned, not forked: this process has run torch, whose threads do not survive a fork
+    context = multiprocessing.get_context("spawn")
+    with context.Pool(2) as pool:
+        cached = pool.map(_train_tiny_and_say_if_cached, range(2))
+    assert sorted(cached) == [False, True]
+    entries = [p for p in (tmp_cache / "models").iterdir() if p.is_dir()]
+    assert len(entries) == 1 and (entries[0] / "done").exists()
+
+
+def _train_tiny_and_say_if_cached(_):
+    import time
+
+    from mlviz.models import _train
+
+    fit = _train._fit
+
+    def slow_fit(config, device):  # long enough for the other process to ask meanwhile
+        time.sleep(1.0)
+        return fit(config, device)
+
+    _train._fit = slow_fit
+    return train(TINY).from_cache

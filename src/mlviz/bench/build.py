@@ -37,9 +37,10 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[3]
 
-#: Budgets on a 2-core machine (issue "Site quality, reliability and speed").
+#: Budgets on a 2-core machine (issues "Site quality, reliability and speed" and
+#: "build twice as fast", with sections J and K in).
 BUDGETS = {
-    "cold_build_s": 8 * 60,
+    "cold_build_s": 10 * 60,
     "warm_rebuild_s": 20,
     "example_s": 60,
     "peak_rss_mb": 4096,
@@ -86,10 +87,19 @@ def _build(project: Path, env: dict, label: str, *, first: bool = False) -> dict
     executed = re.search(r"successfully executed (\d+) out of (\d+)", result.stdout + result.stderr)
     memory = f", peak RSS {rss:.0f} MB" if first else ""
     print(f"  {label}: {wall:.1f} s, {executed.group(1) if executed else '?'} examples run{memory}")
+    parallel = Path(env["MLVIZ_CACHE_DIR"], "build", "last-parallel-run.json")
+    run = json.loads(parallel.read_text()) if parallel.exists() else None
+    parallel.unlink(missing_ok=True)  # the next build's pass (if any) writes its own
+    if run:
+        print(
+            f"    examples in {run['jobs']} worker processes: {run['wall_seconds']:.0f} s; "
+            f"one after the other they took {run['example_seconds']:.0f} s"
+        )
     return {
         "seconds": round(wall, 2),
         "examples_run": int(executed.group(1)) if executed else None,
         "peak_rss_mb": round(rss) if first else None,
+        "parallel_examples": run,
     }
 
 
@@ -269,6 +279,17 @@ def _print_table(r: dict) -> None:
     rss = max((v["peak_rss_mb"] or 0 for v in standalone.values()), default=None)
     rows = [
         ("cold full build", f"{r['cold_build']['seconds']:.0f} s", f"<= {BUDGETS['cold_build_s']} s"),
+        *(
+            [
+                (
+                    f"examples in {p['jobs']} workers (wall) / one after the other (sum)",
+                    f"{p['wall_seconds']:.0f} / {p['example_seconds']:.0f} s",
+                    "",
+                )
+            ]
+            if (p := r["cold_build"].get("parallel_examples"))
+            else []
+        ),
         ("warm rebuild, no change", f"{r['warm_rebuild']['seconds']:.1f} s", f"<= {BUDGETS['warm_rebuild_s']} s"),
         (f"rebuild after touching {r['touched_rebuild']['example']}", f"{r['touched_rebuild']['seconds']:.1f} s", ""),
         (f"slowest example ({slowest[0]})", f"{slowest[1]:.1f} s", f"<= {BUDGETS['example_s']} s"),

@@ -33,6 +33,7 @@ from mkdocs.utils import get_relative_url
 from mlviz.build.images import COPY_WIDTHS, NARROW_WIDTH, narrow_copy, size_images  # noqa: F401
 from mlviz.build.math import typeset
 from mlviz.build.outputs import format_outputs
+from mlviz.build.parallel import install as run_examples_in_parallel
 from mlviz.build.plain import plain_script
 from mlviz.build.pagehtml import (  # noqa: F401  (tests import them from the hooks)
     _EXTERNAL,
@@ -144,6 +145,7 @@ def local_site(config) -> Path | None:
 
 def on_config(config, **kwargs):
     _LOCAL_SITE[:] = [folder] if (folder := local_site(config)) else []
+    run_examples_in_parallel()  # $MLVIZ_JOBS worker processes, default one per core
     mode = build_mode()
     for folder in _gallery_dirs(config):
         if folder.exists():

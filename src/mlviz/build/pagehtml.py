@@ -57,9 +57,41 @@ def inline_small_stylesheets(html: str, page_url: str, sources: list[Path]) -> s
     return _STYLESHEET.sub(_inline, html)
 
 
+#: Zoom into a figure in the lightbox, up to the PNG's full resolution (pinch, double tap,
+#: wheel, drag), loaded after glightbox on every page that has it.
+FIGURE_ZOOM = "javascripts/figure-zoom.js"
+
+
+_GLIGHTBOX_JS = re.compile(
+    r'<script src="([^"]*)assets/javascripts/glightbox\.min\.js"( defer)?></script>'
+)
+
+
+# A lightbox link to a figure's light or dark variant (dark.py's image suffixes).
+_PALETTE_LINK = re.compile(
+    r'<a class="glightbox"(?![^>]*\bdata-gallery=)'
+    r'([^>]*\bhref="[^"]*#(only-light|only-dark)")'
+)
+
+
 def defer_lightbox(html: str) -> str:
-    """Load glightbox without blocking the first paint; start it once the page is parsed."""
+    """Load glightbox without blocking the first paint; start it once the page is parsed.
+
+    Also the lightbox's zoom: ``javascripts/figure-zoom.js`` (deferred, after glightbox)
+    zooms the opened figure up to its PNG's full resolution; and each palette's figures
+    make a lightbox gallery of their own (``data-gallery="only-light"`` or
+    ``"only-dark"``), so that the lightbox opened on a figure, and the figures a swipe
+    brings, are the ones of the reader's palette and never the other's (hidden) ones.
+    """
     html = re.sub(r'(<script src="[^"]*glightbox\.min\.js")>', r"\1 defer>", html)
+    html = _GLIGHTBOX_JS.sub(
+        lambda m: (
+            m.group(0) + f'<script src="{m.group(1)}{FIGURE_ZOOM}" defer></script>'
+        ),
+        html,
+        count=1,
+    )
+    html = _PALETTE_LINK.sub(r'<a class="glightbox" data-gallery="\2"\1', html)
     html = re.sub(
         r'<link href="([^"]*glightbox\.min\.css)" rel="stylesheet">',
         '<link href="\\1" rel="stylesheet" media="print" onload="this.media=\'all\'">',

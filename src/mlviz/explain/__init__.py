@@ -3,6 +3,10 @@
 The techniques themselves (``shap``, ``lime``, ``sklearn.inspection``) stay visible on
 the pages; this package holds what several pages repeat: the shared insurance model,
 the MBA random forest, checks on SHAP values, and LIME explanations as tables.
+
+Section J's methods live in modules of their own, imported by name (none is imported
+here): :mod:`~mlviz.explain.ale` (accumulated local effects) and
+:mod:`~mlviz.explain.interactions` (Friedman's H-statistic, interaction rankings).
 """
 
 from ._images import CachedClassifier, plot_superpixel_weights, superpixel_means

@@ -1,9 +1,12 @@
 """Inspectors: compute what a fitted model contains (arrays and tables, no drawing).
 
 Import the module you need; none is imported here, so that the tabular ones
-(:mod:`~mlviz.inspect.performance`, :mod:`~mlviz.inspect.embedding`) never load torch:
+(:mod:`~mlviz.inspect.performance`, :mod:`~mlviz.inspect.comparison`,
+:mod:`~mlviz.inspect.embedding`) never load torch:
 
 * :mod:`~mlviz.inspect.performance` -- bootstrap intervals and paired differences;
+* :mod:`~mlviz.inspect.comparison` -- two models compared on the same cross-validation
+  folds (Nadeau and Bengio's corrected interval), and the rows each fold uses;
 * :mod:`~mlviz.inspect.embedding` -- PCA, t-SNE and UMAP embeddings, neighbourhoods;
 * :mod:`~mlviz.inspect.cnn` -- a CNN's layers, filters and feature maps;
 * :mod:`~mlviz.inspect.featurevis` -- feature visualization (page I7);

@@ -9,6 +9,7 @@ vision transformer of this build.
 
 from __future__ import annotations
 
+import contextlib
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -78,10 +79,16 @@ class TrainedModel:
         if self.checkpoints is None:
             return None
         steps = self.history.steps_per_epoch
-        return [state for state, step in zip(self.checkpoints, self.checkpoint_steps) if step % steps == 0]
+        return [
+            state
+            for state, step in zip(self.checkpoints, self.checkpoint_steps)
+            if step % steps == 0
+        ]
 
 
-def train(config: TrainConfig, *, cache: bool = True, device: str | torch.device | None = None) -> TrainedModel:
+def train(
+    config: TrainConfig, *, cache: bool = True, device: str | torch.device | None = None
+) -> TrainedModel:
     """Train the network described by ``config``, or read it from the cache.
 
     Parameters
@@ -102,19 +109,62 @@ def train(config: TrainConfig, *, cache: bool = True, device: str | torch.device
     """
     device = torch.device(device) if device is not None else default_device()
     key = cache_key(config, device)
-    folder = cache_dir("models") / key if cache else None
-    if folder is not None and (folder / "done").exists():
-        model, history, info, checkpoints = _load(folder, config)
-        return TrainedModel(
-            model, history, config, key, folder, True, info["train_seconds"], info["device"], *_unpack(checkpoints)
-        )
+    if not cache:
+        return _train(config, device, key, None)
+    folder = cache_dir("models") / key
+    # Two build workers may want the same model at once: the second waits for the first
+    # and reads what it stored, instead of training it again.
+    with _exclusive(folder.with_name(f"{key}.lock")):
+        if (folder / "done").exists():
+            model, history, info, checkpoints = _load(folder, config)
+            return TrainedModel(
+                model,
+                history,
+                config,
+                key,
+                folder,
+                True,
+                info["train_seconds"],
+                info["device"],
+                *_unpack(checkpoints),
+            )
+        return _train(config, device, key, folder)
+
+
+@contextlib.contextmanager
+def _exclusive(lock: Path):
+    """Hold an exclusive lock on ``lock`` (a file) across processes; a no-op without fcntl."""
+    try:
+        import fcntl
+    except ImportError:  # Windows: no build workers there
+        yield
+        return
+    with open(lock, "a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def _train(config: TrainConfig, device, key: str, folder: Path | None) -> TrainedModel:
     start = time.perf_counter()
     model, history, checkpoints = _fit(config, device)
     seconds = time.perf_counter() - start
     model = model.cpu().eval()
     if folder is not None:
         folder = _store(folder, model, history, config, seconds, device, checkpoints)
-    return TrainedModel(model, history, config, key, folder, False, seconds, device.type, *_unpack(checkpoints))
+    return TrainedModel(
+        model,
+        history,
+        config,
+        key,
+        folder,
+        False,
+        seconds,
+        device.type,
+        *_unpack(checkpoints),
+    )
 
 
 def _unpack(checkpoints):
