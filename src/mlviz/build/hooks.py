@@ -49,6 +49,7 @@ from mlviz.build.pagehtml import (  # noqa: F401  (tests import them from the ho
 )
 from mlviz.build.provenance import provenance_markdown
 from mlviz.build.reference import by_function_markdown, link_reference
+from mlviz.build.related import gallery_sources, related_markdown, related_pages
 from mlviz.build.search import keep_out_of_search, search_tags, title_first  # noqa: F401
 from mlviz.build.extras import page_extras
 from mlviz.build.wheel import WHEEL_DIR, build_wheel, install_command, notebook_first_cell, site_url, wheel_name
@@ -72,9 +73,11 @@ AFTER_EXAMPLES = (
     "build/math.py",
     "build/outputs.py",
     "build/pagehtml.py",
+    "build/parallel.py",
     "build/plain.py",
     "build/provenance.py",
     "build/reference.py",
+    "build/related.py",
     "build/search.py",
     "build/wheel.py",  # the notebooks' first cell is written after the examples ran
 )
@@ -145,6 +148,7 @@ def local_site(config) -> Path | None:
 
 def on_config(config, **kwargs):
     _LOCAL_SITE[:] = [folder] if (folder := local_site(config)) else []
+    _RELATED.clear()  # computed again for this build (mkdocs serve rebuilds)
     run_examples_in_parallel()  # $MLVIZ_JOBS worker processes, default one per core
     mode = build_mode()
     for folder in _gallery_dirs(config):
@@ -288,6 +292,22 @@ def on_post_build(config, **kwargs):
         )
 
 
+#: This build's related pages: gallery page URI -> [(URI, similarity)], and the titles.
+_RELATED: dict = {}
+
+
+def _related(uri: str, config) -> str:
+    """The "Related pages" section of an example page (computed once per build)."""
+    if not _RELATED:
+        gallery = Path(config["config_file_path"]).parent / "gallery"
+        sources = gallery_sources(gallery)
+        _RELATED["pages"] = related_pages(sources)
+        _RELATED["titles"] = {
+            uri: _title(gallery / Path(uri).parent.name / (Path(uri).stem + ".py")) for uri in sources
+        }
+    return related_markdown(uri, _RELATED["pages"].get(uri, []), _RELATED["titles"])
+
+
 def _example_source(page, config) -> Path | None:
     """The example script behind a generated gallery page, or None for other pages."""
     parts = Path(page.file.src_uri).parts
@@ -375,7 +395,7 @@ def on_page_markdown(markdown, page, config, files, **kwargs):
     markdown = format_outputs(markdown, source.name)
     markdown = title_first(markdown)
     page.meta["tags"] = search_tags(source)
-    block = provenance_markdown(source, markdown)
+    block = _related(page.file.src_uri, config) + "\n" + provenance_markdown(source, markdown)
     anchor = '<div id="download_links"></div>'
     if anchor in markdown:
         install = '!!! tip "Run this page yourself"\n\n' + "\n".join(

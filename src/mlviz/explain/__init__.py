@@ -5,8 +5,10 @@ the pages; this package holds what several pages repeat: the shared insurance mo
 the MBA random forest, checks on SHAP values, and LIME explanations as tables.
 
 Section J's methods live in modules of their own, imported by name (none is imported
-here): :mod:`~mlviz.explain.ale` (accumulated local effects) and
-:mod:`~mlviz.explain.interactions` (Friedman's H-statistic, interaction rankings).
+here): :mod:`~mlviz.explain.ale` (accumulated local effects),
+:mod:`~mlviz.explain.interactions` (Friedman's H-statistic, interaction rankings),
+:mod:`~mlviz.explain.gam` (a spline GAM's terms) and :mod:`~mlviz.explain.surrogate`
+(rule lists that imitate a model).
 """
 
 from ._images import CachedClassifier, plot_superpixel_weights, superpixel_means
