@@ -7,6 +7,7 @@ the MBA random forest, checks on SHAP values, and LIME explanations as tables.
 Section J's methods live in modules of their own, imported by name (none is imported
 here): :mod:`~mlviz.explain.ale` (accumulated local effects),
 :mod:`~mlviz.explain.interactions` (Friedman's H-statistic, interaction rankings),
+:mod:`~mlviz.explain.counterfactuals` (the smallest changes that flip a decision),
 :mod:`~mlviz.explain.gam` (a spline GAM's terms) and :mod:`~mlviz.explain.surrogate`
 (rule lists that imitate a model).
 """
