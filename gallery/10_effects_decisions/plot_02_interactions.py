@@ -85,14 +85,15 @@ class Friedman1:
         return 10 * np.sin(np.pi * x1 * x2) + 20 * (x3 - 0.5) ** 2 + 10 * x4 + 5 * x5
 
 
+rms = lambda v: np.sqrt(np.mean(v**2))  # root mean square
 pure = {}
 for name, f in {"model": model, "truth": Friedman1()}.items():
     joint = centred_pd(f, rows, ["x1", "x2"])
     pure[name] = joint - centred_pd(f, rows, ["x1"]) - centred_pd(f, rows, ["x2"])
     h = np.sqrt(np.sum(pure[name] ** 2) / np.sum(joint**2))
     say(
-        f"{name}: H(x1, x2) = **{h:.3f}**, unnormalized "
-        f"**{np.sqrt(np.mean(pure[name] ** 2)):.3f}** on {len(rows)} rows."
+        f"{name}: H(x1, x2) = **{h:.3f}**, unnormalized **{rms(pure[name]):.3f}** "
+        f"on {len(rows)} rows."
     )
 
 # %%
@@ -119,12 +120,7 @@ stats = {
     for case, (m, r, *_) in cases.items()
 }
 truth_stats = h_statistics(Friedman1(), rows, n_boot=200, random_state=SEED)
-
-
-def num(value):
-    """Two decimals; whole numbers from 100 up (dollars)."""
-    return f"{value:,.0f}" if abs(value) >= 100 else f"{value:.2f}"
-
+num = lambda v: f"{v:,.0f}" if abs(v) >= 100 else f"{v:.2f}"  # dollars from 100 up
 
 fig, axes = plt.subplots(2, 2, figsize=(12, 7.5))
 recovered = {}
@@ -151,17 +147,16 @@ for case, s in stats.items():
         evidence=f"rank {best.rank}, margin interval {best.interval}",
     )
     norm = recovered[case, "H"]
-    rival = s.labels[norm.runner_up]
     place = "first" if norm.rank == 1 else f"only {norm.rank} of {len(s.pairs)}"
-    beyond = norm.interval[0] > 0 or norm.interval[1] < 0
+    beyond = "beyond" if norm.interval[0] > 0 or norm.interval[1] < 0 else "within"
     say(
         f"**{case}**: the unnormalized H puts {s.labels[true]} first in "
         f"{best.share_first:.0%} of the resamples, {num(best.margin)} above "
         f"{s.labels[best.runner_up]}. Friedman's normalized H puts it {place}; the "
-        f"largest other pair, {rival}, has H = {s.h[norm.runner_up]:.2f} ± "
-        f"{np.nanstd(s.boot_h[:, norm.runner_up]):.2f} but an unnormalized H of only "
-        f"{num(s.h_abs[norm.runner_up])}, and the gap between the two pairs is "
-        f"{'beyond' if beyond else 'within'} the bootstrap spread (the known pair "
+        f"largest other pair, {s.labels[norm.runner_up]}, has H = "
+        f"{s.h[norm.runner_up]:.2f} ± {np.nanstd(s.boot_h[:, norm.runner_up]):.2f} "
+        f"but an unnormalized H of only {num(s.h_abs[norm.runner_up])}, and the gap "
+        f"between the two pairs is {beyond} the bootstrap spread (the known pair "
         f"ranks first in {norm.share_first:.0%} of the resamples)."
     )
 
@@ -197,8 +192,7 @@ from mlviz.explain.interactions import plot_interaction_heatmap
 interactions = {}
 fig, axes = plt.subplots(1, 2, figsize=(13, 5.5))
 for ax, (case, (m, r, pair, unit)) in zip(axes, cases.items()):
-    values = shap.TreeExplainer(m).shap_interaction_values(r)
-    interactions[case] = values
+    interactions[case] = values = shap.TreeExplainer(m).shap_interaction_values(r)
     mean_abs = np.abs(values).mean(axis=0)
     fmt = "{:.2f}" if case == "Friedman" else "{:,.0f}"
     plot_interaction_heatmap(mean_abs, r.columns, ax=ax, fmt=fmt, fontsize=7)
@@ -246,13 +240,9 @@ lim = np.abs(np.r_[pure["truth"], pair_value]).max()
 axes[1].plot([-lim, lim], [-lim, lim], color="0.4", ls=":", lw=1)
 plt.show()
 
-
 # How much of the true pure interaction's variation the SHAP values reproduce (R²),
 # with the spread over resamples of the rows.
-def explained(estimate, truth):
-    return 1 - np.mean((estimate - truth) ** 2) / np.var(truth)
-
-
+explained = lambda estimate, truth: 1 - np.mean((estimate - truth) ** 2) / np.var(truth)
 draws = np.random.default_rng(SEED).integers(0, len(rows), (200, len(rows)))
 r2 = explained(pair_value, pure["truth"])
 r2_low, r2_high = np.percentile(
@@ -268,9 +258,8 @@ say(
     f"The SHAP interaction values reproduce **{r2:.0%}** of the variation of the true "
     f"pure interaction (95% interval {r2_low:.0%} to {r2_high:.0%}); H's bracket, "
     f"the model's pure interaction from partial dependence, {r2_h:.0%}. Root mean "
-    f"square: SHAP {np.sqrt(np.mean(pair_value**2)):.2f}, H's bracket "
-    f"{np.sqrt(np.mean(pure['model'] ** 2)):.2f}, truth "
-    f"{np.sqrt(np.mean(pure['truth'] ** 2)):.2f}."
+    f"square: SHAP {rms(pair_value):.2f}, H's bracket {rms(pure['model']):.2f}, "
+    f"truth {rms(pure['truth']):.2f}."
 )
 
 # Where both features are large (the top third of each), x1 · x2 passes the sine's
@@ -316,9 +305,8 @@ say(
 # %%
 # ## How close each method comes to the truth
 #
-# For each table and score: the known pair's rank among all pairs, its score against
-# the largest other pair's, and the share of the 200 resamples in which it ranks
-# first.
+# For each table and score: the known pair's rank among all pairs, its score minus the
+# largest other pair's, and the share of the 200 resamples in which it ranks first.
 pd.DataFrame(
     {
         "table": case,

@@ -129,6 +129,9 @@ deeper = paired(said[deepest] == bb_test, said[shown] == bb_test)
 model_not_data = paired(said[shown] == bb_test, said[shown] == y_test)
 inherits = paired(said[shown] == y_test, bb_test == y_test)
 copied = wilson((bb_test != y_test)[said[shown] != y_test])  # errors both make
+than = "is below" if inherits.high < 0 else "is above"
+if not inherits.excludes(0):
+    than = "cannot be told from"
 say(
     f"A stump (depth 1) disagrees with the forest on **{miss[1]:.1%}** of the test "
     f"applicants (95% interval); depth {shown} on **{miss[shown]:.1%}**, depth "
@@ -136,15 +139,8 @@ say(
     f"{deeper:+.1%} (paired) against depth {shown}, with "
     f"{trees[deepest].get_n_leaves()} leaves instead of {trees[shown].get_n_leaves()}. "
     f"At depth {shown} the surrogate's agreement exceeds its accuracy on the true "
-    f"admissions by {model_not_data:.1%}; its accuracy "
-    + (
-        "cannot be told from the forest's own"
-        if not inherits.excludes(0)
-        else "is below the forest's own"
-        if inherits.high < 0
-        else "is above the forest's own"
-    )
-    + f" ({inherits:+.1%}), and {copied:.0%} of its errors are the forest's own."
+    f"admissions by {model_not_data:.1%}; its accuracy {than} the forest's own "
+    f"({inherits:+.1%}), and {copied:.0%} of its errors are the forest's own."
 )
 claim(
     second_level.low > 0,
@@ -183,17 +179,10 @@ from mlviz.plotting import ADMISSION_COLORS, paint_by_class
 surrogate = trees[shown]
 fig, ax = plt.subplots(figsize=(11, 4.8))
 nodes = plot_tree(
-    surrogate,
-    feature_names=list(X_train.columns),
-    class_names=["not admitted", "admitted"],
-    filled=True,
-    rounded=True,
-    proportion=True,
-    impurity=False,
-    precision=3,
-    fontsize=10,
-    ax=ax,
-)
+    surrogate, feature_names=list(X_train.columns), filled=True, rounded=True,
+    class_names=["not admitted", "admitted"], proportion=True, impurity=False,
+    precision=3, fontsize=10, ax=ax,
+)  # fmt: skip
 paint_by_class(nodes, surrogate, [ADMISSION_COLORS["Deny"], ADMISSION_COLORS["Admit"]])
 ax.set_title(
     f"Depth-{shown} surrogate of the forest: it disagrees with the forest on "

@@ -99,8 +99,11 @@ def test_h1_drawing_pad(run_page):
     # a softmax moves by at most twice the largest change of its inputs
     assert np.all(np.abs(ns["p_numpy"] - p_torch) <= 2 * bound.max())
     # the drawings that are no digit: the stated probabilities (whole percents), in NumPy
-    for name, ink in ns["no_digits"].items():
-        p = _numpy_forward(state, ns["preprocess_drawing"](ink))
+    from mlviz.widgets.drawpad import HAND_DRAWN, preprocess_drawing, render_strokes
+
+    assert list(ns["top_probability"]) == list(HAND_DRAWN)
+    for name, strokes in HAND_DRAWN.items():
+        p = _numpy_forward(state, preprocess_drawing(render_strokes(strokes)))
         assert abs(ns["top_probability"][name] - p.max()) <= 0.005
     assert max(ns["top_probability"].values()) > 0.9
     # accuracy without MNIST's preparation, with scikit-learn's metric

@@ -1,4 +1,5 @@
-"""Catalog page H1 in headless Chromium: the drawing pad computes what torch computes."""
+"""Catalog page H1 in headless Chromium: the drawing pad computes what torch computes,
+flags a drawing unlike any digit, and keeps its bars in view on a phone."""
 
 from __future__ import annotations
 
@@ -7,8 +8,8 @@ import pytest
 import torch
 
 from mlviz.models import MNIST_MEAN, MNIST_STD, MnistCNN, to_tensor
-from mlviz.widgets.drawpad import preprocess_drawing
-from mlviz.widgets.export import load_cnn_export
+from mlviz.widgets.drawpad import feature_profile, preprocess_drawing, render_strokes
+from mlviz.widgets.export import decode_array, load_cnn_export
 
 pytestmark = pytest.mark.slow
 
@@ -36,6 +37,19 @@ def net(exported):
 def torch_proba(model, x: torch.Tensor) -> np.ndarray:
     with torch.no_grad():
         return torch.softmax(model(x), dim=1).numpy().astype(np.float64)
+
+
+def torch_log_proba(model, x: torch.Tensor) -> np.ndarray:
+    with torch.no_grad():
+        return torch.log_softmax(model(x).double(), dim=1).numpy()
+
+
+def python_distance(exported, net, images) -> np.ndarray:
+    """The page's out-of-distribution distance, from the file's own arrays (float32)."""
+    spec = exported["metadata"]["distance"]
+    means, precision = decode_array(spec["class_means"]), decode_array(spec["precision"])
+    d = feature_profile(net, images, layers=spec["layers"])[:, None, :] - means.astype(np.float64)
+    return np.einsum("nki,ij,nkj->nk", d, precision.astype(np.float64), d).min(axis=1)
 
 
 @pytest.fixture
@@ -66,6 +80,12 @@ def test_probabilities_equal_torchs_on_test_digits(pad, exported, net):
         assert p_page.shape == (10,)
         np.testing.assert_allclose(p_page, p_torch, atol=1e-4, rtol=0)
         assert result["prediction"] == int(p_torch.argmax())
+    # log-probabilities: torch's float32 logits, each off by float32 rounding (about
+    # 1e-6 of the logits' size, under 50 here)
+    log_torch = torch_log_proba(net, to_tensor(images))
+    for image, expected_log in zip(images, log_torch):
+        result = pad.page.evaluate("px => window.mlvizDrawpad.predict(px)", (image.ravel() / 255.0).tolist())
+        np.testing.assert_allclose(result["logProbabilities"], expected_log, atol=1e-4, rtol=0)
     assert pad.errors == []
 
 
@@ -145,5 +165,92 @@ def test_a_finger_can_draw(browser, site_url):
         canvas.scroll_into_view_if_needed()
         canvas.tap(position={"x": 140, "y": 140})
         page.wait_for_selector(".mlviz-drawpad[data-state='predicted']", timeout=5000)
+    finally:
+        context.close()
+
+
+def test_the_distance_equals_pythons(pad, exported, net):
+    """The browser's feature distance, on test digits and on drawings that are none."""
+    spec = exported["metadata"]["distance"]
+    assert pad.page.evaluate("() => window.mlvizDrawpad.distanceSpec()") == {
+        "threshold": spec["threshold"],
+        "quantile": spec["quantile"],
+        "layers": spec["layers"],
+    }
+    dot = preprocess_drawing(render_strokes([[(20, 20)]]))
+    images = np.concatenate([exported["examples"] / 255.0, dot[None]])
+    expected = python_distance(exported, net, images)
+    for image, d in zip(images, expected):
+        result = pad.page.evaluate("px => window.mlvizDrawpad.predict(px)", image.ravel().tolist())
+        # torch's float32 features against the browser's float64: agree to 1e-4 of the distance
+        assert result["distance"] == pytest.approx(d, rel=1e-4)
+        if abs(d - spec["threshold"]) > 1e-4 * d:
+            assert result["flagged"] == bool(d > spec["threshold"])
+    assert expected[-1] > spec["threshold"]  # the dot is beyond the threshold
+    assert pad.errors == []
+
+
+def test_a_dot_is_flagged_and_a_test_digit_is_not(pad, exported, net):
+    page = pad.page
+    root = page.locator(".mlviz-drawpad")
+    box = page.locator(".dp-canvas").bounding_box()
+    page.mouse.click(box["x"] + 25, box["y"] + 25)  # a tiny dot in the top left corner
+    page.wait_for_selector(".mlviz-drawpad[data-state='predicted']", timeout=5000)
+    assert root.get_attribute("data-ood") == "flagged"
+    assert page.locator(".dp-ood").inner_text().startswith("Not like any digit")
+    # every test digit gets the verdict Python gives it; those under the threshold pass
+    spec = exported["metadata"]["distance"]
+    distances = python_distance(exported, net, exported["examples"] / 255.0)
+    assert np.sum(distances < spec["threshold"]) >= 8  # 95 % of digits pass; these 10 too, mostly
+    for i, d in enumerate(distances):
+        page.locator(".dp-example").nth(i).click()
+        assert root.get_attribute("data-ood") == ("flagged" if d > spec["threshold"] else "digit")
+        if d < spec["threshold"]:
+            assert page.locator(".dp-ood").inner_text().startswith("Like a digit")
+    page.locator(".dp-clear").click()
+    assert root.get_attribute("data-ood") is None and page.locator(".dp-ood").inner_text() == ""
+    assert pad.errors == []
+
+
+def test_the_bars_show_log_probabilities(pad, exported, net):
+    pad.page.locator(".dp-example").nth(3).click()
+    expected = torch_log_proba(net, to_tensor(exported["examples"][3:4]))[0]
+    shown = pad.page.locator(".dp-bar .dp-log").all_inner_texts()
+    assert len(shown) == 10
+    for text, value in zip(shown, expected):
+        number = float(text.replace("\u2212", "-"))
+        # printed with 2 decimals, 1 past -10, or 1 significant digit below 0.01
+        assert number == pytest.approx(value, abs=0.051 if abs(value) >= 0.01 else abs(value) / 2 + 1e-4)
+    titles = pad.page.locator(".dp-bar").evaluate_all("rows => rows.map(r => r.title)")
+    assert all("logit" in t and "log-probability" in t for t in titles)
+
+
+def test_on_a_phone_the_bars_stay_in_view_with_the_canvas(browser, site_url):
+    """390 x 844 (an iPhone 12 to 15): with the canvas in view, so are the ten bars."""
+    context = browser.new_context(
+        viewport={"width": 390, "height": 844}, device_scale_factor=3, is_mobile=True, has_touch=True
+    )
+    try:
+        page = context.new_page()
+        page.goto(site_url + PAGE, wait_until="networkidle")
+        page.evaluate("() => window.mlvizDrawpad.ready.then(() => true)")
+        # scroll the canvas up to just under the page's sticky header, as a reader would
+        header = page.evaluate("() => document.querySelector('.md-header')?.getBoundingClientRect().bottom ?? 0")
+        page.evaluate(
+            "h => window.scrollBy(0, document.querySelector('.dp-canvas').getBoundingClientRect().top - h - 8)", header
+        )
+        page.locator(".dp-canvas").tap(position={"x": 30, "y": 30})  # a dot, with a finger
+        page.wait_for_selector(".mlviz-drawpad[data-state='predicted']", timeout=5000)
+        canvas = page.locator(".dp-canvas").bounding_box()
+        assert header <= canvas["y"] and canvas["y"] + canvas["height"] <= 844
+        rows = [page.locator(".dp-bar").nth(k).bounding_box() for k in range(10)]
+        for row in rows:
+            assert header <= row["y"] and row["y"] + row["height"] <= 844, row
+        # under the canvas (one column) or beside it, never overlapping it
+        assert rows[0]["y"] >= canvas["y"] + canvas["height"] or rows[0]["x"] >= canvas["x"] + canvas["width"]
+        # and the verdict on the dot is in view too
+        verdict = page.locator(".dp-ood").bounding_box()
+        assert header <= verdict["y"] and verdict["y"] + verdict["height"] <= 844
+        assert page.locator(".mlviz-drawpad").get_attribute("data-ood") == "flagged"
     finally:
         context.close()

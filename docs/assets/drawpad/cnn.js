@@ -33,6 +33,7 @@ export function loadNetwork(json) {
     return layer;
   });
   const examples = (json.examples || []).map((e) => ({ label: e.label, pixels: decodeArray(e.pixels) }));
+  const metadata = json.metadata || {};
   return {
     layers,
     examples,
@@ -40,7 +41,71 @@ export function loadNetwork(json) {
     mean: json.mean,
     std: json.std,
     classNames: json.class_names,
+    metadata,
+    distance: metadata.distance ? loadDistance(metadata.distance) : null,
   };
+}
+
+/**
+ * The out-of-distribution distance stored under metadata.distance (written by gallery
+ * page H1): the mean of each feature map of `layers`, compared with `class_means`
+ * (classes x features) through `precision` (the inverse of a shared covariance).
+ */
+export function loadDistance(spec) {
+  const [nClasses, dim] = spec.class_means.shape;
+  if (spec.precision.shape.join() !== [dim, dim].join()) {
+    throw new Error(`distance: precision must be ${dim} x ${dim}, got ${spec.precision.shape.join(" x ")}`);
+  }
+  return {
+    layers: spec.layers,
+    classMeans: decodeArray(spec.class_means),
+    precision: decodeArray(spec.precision),
+    nClasses,
+    dim,
+    threshold: spec.threshold,
+    quantile: spec.quantile,
+    flagged: spec.flagged || {},
+  };
+}
+
+/** The mean of each channel of the named layers' outputs, concatenated in order. */
+export function featureProfile(activations, layers) {
+  const profile = [];
+  for (const name of layers) {
+    const act = activations.find((a) => a.name === name);
+    if (!act) throw new Error(`distance: the network has no layer ${name}`);
+    const channels = act.shape.length === 3 ? act.shape[0] : act.data.length;
+    const size = act.data.length / channels;
+    for (let k = 0; k < channels; k++) {
+      let sum = 0;
+      for (let p = k * size; p < (k + 1) * size; p++) sum += act.data[p];
+      profile.push(sum / size);
+    }
+  }
+  return Float64Array.from(profile);
+}
+
+/** Squared Mahalanobis distance of a profile to the nearest class mean: {distance, nearest}. */
+export function mahalanobis(profile, dist) {
+  const n = dist.dim;
+  if (profile.length !== n) throw new Error(`distance: expected ${n} features, got ${profile.length}`);
+  const d = new Float64Array(n);
+  let best = Infinity;
+  let nearest = -1;
+  for (let k = 0; k < dist.nClasses; k++) {
+    for (let i = 0; i < n; i++) d[i] = profile[i] - dist.classMeans[k * n + i];
+    let q = 0;
+    for (let i = 0; i < n; i++) {
+      let row = 0;
+      for (let j = 0; j < n; j++) row += dist.precision[i * n + j] * d[j];
+      q += d[i] * row;
+    }
+    if (q < best) {
+      best = q;
+      nearest = k;
+    }
+  }
+  return { distance: best, nearest };
 }
 
 /** 2-D convolution (cross-correlation, as in PyTorch) with zero padding. */
@@ -117,6 +182,13 @@ export function softmax(logits) {
   return Float64Array.from(e, (v) => v / total);
 }
 
+/** Log-softmax: the natural logarithms of the probabilities, exact even where they round to 0. */
+export function logSoftmax(logits) {
+  const m = Math.max(...logits);
+  const logTotal = Math.log(Array.from(logits, (v) => Math.exp(v - m)).reduce((a, b) => a + b, 0));
+  return Float64Array.from(logits, (v) => v - m - logTotal);
+}
+
 /** Grey levels in [0, 1] -> the standardized input the network was trained on. */
 export function normalize(pixels, mean, std) {
   return Float64Array.from(pixels, (v) => (v - mean) / std);
@@ -124,8 +196,8 @@ export function normalize(pixels, mean, std) {
 
 /**
  * Run the network on one input (already normalized, flat, channels first).
- * Returns every layer's output (name, type, shape, data), the logits and the
- * softmax probabilities.
+ * Returns every layer's output (name, type, shape, data), the logits, the softmax
+ * probabilities and their logarithms.
  */
 export function forward(net, input) {
   let data = Float64Array.from(input);
@@ -155,5 +227,5 @@ export function forward(net, input) {
     }
     activations.push({ name: layer.name, type: layer.type, shape: [...shape], data });
   }
-  return { activations, logits: data, probabilities: softmax(data) };
+  return { activations, logits: data, probabilities: softmax(data), logProbabilities: logSoftmax(data) };
 }

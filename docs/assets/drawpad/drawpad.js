@@ -2,9 +2,12 @@
 // and its layers' activations, all computed here, in the browser (no server).
 //
 // The page holds <div class="mlviz-drawpad" data-model="URL of the exported network">
-// (written by mlviz.widgets.drawpad.DrawingPad). window.mlvizDrawpad exposes the
-// computation for tests: predict(pixels) takes 784 grey levels in [0, 1].
-import { forward, loadNetwork, normalize } from "./cnn.js";
+// (written by mlviz.widgets.drawpad.DrawingPad). Each bar shows a class's probability
+// and its natural logarithm; when the network file holds a feature distance
+// (metadata.distance), a line under the prediction says whether the drawing is unlike
+// the digits the network learnt from. window.mlvizDrawpad exposes the computation for
+// tests: predict(pixels) takes 784 grey levels in [0, 1].
+import { featureProfile, forward, loadNetwork, mahalanobis, normalize } from "./cnn.js";
 import { preprocessDrawing } from "./preprocess.js";
 
 const SIZE = 28;
@@ -45,8 +48,25 @@ function predict(net, pixels) {
   const result = forward(net, normalize(pixels, net.mean, net.std));
   const probabilities = Array.from(result.probabilities);
   const prediction = probabilities.indexOf(Math.max(...probabilities));
-  return { ...result, probabilities, prediction };
+  const out = { ...result, probabilities, prediction, logProbabilities: Array.from(result.logProbabilities) };
+  if (net.distance) {
+    const { distance, nearest } = mahalanobis(featureProfile(result.activations, net.distance.layers), net.distance);
+    Object.assign(out, { distance, nearest, flagged: distance > net.distance.threshold });
+  }
+  return out;
 }
+
+const MINUS = "\u2212";
+
+/** A log-probability in a few characters: -3e-7, -0.42, -13.8. */
+function formatLog(v) {
+  if (v === 0) return "0";
+  const a = Math.abs(v);
+  const text = a < 0.01 ? a.toExponential(0) : a < 10 ? a.toFixed(2) : a.toFixed(1);
+  return (v < 0 ? MINUS : "") + text;
+}
+
+const formatDistance = (d) => (d < 10 ? d.toFixed(1) : d.toFixed(0));
 
 class Pad {
   constructor(root, net) {
@@ -67,11 +87,18 @@ class Pad {
   buildBars() {
     const bars = this.root.querySelector(".dp-bars");
     bars.replaceChildren();
+    const head = document.createElement("div");
+    head.className = "dp-bars-head";
+    head.setAttribute("aria-hidden", "true");
+    head.innerHTML = "<span></span><span>probability</span><span>%</span><span>log p</span>";
+    bars.append(head);
     this.bars = this.net.classNames.map((name) => {
       const row = document.createElement("div");
       row.className = "dp-bar";
       row.setAttribute("role", "listitem");
-      row.innerHTML = '<span class="dp-label"></span><span class="dp-track"><span class="dp-fill"></span></span><span class="dp-value"></span>';
+      row.innerHTML =
+        '<span class="dp-label"></span><span class="dp-track"><span class="dp-fill"></span></span>' +
+        '<span class="dp-value"></span><span class="dp-log"></span>';
       row.querySelector(".dp-label").textContent = name;
       bars.append(row);
       return row;
@@ -193,6 +220,7 @@ class Pad {
     if (!pixels) {
       digit.textContent = "–";
       confidence.textContent = "Draw a digit in the black box.";
+      this.showDistance(null);
       this.showBars(null);
       this.showLayers(null);
       this.root.dataset.state = "empty";
@@ -202,9 +230,29 @@ class Pad {
     this.last = result;
     digit.textContent = this.net.classNames[result.prediction];
     confidence.textContent = `with probability ${(100 * result.probabilities[result.prediction]).toFixed(1)} %`;
+    this.showDistance(result);
     this.showBars(result);
     this.showLayers(result);
     this.root.dataset.state = "predicted";
+  }
+
+  /** The out-of-distribution line: the feature distance against its threshold. */
+  showDistance(result) {
+    const line = this.root.querySelector(".dp-ood");
+    const spec = this.net.distance;
+    if (!result || !spec) {
+      line.textContent = "";
+      delete this.root.dataset.ood;
+      return;
+    }
+    const d = formatDistance(result.distance);
+    const t = formatDistance(spec.threshold);
+    const share = `${Math.round(100 * spec.quantile)} % of MNIST's digits stay under ${t}`;
+    line.textContent = result.flagged
+      ? `Not like any digit: feature distance ${d}, where ${share}. The prediction means little here.`
+      : `Like a digit: feature distance ${d}; ${share}.`;
+    line.title = "Squared Mahalanobis distance of the mean responses of conv1's and conv2's maps to the nearest digit class";
+    this.root.dataset.ood = result.flagged ? "flagged" : "digit";
   }
 
   showBars(result) {
@@ -212,6 +260,8 @@ class Pad {
       const p = result ? result.probabilities[k] : 0;
       row.querySelector(".dp-fill").style.width = `${(100 * p).toFixed(2)}%`;
       row.querySelector(".dp-value").textContent = result ? `${(100 * p).toFixed(1)} %` : "";
+      row.querySelector(".dp-log").textContent = result ? formatLog(result.logProbabilities[k]) : "";
+      row.title = result ? `${this.net.classNames[k]}: logit ${result.logits[k].toFixed(2)}, log-probability ${result.logProbabilities[k].toFixed(4)}` : "";
       row.classList.toggle("dp-top", !!result && k === result.prediction);
     });
   }
@@ -263,11 +313,17 @@ ready.catch((error) => {
 
 window.mlvizDrawpad = {
   ready,
-  /** 784 grey levels in [0, 1] -> {probabilities, prediction, logits}. */
+  /** 784 grey levels in [0, 1] -> {probabilities, logProbabilities, prediction, logits, distance, nearest, flagged}. */
   async predict(pixels) {
     const net = await ready;
-    const { probabilities, prediction, logits } = predict(net, Float64Array.from(pixels));
-    return { probabilities, prediction, logits: Array.from(logits) };
+    const r = predict(net, Float64Array.from(pixels));
+    const { probabilities, logProbabilities, prediction, distance, nearest, flagged } = r;
+    return { probabilities, logProbabilities, prediction, logits: Array.from(r.logits), distance, nearest, flagged };
+  },
+  /** The feature distance's threshold and the share of validation digits under it (or null). */
+  async distanceSpec() {
+    const net = await ready;
+    return net.distance && { threshold: net.distance.threshold, quantile: net.distance.quantile, layers: net.distance.layers };
   },
   /** Ink amounts (height x width, flat) -> 784 grey levels, or null for an empty drawing. */
   preprocess(ink, width, height) {

@@ -9,6 +9,7 @@ identity penalty on the coefficients rather than the difference penalty of P-spl
 :func:`gam_terms` reads such a pipeline back as one additive term per feature, centred
 on the training rows, with a pointwise standard deviation from the ridge's Bayesian
 posterior (Wood, *Generalized Additive Models*, 2nd ed., 2017, section 6.10).
+:func:`plot_shape_functions` draws such curves, of several models, one panel per feature.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from sklearn.compose import ColumnTransformer
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import FunctionTransformer
 
-__all__ = ["GAMTerms", "gam_terms"]
+__all__ = ["GAMTerms", "gam_terms", "plot_shape_functions"]
 
 
 class GAMTerms(NamedTuple):
@@ -182,3 +183,76 @@ def gam_terms(gam, X, *, X_train, y_train=None) -> GAMTerms:
             variance = np.einsum("ij,jk,ik->i", c, covariance[np.ix_(idx, idx)], c)
             std[term] = np.sqrt(np.clip(variance, 0.0, None))
     return GAMTerms(terms, std, intercept)
+
+
+def plot_shape_functions(
+    curves,
+    bands=None,
+    *,
+    colors=None,
+    dashed=(),
+    ylabel="centred contribution",
+    axes=None,
+):
+    """Draw several models' curves per feature, one panel per feature, with bands.
+
+    Parameters
+    ----------
+    curves : dict of str to DataFrame
+        Feature name -> DataFrame indexed by the feature's grid values, one column per
+        model (e.g. its centred shape function or partial dependence).
+    bands : dict of str to dict of str to array-like, optional
+        Feature name -> model name -> half-width of a band drawn around that model's
+        curve (e.g. 2 standard deviations); a model without one gets no band.
+    colors : dict of str to colour, optional
+        Model name -> colour; by default the colour cycle, in column order.
+    dashed : sequence of str, default ()
+        Models drawn dashed and thicker, as a reference the others are read against.
+    ylabel : str, default "centred contribution"
+        Label of every panel's vertical axis.
+    axes : sequence of Axes, optional
+        One per feature, in the order of ``curves``; by default a new figure, one row.
+
+    Returns
+    -------
+    list of Axes
+        One per feature; a feature with at most 6 distinct grid values gets markers.
+
+    Raises
+    ------
+    TypeError
+        If ``curves`` is not a non-empty dict of DataFrames.
+    ValueError
+        If ``axes`` does not hold one Axes per feature.
+    """
+    import matplotlib.pyplot as plt
+
+    if (
+        not isinstance(curves, dict)
+        or not curves
+        or not all(isinstance(frame, pd.DataFrame) for frame in curves.values())
+    ):
+        raise TypeError(
+            "curves must be a non-empty dict of feature name -> DataFrame (one column "
+            f"per model); got {type(curves).__name__}"
+        )
+    if axes is None:
+        _, axes = plt.subplots(1, len(curves), figsize=(4.7 * len(curves), 4.5))
+    axes = list(np.atleast_1d(axes))
+    if len(axes) != len(curves):
+        raise ValueError(
+            f"axes must hold one Axes per feature ({len(curves)}); got {len(axes)}"
+        )
+    for ax, (feature, frame) in zip(axes, curves.items()):
+        few = frame.index.nunique() <= 6
+        for k, (name, y) in enumerate(frame.items()):
+            color = (colors or {}).get(name, f"C{k}")
+            style = {"ls": "--", "lw": 2.5} if name in dashed else {"lw": 2}
+            ax.plot(frame.index, y, color=color, label=name,
+                    marker="o" if few else None, **style)  # fmt: skip
+            band = np.asarray((bands or {}).get(feature, {}).get(name, 0.0))
+            if np.any(band):
+                ax.fill_between(frame.index, y - band, y + band, color=color, alpha=0.2)
+        ax.set(xlabel=feature, ylabel=ylabel)
+    axes[0].legend(loc="upper left")
+    return axes

@@ -117,17 +117,8 @@ def train(
     with _exclusive(folder.with_name(f"{key}.lock")):
         if (folder / "done").exists():
             model, history, info, checkpoints = _load(folder, config)
-            return TrainedModel(
-                model,
-                history,
-                config,
-                key,
-                folder,
-                True,
-                info["train_seconds"],
-                info["device"],
-                *_unpack(checkpoints),
-            )
+            seconds, trained_on = info["train_seconds"], info["device"]
+            return TrainedModel(model, history, config, key, folder, True, seconds, trained_on, *_unpack(checkpoints))
         return _train(config, device, key, folder)
 
 
@@ -154,17 +145,7 @@ def _train(config: TrainConfig, device, key: str, folder: Path | None) -> Traine
     model = model.cpu().eval()
     if folder is not None:
         folder = _store(folder, model, history, config, seconds, device, checkpoints)
-    return TrainedModel(
-        model,
-        history,
-        config,
-        key,
-        folder,
-        False,
-        seconds,
-        device.type,
-        *_unpack(checkpoints),
-    )
+    return TrainedModel(model, history, config, key, folder, False, seconds, device.type, *_unpack(checkpoints))
 
 
 def _unpack(checkpoints):
