@@ -161,3 +161,33 @@ def run_page(monkeypatch, tmp_path):
     run.figures = []
     yield run
     plt.close("all")
+
+
+def finding(ns: dict, start: str) -> str:
+    """The text of the page's finding (``say``) that starts with ``start``."""
+    return next(text for text in ns["_findings"] if text.startswith(start))
+
+
+def page_cell(name: str, text: str) -> str:
+    """The source of the page's one cell (``# %%``) that contains ``text``."""
+    import re
+
+    cells = re.split(r"^# %%.*$", page_path(name).read_text(), flags=re.M)
+    found = [c for c in cells if text in c]
+    assert len(found) == 1, f"{name} has {len(found)} cells containing {text!r}"
+    return found[0]
+
+
+def rerun_cell(name: str, namespace: dict, text: str, **replaced) -> tuple[dict, list]:
+    """Run the page's cell containing ``text`` again, on a copy of the page's namespace
+    with some names replaced (a claim fed the opposite case); return the namespace and
+    what the cell said. Dicts are copied, so that a cell filling one leaves the page's
+    run as it was."""
+    said = []
+    copied = {k: dict(v) if isinstance(v, dict) else v for k, v in namespace.items()}
+    ns = {**copied, **replaced, "say": said.append}
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(plt, "show", lambda *args, **kwargs: plt.close("all"))
+        mp.setenv("MLVIZ_QUICK", "1")
+        exec(compile(page_cell(name, text), str(page_path(name)), "exec"), ns)
+    return ns, said

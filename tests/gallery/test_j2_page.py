@@ -14,7 +14,6 @@ change with them. Tolerances come from the arithmetic (``rounding_tolerance``).
 from __future__ import annotations
 
 import os
-import re
 from types import SimpleNamespace
 
 import matplotlib
@@ -41,7 +40,7 @@ from mlviz.explain.interactions import (  # noqa: E402
 )
 from mlviz.report import ClaimError, rounding_tolerance  # noqa: E402
 
-from .conftest import page_path, run_quick  # noqa: E402
+from .conftest import rerun_cell, run_quick  # noqa: E402
 
 pytestmark = [
     pytest.mark.slow,
@@ -61,26 +60,8 @@ def page(tmp_path_factory):
     plt.close("all")
 
 
-def cell_with(text):
-    """The source of the page's one cell that contains ``text``."""
-    cells = re.split(r"^# %%.*$", page_path(PAGE).read_text(), flags=re.M)
-    found = [c for c in cells if text in c]
-    assert len(found) == 1, f"{PAGE} has {len(found)} cells containing {text!r}"
-    return found[0]
-
-
 def rerun(text, namespace, **replaced):
-    """Run the cell containing ``text`` again with some names replaced; return what it said."""
-    said = []
-    copied = {
-        k: dict(v) if isinstance(v, dict) else v for k, v in namespace.items()
-    }  # cells fill dicts
-    ns = {**copied, **replaced, "say": said.append}
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setattr(plt, "show", lambda *args, **kwargs: plt.close("all"))
-        mp.setenv("MLVIZ_QUICK", "1")
-        exec(compile(cell_with(text), str(page_path(PAGE)), "exec"), ns)
-    return ns, said
+    return rerun_cell(PAGE, namespace, text, **replaced)
 
 
 class Product:

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import copy
 import os
-import re
 
 import matplotlib
 
@@ -35,7 +34,7 @@ from mlviz.explain.gam import gam_terms, plot_shape_functions  # noqa: E402
 from mlviz.inspect.performance import Interval  # noqa: E402
 from mlviz.report import ClaimError, rounding_tolerance  # noqa: E402
 
-from .conftest import page_path, run_quick  # noqa: E402
+from .conftest import page_path, rerun_cell, run_quick  # noqa: E402
 
 PAGE = "10_effects_decisions/plot_04_glass_box.py"
 needs_data = pytest.mark.skipif(
@@ -198,23 +197,8 @@ def ns(tmp_path_factory):
     plt.close("all")
 
 
-def cell(opening):
-    """The source of the page's cell whose prose contains ``opening``."""
-    cells = re.split(r"^# %%.*$", page_path(PAGE).read_text(), flags=re.M)
-    found = [c for c in cells if opening in c]
-    assert len(found) == 1, f"J4 has {len(found)} cells containing {opening!r}"
-    return found[0]
-
-
 def rerun(namespace, opening, **replaced):
-    """Run one cell again on a copy of the page's namespace with some names replaced."""
-    said = []
-    ns = {**namespace, **replaced, "say": said.append}
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setattr(plt, "show", lambda *args, **kwargs: plt.close("all"))
-        mp.setenv("MLVIZ_QUICK", "1")
-        exec(compile(cell(opening), str(page_path(PAGE)), "exec"), ns)
-    return ns, said
+    return rerun_cell(PAGE, namespace, opening, **replaced)
 
 
 PAIR = "The strongest pair should be BMI"

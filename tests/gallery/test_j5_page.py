@@ -30,7 +30,7 @@ from mlviz.datasets import MIRROR_ENV  # noqa: E402
 from mlviz.explain.surrogate import Rule, RuleList, fit_rule_list, plot_tree_splits  # noqa: E402
 from mlviz.report import rounding_tolerance  # noqa: E402
 
-from .conftest import page_path, run_quick  # noqa: E402
+from .conftest import finding, page_path, run_quick  # noqa: E402
 
 PAGE = "10_effects_decisions/plot_05_global_surrogate.py"
 Z = norm.ppf(0.975)
@@ -213,10 +213,6 @@ def page(tmp_path_factory):
     """Run the page once, in quick mode, for all the tests of this module."""
     yield run_quick(PAGE, tmp_path_factory.mktemp("j5"))
     plt.close("all")
-
-
-def finding(page, start):
-    return next(text for text in page["_findings"] if text.startswith(start))
 
 
 def test_page_imports_no_torch():

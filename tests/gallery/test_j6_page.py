@@ -28,7 +28,7 @@ from sklearn.model_selection import cross_val_predict  # noqa: E402
 from mlviz.datasets import MIRROR_ENV  # noqa: E402
 from mlviz.report import rounding_tolerance  # noqa: E402
 
-from .conftest import run_quick  # noqa: E402
+from .conftest import finding, run_quick  # noqa: E402
 from .test_c_interpretations import corrected_interval, corrected_lower_end  # noqa: E402
 
 pytestmark = [
@@ -47,10 +47,6 @@ def page(tmp_path_factory):
     """Run the page once, in quick mode, for all the tests of this module."""
     yield run_quick(PAGE, tmp_path_factory.mktemp("j6"))
     plt.close("all")
-
-
-def finding(page, start):
-    return next(text for text in page["_findings"] if text.startswith(start))
 
 
 def probit(rate):

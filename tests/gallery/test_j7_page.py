@@ -29,7 +29,7 @@ from sklearn.metrics import accuracy_score  # noqa: E402
 from mlviz.plotting import changes_on_thresholds, plot_interval_dots, surface_shape  # noqa: E402
 from mlviz.report import rounding_tolerance  # noqa: E402
 
-from .conftest import run_quick  # noqa: E402
+from .conftest import finding, run_quick  # noqa: E402
 from .test_c_interpretations import wilson_interval  # noqa: E402
 
 pytestmark = pytest.mark.slow
@@ -42,10 +42,6 @@ def page(tmp_path_factory):
     """Run the page once, in quick mode, for all the tests of this module."""
     yield run_quick(PAGE, tmp_path_factory.mktemp("j7"))
     plt.close("all")
-
-
-def finding(page, start):
-    return next(text for text in page["_findings"] if text.startswith(start))
 
 
 def grid_of(X, resolution, eps=0.5):

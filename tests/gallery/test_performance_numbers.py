@@ -40,6 +40,7 @@ from sklearn.metrics import (
 from mlviz.datasets import MIRROR_ENV
 from mlviz.report import rounding_tolerance
 
+from .conftest import finding
 from .test_c_interpretations import (
     beyond_calibration_noise,
     binomial_p,
@@ -55,11 +56,6 @@ pytestmark = [
     pytest.mark.slow,
     pytest.mark.skipif(not os.environ.get(MIRROR_ENV), reason=f"${MIRROR_ENV} not set (make test sets it)"),
 ]
-
-
-def finding(ns, start):
-    """The text of the page's finding that starts with ``start``."""
-    return next(text for text in ns["_findings"] if text.startswith(start))
 
 
 def average_precision_by_definition(y, score, sample_weight=None):
