@@ -114,7 +114,7 @@ def train(
     folder = cache_dir("models") / key
     # Two build workers may want the same model at once: the second waits for the first
     # and reads what it stored, instead of training it again.
-    with _exclusive(folder.with_name(f"{key}.lock")):
+    with _exclusive(cache_dir("locks") / f"model-{key}.lock"):  # beside the cache, not in it
         if (folder / "done").exists():
             model, history, info, checkpoints = _load(folder, config)
             seconds, trained_on = info["train_seconds"], info["device"]
