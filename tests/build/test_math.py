@@ -18,7 +18,7 @@ def test_inline_and_display_formulas_become_mathml_with_their_latex_as_alttext()
     assert "arithmatex" not in out and "\\(" not in out
     inline, block = re.findall(r"<math [^>]*>", out)
     assert 'display="inline"' in inline and 'alttext="\\sqrt{\\exp(-d^2 / 0.25^2)}"' in inline
-    assert 'display="block"' in block and out.count('<div class="mlviz-math">') == 1
+    assert 'display="block"' in block and out.count('<div class="mlviz-math" tabindex="0" role="group" aria-label="formula">') == 1
     assert "<msqrt>" in out and "<mfrac>" in out and "<msub>" in out
 
 

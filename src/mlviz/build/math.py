@@ -62,5 +62,11 @@ def typeset(html: str, where: str = "page") -> str:
     >>> typeset('<p><span class="arithmatex">\\\\(a = t^2\\\\)</span></p>')[:29]
     '<p><math alttext="a = t^2" xm'
     """
-    html = _BLOCK.sub(lambda m: f'<div class="mlviz-math">{_mathml(m.group(1), "block", where)}</div>', html)
+    # a wide formula scrolls sideways: focusable, so that a keyboard can scroll it too
+    # (axe's scrollable-region-focusable)
+    html = _BLOCK.sub(
+        lambda m: f'<div class="mlviz-math" tabindex="0" role="group" aria-label="formula">'
+        f"{_mathml(m.group(1), 'block', where)}</div>",
+        html,
+    )
     return _INLINE.sub(lambda m: _mathml(m.group(1), "inline", where), html)

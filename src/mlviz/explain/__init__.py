@@ -8,6 +8,7 @@ Section J's methods live in modules of their own, imported by name (none is impo
 here): :mod:`~mlviz.explain.ale` (accumulated local effects),
 :mod:`~mlviz.explain.interactions` (Friedman's H-statistic, interaction rankings),
 :mod:`~mlviz.explain.counterfactuals` (the smallest changes that flip a decision),
+:mod:`~mlviz.explain.faceoff` (the exact terms of Friedman's function, page J9),
 :mod:`~mlviz.explain.gam` (a spline GAM's terms) and :mod:`~mlviz.explain.surrogate`
 (rule lists that imitate a model).
 """
