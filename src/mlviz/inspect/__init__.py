@@ -8,6 +8,7 @@ Import the module you need; none is imported here, so that the tabular ones
 * :mod:`~mlviz.inspect.comparison` -- two models compared on the same cross-validation
   folds (Nadeau and Bengio's corrected interval), and the rows each fold uses;
 * :mod:`~mlviz.inspect.embedding` -- PCA, t-SNE and UMAP embeddings, neighbourhoods;
+* :mod:`~mlviz.inspect.prototypes` -- MMD-critic prototypes and criticisms (page K4);
 * :mod:`~mlviz.inspect.cnn` -- a CNN's layers, filters and feature maps;
 * :mod:`~mlviz.inspect.featurevis` -- feature visualization (page I7);
 * :mod:`~mlviz.inspect.gan` -- a GAN's mode coverage;
