@@ -156,8 +156,8 @@ say(
             + ", ".join(
                 f"*{names[j]}* ({row.values[j]:+,.0f} USD)" for j in folded_down
             )
-            + f" push{'es' if len(folded_down) == 1 else ''} down, too little for a bar "
-            "of its own."
+            + f" push{'es' if len(folded_down) == 1 else ''} down, too little for a "
+            "bar of its own."
             if folded_down
             else "."
         )

@@ -66,7 +66,7 @@ precision = LedoitWolf(assume_centered=True).fit(within).precision_  # inverse o
 
 
 def distance(images):
-    """Squared Mahalanobis distance of each image's profile to the nearest class mean."""
+    """Squared Mahalanobis distance of a profile to the nearest class mean."""
     d = feature_profile(model, images)[:, None, :] - class_means  # (n, 10, 48)
     return np.einsum("nki,ij,nkj->nk", d, precision, d).min(axis=1)
 

@@ -89,8 +89,8 @@ pd_x1 = np.array([model.predict(X.assign(x1=v)).mean() for v in edges])
 pd_x1 -= np.interp(X["x1"], edges, pd_x1).mean()
 say(
     f"From x1 = {edges[0]:.2f} to {edges[-1]:.2f} the true effect rises by "
-    f"{truth['x1'](edges[-1]) - truth['x1'](edges[0]):.2f}; ALE by {ale_x1[-1] - ale_x1[0]:.2f}, PD by "
-    f"{pd_x1[-1] - pd_x1[0]:.2f}."
+    f"{truth['x1'](edges[-1]) - truth['x1'](edges[0]):.2f}; "
+    f"ALE by {ale_x1[-1] - ale_x1[0]:.2f}, PD by {pd_x1[-1] - pd_x1[0]:.2f}."
 )
 
 # %%

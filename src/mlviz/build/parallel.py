@@ -261,6 +261,8 @@ def install(jobs: int | None = None) -> None:
             stale = script.gallery_conf["stale_examples"]
             if script.dwnld_py_file in stale:
                 stale.remove(script.dwnld_py_file)
+            # counted as run ("successfully executed N out of N"), as the worker ran it
+            script.gallery_conf["passing_examples"].append(script)
         return result
 
     generate_gallery_md._mlviz_parallel = settings

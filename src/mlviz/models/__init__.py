@@ -10,6 +10,9 @@
   of this build (quick or full).
 * :func:`mnist_tensors`, :func:`to_tensor`, :func:`from_tensor`: MNIST as normalized
   ``(N, 1, 28, 28)`` float tensors and back.
+
+:mod:`mlviz.models.toy` (imported by name) trains and caches the toy models of
+superposition (page K5).
 """
 
 from ._cache import HISTORY_VERSION, cache_key
