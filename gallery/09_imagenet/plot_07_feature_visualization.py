@@ -76,9 +76,8 @@ claim(
 # %%
 # ## Regularizer 1: transformation robustness
 #
-# At every step each image is zoomed by a random factor in [0.9, 1.1], turned by up
-# to 10 degrees and shifted by up to 8 pixels (mid-grey where content leaves): what
-# only works pixel-exact stops working. The output pixel at offset `p` from the centre
+# At every step each image is zoomed by [0.9, 1.1], turned by up to 10 degrees and
+# shifted by up to 8 pixels (mid-grey fills): what only works pixel-exact stops working. The output pixel at offset `p` from the centre
 # reads the input at $R^\top p / \mathrm{zoom} - \mathrm{shift}$, bilinearly (`affine_grid` counts in half
 # sides). The ascents use `random_transform`, this function with ranges as arguments.
 import functools
@@ -332,14 +331,11 @@ claim(
 # ## How to read these figures
 #
 # * A synthesized image answers "what excites this unit most?", not "what does a
-#   typical input look like?": it exaggerates, and as the network averages its last
-#   features over all positions, evidence anywhere in the frame counts.
-# * Which classes a person recognizes, the page cannot compute, and the network's
-#   p is no test of it (see Pitfalls): cover the titles of the last row of pictures
-#   and name each one yourself.
-# * The crop says how much of the input one position sees: at block 5 a small patch,
-#   so its channels can only describe textures and local colours; at the last block
-#   most of the photo.
+#   typical input look like?": it exaggerates, and evidence anywhere in the frame counts.
+# * Whether a person recognizes a class the page cannot compute, and p is no test of
+#   it: cover the titles of the last row and name each picture yourself.
+# * The crop is what one position sees: a small patch at block 5 (textures, local
+#   colours), most of the photo at the last block.
 #
 # ## Pitfalls
 #
@@ -347,10 +343,8 @@ claim(
 #   feature visualizations show arbitrary pictures while they behave as before on
 #   photos. Check a visualization against the photo patches that excite the unit: one
 #   that shares nothing with them describes the optimizer more than the unit.
-# * **Neither a high activation nor a confident network makes a picture.** Noise is
-#   the top-1 after 32 naive steps; the regularized run names its classes while the
-#   picture is still faint. Run the steps the method needs, not until p is high.
+# * **Neither a high activation nor a confident network makes a picture**: noise is
+#   the top-1 after 32 naive steps. Run the steps the method needs, not until p is high.
 # * **The regularizers are a prior.** Transformation ranges, the 1/f decay, the
-#   colour matrix, the steps and the image size all change what appears: compare
-#   visualizations under one setting. One image per unit also hides polysemy; several
-#   starts or a diversity term (as in the Distill article) show more.
+#   colour matrix, the steps and the image size all change what appears. One image per
+#   unit hides polysemy; several starts or a diversity term (Distill) show more.
