@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from mlviz.build.parallel import ParallelRun, default_jobs
+from mlviz.build.parallel import ParallelRun, default_jobs, last_run
 
 from ..conftest import ROOT
 
@@ -108,11 +108,8 @@ def test_two_workers_write_what_one_writes(tmp_path):
         assert done.returncode == 0, done.stderr[-3000:]
         # the summary counts the examples the workers ran, as a serial build counts its own
         assert "successfully executed 3 out of 3 file" in done.stdout + done.stderr
-    assert (parallel / "cache" / "build" / "last-parallel-run.json").exists()
-    assert not (serial / "cache" / "build" / "last-parallel-run.json").exists()
-    run = json.loads(
-        (parallel / "cache" / "build" / "last-parallel-run.json").read_text()
-    )
+    assert last_run(serial / "cache") is None
+    run = last_run(parallel / "cache")
     assert run["jobs"] == 2 and run["examples"] == 3 and run["failed"] == []
     a, b = _outputs(serial), _outputs(parallel)
     assert sorted(a) == sorted(b)
@@ -135,9 +132,7 @@ def test_a_failing_example_fails_the_build_with_its_name_and_traceback(tmp_path)
         "plot_04_broken.py" in done.stderr
         and "example 4 is broken on purpose" in done.stderr
     )
-    run = json.loads(
-        (folder / "cache" / "build" / "last-parallel-run.json").read_text()
-    )
+    run = last_run(folder / "cache")
     assert run["failed"] == ["gallery/plot_04_broken.py"]
     # the other examples were written by the workers and are not run again
     assert len(list((folder / "docs" / "generated").glob("plot_0[123]_x.py.md5"))) == 3

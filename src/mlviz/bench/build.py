@@ -87,9 +87,11 @@ def _build(project: Path, env: dict, label: str, *, first: bool = False) -> dict
     executed = re.search(r"successfully executed (\d+) out of (\d+)", result.stdout + result.stderr)
     memory = f", peak RSS {rss:.0f} MB" if first else ""
     print(f"  {label}: {wall:.1f} s, {executed.group(1) if executed else '?'} examples run{memory}")
-    parallel = Path(env["MLVIZ_CACHE_DIR"], "build", "last-parallel-run.json")
-    run = json.loads(parallel.read_text()) if parallel.exists() else None
-    parallel.unlink(missing_ok=True)  # the next build's pass (if any) writes its own
+    from mlviz.build.parallel import RUN_REPORT, last_run
+
+    run = last_run(env["MLVIZ_CACHE_DIR"])
+    # the next build's pass (if any) writes its own
+    Path(env["MLVIZ_CACHE_DIR"], RUN_REPORT).unlink(missing_ok=True)
     if run:
         print(
             f"    examples in {run['jobs']} worker processes: {run['wall_seconds']:.0f} s; "

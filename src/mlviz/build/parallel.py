@@ -34,7 +34,7 @@ from pathlib import Path
 
 from mlviz.config import cache_dir
 
-__all__ = ["JOBS_ENV", "ParallelRun", "default_jobs", "install", "last_run"]
+__all__ = ["JOBS_ENV", "RUN_REPORT", "ParallelRun", "default_jobs", "install", "last_run"]
 
 log = logging.getLogger("mkdocs.plugins.mlviz")
 
@@ -99,10 +99,14 @@ def _read_times() -> dict:
         return {}
 
 
-def last_run() -> dict | None:
-    """The last build's parallel pass (:meth:`ParallelRun.to_dict`), or None if none ran."""
+#: Where a build writes its parallel pass (:meth:`ParallelRun.to_dict`), under the cache root.
+RUN_REPORT = Path("build", "last-parallel-run.json")
+
+
+def last_run(cache_root: Path) -> dict | None:
+    """The parallel pass of the last build that used ``cache_root``, or None if none ran."""
     try:
-        return json.loads((cache_dir("build") / "last-parallel-run.json").read_text())
+        return json.loads((Path(cache_root) / RUN_REPORT).read_text())
     except (OSError, ValueError):
         return None
 
@@ -145,7 +149,11 @@ def _pending(gallery_conf, mkdocs_conf) -> tuple:
     scripts = []
     for gallery in info.galleries:
         for g in (gallery, *gallery.subsections):
+            # the folders every worker writes into, made before the fork: two workers
+            # making one (mkdir without exist_ok) would fail the second
             g.make_generated_dir()
+            g.make_images_dir()
+            g.make_thumb_dir()
             for script in g.scripts:
                 script.make_dwnld_py_file()
                 if (
@@ -206,7 +214,7 @@ def run_pending(gallery_conf, mkdocs_conf, jobs: int) -> ParallelRun | None:
         failed=tuple(failed),
     )
     _times_file().write_text(json.dumps(known, indent=1, sort_keys=True))
-    (cache_dir("build") / "last-parallel-run.json").write_text(
+    (cache_dir(*RUN_REPORT.parent.parts) / RUN_REPORT.name).write_text(
         json.dumps(run.to_dict(), indent=1)
     )
     log.info(
