@@ -5,6 +5,7 @@ from __future__ import annotations
 import builtins
 import contextlib
 import io
+import os
 import runpy
 from pathlib import Path
 
@@ -14,6 +15,7 @@ matplotlib.use("agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import pytest  # noqa: E402
 
+from mlviz.datasets import MIRROR_ENV  # noqa: E402
 from mlviz.report import render_findings  # noqa: E402
 
 from ..conftest import ROOT  # noqa: E402
@@ -27,6 +29,17 @@ def page_path(name: str):
     if len(matches) != 1:
         raise ValueError(f"{name!r} names {len(matches)} gallery pages; give its section folder too")
     return matches[0]
+
+
+#: The marks of a test module that runs pages on the real datasets (``pytestmark =
+#: PAGE_MARKS``): slow, so ``make test-fast`` leaves it out, and skipped where the
+#: dataset mirror that ``make test`` sets is missing.
+PAGE_MARKS = [
+    pytest.mark.slow,
+    pytest.mark.skipif(
+        not os.environ.get(MIRROR_ENV), reason=f"${MIRROR_ENV} not set (make test sets it)"
+    ),
+]
 
 
 #: Pages already run in this test session: path -> namespace. A page's tests read its

@@ -13,7 +13,6 @@ change with them. Tolerances come from the arithmetic (``rounding_tolerance``).
 
 from __future__ import annotations
 
-import os
 from types import SimpleNamespace
 
 import matplotlib
@@ -26,7 +25,6 @@ from matplotlib.colors import to_hex  # noqa: E402
 from sklearn.ensemble import GradientBoostingRegressor  # noqa: E402
 from sklearn.inspection import partial_dependence  # noqa: E402
 
-from mlviz.datasets import MIRROR_ENV  # noqa: E402
 from mlviz.explain.interactions import (  # noqa: E402
     OTHER_PAIR_COLOR,
     TRUE_PAIR_COLOR,
@@ -40,15 +38,9 @@ from mlviz.explain.interactions import (  # noqa: E402
 )
 from mlviz.report import ClaimError, rounding_tolerance  # noqa: E402
 
-from .conftest import rerun_cell, run_quick  # noqa: E402
+from .conftest import PAGE_MARKS, rerun_cell, run_quick  # noqa: E402
 
-pytestmark = [
-    pytest.mark.slow,
-    pytest.mark.skipif(
-        not os.environ.get(MIRROR_ENV),
-        reason=f"${MIRROR_ENV} not set (make test sets it)",
-    ),
-]
+pytestmark = PAGE_MARKS
 
 PAGE = "10_effects_decisions/plot_02_interactions.py"
 

@@ -13,7 +13,6 @@ too, and each is fed the numbers of the opposite case, so that it can fail.
 
 from __future__ import annotations
 
-import os
 
 import matplotlib
 
@@ -25,19 +24,12 @@ from scipy.special import erfinv  # noqa: E402
 from sklearn.metrics import confusion_matrix, det_curve  # noqa: E402
 from sklearn.model_selection import cross_val_predict  # noqa: E402
 
-from mlviz.datasets import MIRROR_ENV  # noqa: E402
 from mlviz.report import rounding_tolerance  # noqa: E402
 
-from .conftest import finding, run_quick  # noqa: E402
+from .conftest import PAGE_MARKS, finding, run_quick  # noqa: E402
 from .test_c_interpretations import corrected_interval, corrected_lower_end  # noqa: E402
 
-pytestmark = [
-    pytest.mark.slow,
-    pytest.mark.skipif(
-        not os.environ.get(MIRROR_ENV),
-        reason=f"${MIRROR_ENV} not set (make test sets it)",
-    ),
-]
+pytestmark = PAGE_MARKS
 
 PAGE = "10_effects_decisions/plot_06_decision_threshold.py"
 

@@ -10,7 +10,6 @@ p-values from their textbook formulas; and each claim's condition fed the opposi
 
 from __future__ import annotations
 
-import os
 
 import matplotlib
 
@@ -18,22 +17,15 @@ matplotlib.use("agg")
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 
-from mlviz.datasets import MIRROR_ENV  # noqa: E402
 from mlviz.report import rounding_tolerance  # noqa: E402
 
-from .conftest import page_path, run_quick  # noqa: E402
+from .conftest import PAGE_MARKS, page_path, run_quick  # noqa: E402
 from .test_c_interpretations import binomial_p, wilson_interval  # noqa: E402
 
 torch = pytest.importorskip("torch")
 pytest.importorskip("efficientnet_lite_pytorch")
 
-pytestmark = [
-    pytest.mark.slow,
-    pytest.mark.skipif(
-        not os.environ.get(MIRROR_ENV),
-        reason=f"${MIRROR_ENV} not set (make test sets it)",
-    ),
-]
+pytestmark = PAGE_MARKS
 
 
 @pytest.fixture(scope="module")
