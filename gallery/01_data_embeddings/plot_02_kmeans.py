@@ -182,8 +182,11 @@ claim(
 #
 # ## Pitfalls
 #
-# * **k-means always finds k clusters**, even in structureless data. Check the
-#   silhouette (or a stability test) before naming the groups.
+# * **k-means always finds k clusters**, even in structureless data, and the
+#   silhouette cannot tell: it is not defined for one cluster, and cuts of a uniform
+#   cloud still score above 0. Compare the inertia with that of structureless
+#   reference data (the gap statistic, Tibshirani et al., 2001), or check that the
+#   clusters survive resampling, before naming the groups.
 # * **Scale matters.** Without standardization the widest feature dominates the
 #   distance.
 # * **Spherical, similar-sized clusters are assumed.** Elongated or nested groups (and

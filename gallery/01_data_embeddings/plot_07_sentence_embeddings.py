@@ -289,8 +289,8 @@ say(
     f"Cosine of *{probes[0]}* with its opposite: **{opposite:.2f}**; with the "
     f"paraphrase: **{paraphrase:.2f}**. "
     + (
-        "The opposite sentence is the closer one: shared words and topic weigh more "
-        "than what the sentences claim."
+        "The opposite sentence is the closer one: for this pair, shared words and "
+        "topic weigh more than what the sentences claim."
         if opposite > paraphrase
         else "The paraphrase is the closer one here, but the opposite sentence is "
         f"still far above the {between:.2f} of two sentences on different topics."

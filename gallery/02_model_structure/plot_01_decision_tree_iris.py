@@ -232,5 +232,7 @@ plt.show()
 #   several points.
 # * **Thresholds are midpoints** between observed training values, not meaningful
 #   botanical boundaries.
-# * **Impurity decrease is not importance.** A feature used near the root is not
-#   necessarily the most useful one; see the permutation importance pages.
+# * **A split high up is not an importance.** A feature used near the root is not
+#   necessarily the most useful one, and the impurity decrease summed per feature
+#   (`feature_importances_`) favours features with many possible thresholds (Strobl
+#   et al., 2007); see the permutation importance pages.

@@ -267,8 +267,10 @@ plt.show()
 #   (nested cross-validation or a held-out test set).
 # * **Compare pairs by their paired difference over the same folds**, not by whether
 #   their fold spreads overlap, and widen the interval for the folds' shared training
-#   data (Nadeau and Bengio's correction); among tied cells, prefer the simpler model
-#   (smaller C, smaller gamma).
+#   data (Nadeau and Bengio's correction). Among tied cells, prefer the more
+#   regularized one (the smaller C at the same gamma), in the spirit of the
+#   one-standard-error rule; along the ridge a smaller gamma needs a larger C, so
+#   "smaller C and smaller gamma" together is not on offer.
 # * **An optimum on the edge of the grid**, or tied cells that reach it, means the grid
 #   may be too small: extend it in that direction.
 # * **Scale inside the pipeline.** Scaling the whole data set before cross-validation

@@ -187,8 +187,6 @@ claim(
 #
 # ## Pitfalls
 #
-# * **The spread is not the whole uncertainty.** Repeats only vary the shuffle; a
-#   different train/test split or a refitted model would move the boxes too.
 # * **Correlated features mislead in both directions.** If the model can take the
 #   same information from a correlated feature, shuffling one of them barely hurts and
 #   both look unimportant (scikit-learn's example on multicollinear features). If it
@@ -201,6 +199,8 @@ claim(
 #   nearly uncorrelated (the correlation above), so shuffling one of them gives rows
 #   like the real ones. The region indicators are not: shuffling `region_southeast`
 #   alone puts some people in two regions at once.
+# * **The spread is not the whole uncertainty.** Repeats only vary the shuffle; a
+#   different train/test split or a refitted model would move the boxes too.
 # * **Importance for the model is not importance in the world**: it says what this model
 #   relies on, not what causes high charges. On MBA data, the
 #   [MDI pitfall](plot_03_mdi_pitfall.md) compares this measure with the forest's

@@ -310,15 +310,18 @@ say(
 #
 # ## Pitfalls
 #
-# * **Kernel SHAP's cost** is (rows) x (coalitions) x (background size) predictions.
-#   Summarize the background (`shap.kmeans`, `shap.sample`) and explain few rows; with
-#   many features, coalitions must be sampled and the values become noisy.
 # * **The background defines the answer.** The base value is the average prediction
 #   over the background, and every SHAP value is measured against it: a background of
 #   a few dozen people carries its own sampling error (the five draws above). Use as
 #   large a background as the run time allows, and know that shap keeps only 100 rows
 #   of a table passed as `data` unless you pass a `shap.maskers.Independent` with a
-#   larger `max_samples`.
+#   larger `max_samples`. Kernel SHAP and interventional Tree SHAP fill in each
+#   missing feature from the background regardless of the others, so with correlated
+#   features they ask the model about combinations the data never holds (Aas, Jullum
+#   and Løland, 2021).
+# * **Kernel SHAP's cost** is (rows) x (coalitions) x (background size) predictions.
+#   Summarize the background (`shap.kmeans`, `shap.sample`) and explain few rows; with
+#   many features, coalitions must be sampled and the values become noisy.
 # * **Seeds**: `KernelExplainer` samples with numpy's global random generator; set it
 #   (as above) for reproducible pages.
 # * **Use the specialized explainer when there is one**: for trees it is exact and

@@ -300,13 +300,13 @@ claim(
 #
 # ## Pitfalls
 #
-# * **Unstable without a seed.** Each run draws new samples; fix `random_state`, and
-#   compare several seeds before trusting a weight.
 # * **The neighbourhood is a choice.** The kernel width (default 0.75 x sqrt(number of
 #   features)) and the binning define "local"; with binned features the default
 #   width keeps every sample above 0.41 of the applicant's weight. Narrower widths, or
 #   `discretize_continuous=False` with `sample_around_instance=True`, sample closer to
 #   the applicant, and give other explanations.
+# * **Unstable without a seed.** Each run draws new samples; fix `random_state`, and
+#   compare several seeds before trusting a weight.
 # * **Samples can be impossible.** Each feature is drawn separately, so a sample can
 #   work in two industries at once, or in none, and pair a top GMAT with any GPA: the
 #   forest is asked about applicants that cannot exist.

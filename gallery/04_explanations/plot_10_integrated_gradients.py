@@ -140,13 +140,20 @@ say(
 #   check the sum.
 # * Red on the stroke: ink there supports the class. Blue: ink that argues against it;
 #   the map does not say why.
-# * Black pixels of the image get zero attribution by construction (`x - x'` is 0).
+# * Black pixels of the image get zero attribution by construction (`x - x'` is 0),
+#   so every map has the digit's shape whatever the network computes: the shape is
+#   not evidence, the colours along the stroke are.
 #
 # ## Pitfalls
 #
 # * **The baseline is part of the question.** With a black baseline, "why this digit
 #   rather than no ink at all"; missing strokes can never get attribution. Try a
 #   blurred or average-digit baseline for other questions.
+# * **A map that looks like the digit proves little.** Maps that multiply by the
+#   input, as integrated gradients and gradient × input do, keep the input's outline
+#   even for a network with randomized weights (Adebayo et al., 2018, "Sanity checks
+#   for saliency maps"); the
+#   [sanity checks page](../09_imagenet/plot_05_sanity_checks.md) runs that test.
 # * **Too few steps break completeness.** Always print the check; raise the steps
 #   until it passes.
 # * **Explain logits, not probabilities.** Completeness holds for a probability too:

@@ -145,8 +145,8 @@ else:
         )
         + f"Meanwhile {training}"
         + (
-            ": the network keeps fitting its training images but learns nothing "
-            "more that carries over to new digits."
+            ": the network keeps fitting its training images, with no gain on new "
+            "digits that the validation loss can measure."
             if fold >= 2
             else ": training has stalled."
         )
@@ -235,8 +235,10 @@ if died:
         "so far that the ReLUs end up on their flat, zero side: at the end "
         + ", ".join(f"{dead[layer]:.0%} of the `{layer}` units" for layer in dead)
         + " output zero for every probe image (at initialization at most "
-        f"{dead_at_init:.0%} of a layer). A dead unit gets no gradient, so "
-        "nothing revives it. With `relu3` all dead, the output is `fc2`'s bias "
+        f"{dead_at_init:.0%} of a layer). A dead unit passes no gradient back; with "
+        "every `relu3` unit dead none reaches `fc1` or the layers before it, so "
+        "nothing changes their outputs and nothing revives the units. With `relu3` "
+        "all dead, the output is `fc2`'s bias "
         "alone, the same for every digit: the loss sits at ln 10 ≈ 2.30 (validation "
         f"{h_bad.val_loss.min():.3f} to {h_bad.val_loss.max():.3f}) and the accuracy "
         f"at **{h_bad.val_acc[-1]:.1%}**, one digit's share (good run: "

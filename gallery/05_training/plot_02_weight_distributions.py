@@ -157,8 +157,10 @@ say(
 #   the top row (epoch 0). Training widens and reshapes them; the finding above says,
 #   per layer, whether the shape became bell-like, stayed flat-topped, or lies too
 #   close to halfway for its standard error to tell.
-# * A layer whose rows all look alike is not learning (vanishing gradients, frozen
-#   layer, a learning rate too small for it).
+# * A layer whose rows all look alike may not be learning (vanishing gradients, a
+#   frozen layer, a learning rate too small for it), or its weights may be trading
+#   places within an unchanged distribution (see the pitfalls): check how far the
+#   weights themselves moved, as the [gradients page](plot_03_gradients.md) does.
 # * Steadily widening distributions mean growing weights; weight decay would hold
 #   them back.
 #

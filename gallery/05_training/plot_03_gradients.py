@@ -234,15 +234,19 @@ say(
 #
 # * A line that falls steeply from right (output) to left (input) is the signature of
 #   vanishing gradients: the early layers receive almost nothing to learn from.
-# * A flat line means every layer learns at a comparable pace.
+# * A flat line means every layer receives a gradient of comparable size: with plain
+#   SGD, no layer is starved. How far each one moves also depends on the size of its
+#   weights (the relative change above).
 # * A line that rises towards the input would be the opposite problem, exploding
 #   gradients (common in deep networks initialized with too-large weights).
 #
 # ## Pitfalls
 #
 # * **Gradient size is not learning speed with adaptive optimizers**: Adam divides each
-#   gradient by its running scale, which hides (but does not cure) small gradients.
-#   That is why this page uses plain SGD.
+#   gradient by its running scale, so a layer with tiny gradients still takes steps
+#   of up to about the learning rate (unless they fall below its `eps`, 1e-8), and a
+#   plot of gradients says little about how it learns. That is why this page uses
+#   plain SGD; with Adam, plot the size of the updates instead.
 # * **Mean absolute values hide the distribution**: a layer can have a healthy mean
 #   with most gradients at zero (dead ReLUs, see the activations page).
 # * **One batch is a sample**: the optimizer followed the gradient of a different

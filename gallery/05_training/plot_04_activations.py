@@ -6,11 +6,12 @@
 The values each layer outputs (its activations) show whether the signal passing
 through a network stays in a useful range. For ReLU networks the key failure is the
 *dead unit*: a neuron whose input is negative for every example outputs zero
-everywhere, gets zero gradient, and never recovers. A few dead units are harmless; a
-learning rate that is too high can kill most of a layer in a few steps. This page
-records the activations of the gallery's CNN with forward hooks after every epoch of
-its training, and compares the share of dead units in an MLP trained with a sensible
-and with a too-high learning rate.
+everywhere and gets zero gradient; only a change in the layers before it can bring it
+back, and in the first layer, whose inputs are the fixed pixels, nothing can. A few
+dead units are harmless; a learning rate that is too high can kill half of a layer or
+more in the first epoch. This page records the activations of the gallery's CNN with
+forward hooks after every epoch of its training, and compares the share of dead units
+in an MLP trained with a sensible and with a too-high learning rate.
 """
 
 # %%
@@ -174,7 +175,9 @@ say(
     f"{-100 * gap.mean():+.1f} points, standard error {100 * gap_se:.1f}, paired over "
     f"the {len(gap):,} images). "
     + (
-        "The network learns on with what is left, and does worse. "
+        "The network learns on with what is left, and does worse; the two runs "
+        "differ in their learning rate, not only in their dead units, so this does "
+        "not say how much of the cost is the dead units'. "
         if gap.mean() > 2 * gap_se
         else "The network with more dead units does better. "
         if gap.mean() < -2 * gap_se

@@ -157,3 +157,21 @@ def test_a6_interval_excludes_zero_only_when_the_views_differ():
     # a view right wherever the raw one is, and on more images besides
     cnn = np.maximum(raw, (rng.uniform(size=600) < 0.55).astype(float))
     assert interval(cnn, raw).low > 0
+
+
+def test_a2_silhouette_cannot_say_that_there_are_no_clusters():
+    """A2's pitfall: k-means cuts of a structureless cloud still score above 0, so a
+    positive silhouette does not show that groups exist; two separate groups score
+    much higher."""
+    from sklearn.cluster import KMeans
+    from sklearn.metrics import silhouette_score
+
+    rng = np.random.default_rng(6)
+    for dims in (2, 4):  # Iris has four columns
+        cloud = rng.uniform(size=(150, dims))
+        for k in (2, 3, 4):
+            labels = KMeans(k, n_init=10, random_state=0).fit_predict(cloud)
+            assert silhouette_score(cloud, labels) > 0
+    groups = np.vstack([_blob(rng, (0, 0), 75), _blob(rng, (4, 4), 75)])
+    labels = KMeans(2, n_init=10, random_state=0).fit_predict(groups)
+    assert silhouette_score(groups, labels) > 0.6

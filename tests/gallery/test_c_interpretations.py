@@ -115,6 +115,15 @@ def test_c1_asymmetry_of_a_confusion_needs_more_than_a_few_samples():
     assert binomial_p(5, 10) == 1.0
 
 
+def test_c1_the_largest_confusion_is_tested_as_the_one_picked_among_all_pairs():
+    # the full build: 17 against 5, the largest of 15 pairs; alone it looks one-sided
+    assert binomial_p(17, 22) < 0.05
+    # picked as the largest of 15, it is a split that symmetric confusions often give
+    assert min(1.0, 15 * binomial_p(17, 22)) > 0.05
+    # a lopsided enough pair stays one-sided after the correction
+    assert min(1.0, 15 * binomial_p(30, 33)) < 0.05
+
+
 def test_c1_recalls_differ_only_beyond_the_split_noise():
     # the quick build: 36 to 46 correct of 50 per class
     assert homogeneity_p([36, 45, 39, 45, 46, 45], [50] * 6) < 0.05

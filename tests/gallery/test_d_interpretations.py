@@ -343,15 +343,82 @@ def test_d8_repeats_and_the_forest_at_the_applicant(page):
 def test_d9_top_superpixels_against_random_inked_ones(page):
     ns = page("04_explanations/plot_09_lime_image.py")
     images, explanations, top5 = ns["images"], ns["explanations"], ns["top5"]
-    for img, exp, top, ink, controls, (_, after), share in zip(
-        images, explanations, top5, ns["ink"], ns["controls"], ns["drops"], ns["as_low"]
-    ):
+    for j, (img, exp, top, ink, (_, after)) in enumerate(zip(images, explanations, top5, ns["ink"], ns["drops"])):
         assert ink[0] == pytest.approx(img[np.isin(exp.segments, top)].sum() / img.sum())
-        assert len(controls) == 100 and share == pytest.approx(np.mean(controls <= after))
-        # the criterion can fail: a draw from the middle of the controls is no better
-        # than random
-        assert np.mean(controls <= np.median(controls)) > 0.05
-    assert ns["beyond"] == [y for y, share in zip((2, 4, 7), ns["as_low"]) if share <= 0.05]
+        assert len(ink) == 201
+        # the second control removes at least as much ink as the top five (float32 sums
+        # of up to 784 pixels, added in two orders)
+        slack = rounding_tolerance("float32", 1.0, n_terms=img.size)
+        assert min(ink[101:]) >= ink[0] - slack
+        for kind in ("count", "ink"):
+            controls = ns["controls"][kind][j]
+            assert len(controls) == 100
+            assert ns["as_low"][kind][j] == pytest.approx(np.mean(controls <= after))
+            # the criterion can fail: a draw from the middle of the controls is no
+            # better than random
+            assert np.mean(controls <= np.median(controls)) > 0.05
+    assert ns["beyond"] == [y for y, share in zip((2, 4, 7), ns["as_low"]["ink"]) if share <= 0.05]
+
+
+def d9_rerun(ns, **replaced):
+    from .conftest import rerun_cell
+
+    return rerun_cell("04_explanations/plot_09_lime_image.py", ns, "def medians", **replaced)
+
+
+def test_d9_a_model_that_only_counts_ink_is_not_credited_to_lime(page):
+    """"The check cannot tell LIME's choice from blacking out that much of the digit":
+    against a model whose probability is the share of ink left, the count-matched
+    control (which removes less ink) would single out LIME's top five; the ink-matched
+    one does not, for any digit."""
+    ns = page("04_explanations/plot_09_lime_image.py")
+
+    def ink_left(rgb):
+        grey = np.asarray(rgb)[..., 0]
+        share = grey.reshape(len(grey), -1).sum(1) / grey[0].sum()  # [0] is the digit
+        return np.repeat(share[:, None], 10, axis=1)
+
+    out, said = d9_rerun(ns, classifier_fn=ink_left)
+    assert out["beyond"] == [] and out["others"] == [2, 4, 7]
+    assert all(share == 1.0 for share in out["as_low"]["ink"])
+    assert all(share <= 0.05 for share in out["as_low"]["count"])
+    assert "this check cannot tell" in said[-1]
+
+
+def test_d9_a_model_that_reads_only_the_top_superpixels_is_credited(page):
+    """The opposite case: a model whose probability is the share of the top five's ink
+    left, and nothing else, is singled out even against the ink-matched control,
+    wherever random draws rarely take all of the top five."""
+    ns = page("04_explanations/plot_09_lime_image.py")
+    masks = {
+        im.tobytes(): np.isin(exp.segments, top) for im, exp, top in zip(ns["images"], ns["explanations"], ns["top5"])
+    }
+
+    def top_left(rgb):
+        grey = np.asarray(rgb)[..., 0]
+        mask = masks[grey[0].astype(ns["images"][0].dtype).tobytes()]
+        share = grey[:, mask].sum(1) / grey[0][mask].sum()
+        return np.repeat(share[:, None], 10, axis=1)
+
+    out, said = d9_rerun(ns, classifier_fn=top_left)
+    for share, controls in zip(out["as_low"]["ink"], out["controls"]["ink"]):
+        # as low only where a random draw took every top superpixel (probability 0)
+        assert share == pytest.approx(np.mean(controls == 0))
+    assert out["beyond"] == [y for y, share in zip((2, 4, 7), out["as_low"]["ink"]) if share <= 0.05]
+
+
+def test_d9_the_top_five_holding_less_ink_fails_the_claim(page):
+    """"But they remove less ink" is a claim: with LIME's choice replaced by the inked
+    superpixels holding the least ink, it fails."""
+    from mlviz.report import ClaimError
+
+    ns = page("04_explanations/plot_09_lime_image.py")
+    least = []
+    for img, exp, top in zip(ns["images"], ns["explanations"], ns["top5"]):
+        inked = [s for s in np.unique(exp.segments) if img[exp.segments == s].max() > 0]
+        least.append(sorted(inked, key=lambda s: img[exp.segments == s].sum())[: len(top)])
+    with pytest.raises(ClaimError):
+        d9_rerun(ns, top5=least)
 
 
 # -- D10 --------------------------------------------------------------------------------
@@ -377,3 +444,30 @@ def test_d10_the_probability_pitfall(page):
             return alphas[np.argmax(share >= 0.9)].item() - alphas[np.argmax(share >= 0.1)].item()
 
         assert stretch(p) < stretch(logit)
+
+
+def test_d10_the_map_has_the_digits_shape_whatever_the_network(page):
+    """"Every map has the digit's shape whatever the network computes": attributions are
+    exactly zero off the ink, for the trained network and for a copy with random
+    weights, and the random copy's map still covers the stroke."""
+    import copy
+
+    import torch
+
+    from mlviz.attribution import integrated_gradients
+
+    ns = page("04_explanations/plot_10_integrated_gradients.py")
+    x, black, images = ns["x"], ns["black"], ns["images"]
+    random_net = copy.deepcopy(ns["model"])
+    torch.manual_seed(0)
+    for module in random_net.modules():
+        if hasattr(module, "reset_parameters") and module is not random_net:
+            module.reset_parameters()
+    random_result = integrated_gradients(random_net, x, baseline=black, n_steps=16)
+    for result in (ns["result"], random_result):
+        attributions = result.attributions[:, 0]
+        off_ink = images == 0
+        assert (attributions[off_ink] == 0).all()
+        # nonzero on most of the stroke: the outline survives randomization
+        on_ink = images > 0.5
+        assert np.mean(attributions[on_ink] != 0) > 0.9

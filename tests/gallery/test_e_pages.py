@@ -108,6 +108,22 @@ def test_e1_early_stopping_and_the_dead_network(run_page):
     assert f"jumps to **{h_bad.step_loss.max():.0f}**" in ns["_findings"][-1]
 
 
+def test_e1_with_relu3_dead_no_gradient_reaches_the_layers_before_it(run_page):
+    """"With every relu3 unit dead none [no gradient] reaches fc1 or the layers before
+    it": exactly zero in the dead network, and not zero in the good one (the opposite
+    case)."""
+    ns = run_page("plot_01_training_dynamics.py")
+    X, y = mnist_tensors("train", n=256)
+    for run, dead in ((ns["bad"], True), (ns["good"], False)):
+        model = run.model
+        model.zero_grad()
+        F.cross_entropy(model(X), y).backward()
+        upstream = [model.get_submodule(name).weight.grad for name in ("conv1", "conv2", "fc1")]
+        assert all((g == 0).all().item() for g in upstream) == dead
+        assert model.fc2.bias.grad.abs().sum().item() > 0  # the output layer still learns
+        model.zero_grad()
+
+
 def test_e2_initial_weights_lie_within_the_pytorch_bound_and_kurtosis_by_hand(run_page):
     ns = run_page("plot_02_weight_distributions.py")
     model, weights, states = ns["model"], ns["weights"], ns["states"]
