@@ -52,7 +52,7 @@ def cache_key(config: TrainConfig, device: str | torch.device | None = None) -> 
     device = torch.device(device) if device is not None else default_device()
     config_dict = config.to_dict()
     if not config_dict["checkpoints"]:  # keys of models trained before the option existed stay valid
-        del config_dict["checkpoints"]
+        del config_dict["checkpoints"]  # (flip_labels: to_dict leaves it out while it is 0)
     payload = {
         "config": config_dict,
         "data": {name: REGISTRY[name] for name in _MNIST_FILES},

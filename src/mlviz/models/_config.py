@@ -66,6 +66,12 @@ class TrainConfig:
         steps, plus one at initialization; they come back as
         :attr:`TrainedModel.checkpoints` (for weight-space trajectories). 0 (default)
         keeps none and leaves the cache key as it was before this option existed.
+    flip_labels : float
+        Share of the training labels deliberately replaced, before training, by another
+        class drawn at random (seeded by ``seed``; see :func:`mlviz.models.flip_labels`).
+        Validation and test labels stay true. The flipped indices come back from
+        :meth:`TrainedModel.training_data`. 0.0 (default) flips none and leaves the
+        cache key as it was before this option existed.
     """
 
     arch: str = "mnist_cnn"
@@ -84,6 +90,7 @@ class TrainConfig:
     n_bins: int = 40
     probe_size: int = 256
     checkpoints: int = 0
+    flip_labels: float = 0.0
 
     def __post_init__(self):
         if self.arch not in ARCHITECTURES:
@@ -100,14 +107,27 @@ class TrainConfig:
                 raise ValueError(f"{name} must be None or a positive int; got {value!r}")
         if not isinstance(self.checkpoints, int) or self.checkpoints < 0:
             raise ValueError(f"checkpoints must be a non-negative int (copies per epoch); got {self.checkpoints!r}")
+        if isinstance(self.flip_labels, bool) or not isinstance(self.flip_labels, (int, float)):
+            raise ValueError(f"flip_labels must be a share in [0, 1); got {self.flip_labels!r}")
+        if not 0 <= self.flip_labels < 1:
+            raise ValueError(f"flip_labels must be a share in [0, 1); got {self.flip_labels!r}")
+        object.__setattr__(self, "flip_labels", float(self.flip_labels))
         if not self.lr > 0:
             raise ValueError(f"lr must be positive; got {self.lr!r}")
         # Normalize the kwargs (tuples become lists) so that equal configs give equal keys.
         object.__setattr__(self, "arch_kwargs", json.loads(json.dumps(dict(self.arch_kwargs), sort_keys=True)))
 
     def to_dict(self) -> dict:
-        """Return the configuration as a JSON-compatible dict."""
-        return dataclasses.asdict(self)
+        """Return the configuration as a JSON-compatible dict.
+
+        ``flip_labels`` is left out while it is 0, so that the dict (and the cache key
+        and ``info.json`` made from it) of a configuration that does not use the option
+        is the one it was before the option existed.
+        """
+        config = dataclasses.asdict(self)
+        if not config["flip_labels"]:
+            del config["flip_labels"]
+        return config
 
     def replace(self, **changes) -> TrainConfig:
         """Return a copy with some fields changed (``dataclasses.replace``)."""

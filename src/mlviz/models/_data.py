@@ -8,7 +8,7 @@ import torch
 from ..config import SEED
 from ..datasets import load_mnist_split
 
-__all__ = ["MNIST_MEAN", "MNIST_STD", "from_tensor", "mnist_tensors", "to_tensor"]
+__all__ = ["MNIST_MEAN", "MNIST_STD", "flip_labels", "from_tensor", "mnist_tensors", "to_tensor"]
 
 #: Mean of MNIST's grey levels scaled to [0, 1] (the usual constant, computed on
 #: MNIST's 60,000 training images).
@@ -79,3 +79,52 @@ def mnist_tensors(
         keep = np.sort(np.random.default_rng(seed).permutation(len(labels))[:n])
         images, labels = images[keep], labels[keep]
     return to_tensor(images), torch.from_numpy(labels.astype(np.int64))
+
+
+def flip_labels(
+    y: torch.Tensor, share: float, *, seed: int = SEED, n_classes: int = 10
+) -> tuple[torch.Tensor, np.ndarray]:
+    """Replace a share of the labels by another class, drawn at random: label noise.
+
+    ``round(share * len(y))`` positions are drawn without replacement; each gets one of
+    the ``n_classes - 1`` other classes, uniformly. The draw depends on ``seed`` only
+    (its own generator, so seeding it touches no other random stream).
+
+    Parameters
+    ----------
+    y : Tensor of shape (n,), int64
+        The true labels, in ``0 .. n_classes - 1``.
+    share : float
+        Share of the labels to flip, in [0, 1).
+    seed : int
+        Seeds the choice of positions and of the new classes.
+    n_classes : int
+        Number of classes.
+
+    Returns
+    -------
+    y_flipped : Tensor of shape (n,), int64
+        A copy of ``y`` with the flipped labels.
+    flipped : ndarray of int, sorted
+        The positions whose label was changed (``y_flipped[flipped] != y[flipped]``).
+
+    Examples
+    --------
+    >>> y_noisy, flipped = flip_labels(torch.arange(10), 0.2, seed=0)
+    >>> len(flipped), bool((y_noisy[flipped] != torch.arange(10)[flipped]).all())
+    (2, True)
+    """
+    if not 0 <= share < 1:
+        raise ValueError(f"share must be in [0, 1); got {share!r}")
+    if n_classes < 2:
+        raise ValueError(f"n_classes must be at least 2 to flip a label; got {n_classes!r}")
+    y = torch.as_tensor(y)
+    if y.ndim != 1:
+        raise ValueError(f"y must be a 1-D tensor of labels; got shape {tuple(y.shape)}")
+    rng = np.random.default_rng([seed, 0xF11B])  # not default_rng(seed): the subsets use that
+    flipped = np.sort(rng.choice(len(y), size=round(share * len(y)), replace=False))
+    shift = torch.from_numpy(rng.integers(1, n_classes, size=len(flipped)))
+    y_flipped = y.clone()
+    index = torch.from_numpy(flipped)
+    y_flipped[index] = (y[index] + shift) % n_classes
+    return y_flipped, flipped

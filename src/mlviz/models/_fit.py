@@ -19,7 +19,7 @@ from torch import nn
 
 from .._torch import one_thread
 from ._config import TrainConfig
-from ._data import mnist_tensors
+from ._data import flip_labels, mnist_tensors
 from ._evaluate import evaluate
 from ._history import History, _Recorder
 from ._nets import build_model
@@ -64,9 +64,19 @@ def _state_copy(model: nn.Module) -> dict[str, torch.Tensor]:
     return {k: v.detach().cpu().clone() for k, v in model.state_dict().items()}
 
 
-def _fit(config: TrainConfig, device: torch.device) -> tuple[nn.Module, History, dict | None]:
+def _training_data(config: TrainConfig) -> tuple[torch.Tensor, torch.Tensor, np.ndarray]:
+    """The training images and labels as ``config`` trains on them, and the flipped positions."""
     split = {"val_size": config.val_size, "test_size": config.test_size}
     X_train, y_train = mnist_tensors("train", n=config.n_train, seed=config.seed, **split)
+    if not config.flip_labels:
+        return X_train, y_train, np.zeros(0, dtype=np.int64)
+    y_train, flipped = flip_labels(y_train, config.flip_labels, seed=config.seed)
+    return X_train, y_train, flipped
+
+
+def _fit(config: TrainConfig, device: torch.device) -> tuple[nn.Module, History, dict | None]:
+    split = {"val_size": config.val_size, "test_size": config.test_size}
+    X_train, y_train, _ = _training_data(config)
     X_val, y_val = mnist_tensors("val", n=config.n_val, seed=config.seed, **split)
     X_train, y_train, X_val, y_val = (t.to(device) for t in (X_train, y_train, X_val, y_val))
     probe = (X_val[: config.probe_size], y_val[: config.probe_size])

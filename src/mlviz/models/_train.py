@@ -21,7 +21,7 @@ from torch import nn
 from ..config import cache_dir
 from ._cache import _load, _store, cache_key
 from ._config import TrainConfig, mnist_cnn_config, mnist_vit_config
-from ._fit import _fit, default_device
+from ._fit import _fit, _training_data, default_device
 from ._history import History
 
 __all__ = ["TrainedModel", "load_mnist_cnn", "load_mnist_vit", "train"]
@@ -84,6 +84,21 @@ class TrainedModel:
             for state, step in zip(self.checkpoints, self.checkpoint_steps)
             if step % steps == 0
         ]
+
+    def training_data(self) -> tuple[torch.Tensor, torch.Tensor, np.ndarray]:
+        """Return the training images and labels exactly as the network was trained on them.
+
+        Returns
+        -------
+        X : Tensor of shape (n, 1, 28, 28), float32
+            The normalized training images (see :func:`mlviz.models.mnist_tensors`).
+        y : Tensor of shape (n,), int64
+            Their labels, after ``config.flip_labels`` replaced a share of them.
+        flipped : ndarray of int
+            The positions of the flipped labels (empty when ``config.flip_labels`` is 0);
+            the true labels are ``mnist_tensors("train", ...)``'s.
+        """
+        return _training_data(self.config)
 
 
 def train(
