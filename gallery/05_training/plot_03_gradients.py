@@ -218,8 +218,8 @@ say(
     f"**{acc['relu']:.1%}**; always answering the most common digit scores "
     f"{constant:.1%}. The sigmoid network "
     + (
-        "is not more than two standard errors above that constant answer: **it "
-        "has not learned anything yet**."
+        "is not more than two standard errors above that constant answer: **its "
+        "accuracy shows nothing learned yet**."
         if not above_constant
         else "learns, but more slowly than the ReLU network."
         if ahead > 2

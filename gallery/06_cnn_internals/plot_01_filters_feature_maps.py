@@ -111,6 +111,15 @@ dead = {n: np.flatnonzero(peak[n] == 0) for n in names}
 ink = image > 0.3
 background = [k for k, m in enumerate(maps["relu1"]) if np.mean(m[~ink] > 0) > 0.5]
 claim(len(background) > 0, "some first-layer filters detect the background")
+# Why: the input is standardized, so the empty background is negative, not zero
+b1 = model.conv1.bias.detach().numpy()
+w_sum = w1.sum(axis=(1, 2))
+bg_level = x.min().item()  # the standardized grey level of a white pixel
+claim(
+    (w_sum[background] * bg_level > 0).all(),
+    "the background filters have weights summing below zero, on a negative background",
+    evidence=f"weight sums {w_sum[background]}, background {bg_level:.2f}",
+)
 positive = {n: np.mean(maps[n] > 0) for n in names}
 
 
@@ -140,7 +149,10 @@ say(
     + f" {len(background)} relu1 maps ("
     + ", ".join(f"relu1[{k}]" for k in background)
     + ") are positive on most of the empty background: filters that fire where "
-    "there is no stroke."
+    f"there is no stroke. Their weights sum to {w_sum[background].max():.2f} or "
+    f"less and the standardized background is {bg_level:.2f}, so the weights alone "
+    "make them positive there, whatever the sign of their bias "
+    f"({np.sum(b1[background] > 0)} of the {len(background)} biases are positive)."
 )
 
 # %%
@@ -148,8 +160,8 @@ say(
 #
 # * A filter is a tiny template; its map is strong where the image matches it. Maps of
 #   edge filters light up along one side of the strokes, maps of "ink" filters along
-#   the whole stroke, and a filter with a positive bias and negative weights lights up
-#   the background.
+#   the whole stroke, and a filter whose weights sum below zero lights up the
+#   background: the input is standardized, so an empty pixel is negative (above).
 # * Deeper maps are coarser (14x14 vs 28x28): each position summarizes a larger patch
 #   of the input (receptive field 3x3 for conv1, 8x8 for conv2 here).
 #

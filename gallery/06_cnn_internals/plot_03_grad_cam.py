@@ -208,12 +208,14 @@ say(
 #
 # ## Pitfalls
 #
+# * **Not a faithfulness test.** A plausible map does not prove the model uses that
+#   region: averaging the gradients over the map can mark positions whose features
+#   the class score does not use (Draelos and Carin, 2020, HiResCAM). Check with
+#   occlusion or deletion curves (I4) before drawing conclusions.
 # * **The layer matters.** An early layer gives sharper but less class-specific maps; a
 #   late one is coarse. On a tiny 28x28 network there is little room between them.
 # * **ReLU hides the negative evidence.** Grad-CAM keeps only the positive part; where a
 #   digit argues *against* a class is not shown (integrated gradients, D10, and SHAP,
 #   F8, are signed).
-# * **Not a faithfulness test.** A plausible map does not prove the model uses that
-#   region; check with occlusion or deletion curves before drawing conclusions.
 # * **Remove hooks.** A forgotten hook keeps firing (and holding tensors) on every later
 #   forward pass; use `with GradCAM(...)` or call `release()`.

@@ -6,9 +6,10 @@
 The gradient of a class score with respect to the input pixels says which pixels, if
 changed a little, would change the score most. Drawn as an image it is a *saliency
 map*: the cheapest pixel-level explanation of a network, one backward pass. Raw
-gradients of ReLU networks are noisy, because the gradient jumps from one linear
-region to the next. SmoothGrad averages the gradients of many noisy copies of the image,
-which keeps what is stable and washes out the speckle.
+gradients of ReLU networks are noisy; Smilkov et al. (2017), who proposed SmoothGrad,
+attribute the speckle to the gradient fluctuating sharply at small scales (it jumps
+from one linear region to the next). SmoothGrad averages the gradients of many noisy
+copies of the image, which keeps what is stable and washes out the speckle.
 
 On photographs and a pretrained ImageNet network, with integrated gradients:
 [I2](../09_imagenet/plot_02_saliency_ig_photos.md); whether a map depends on the

@@ -150,9 +150,11 @@ say(
 #
 # ## Pitfalls
 #
+# * **The projection adds its own distortions** (see A4/A5). t-SNE and UMAP keep
+#   neighbourhoods, not distances: gaps between groups and their sizes are not
+#   measurements, and where the groups land depends on the initialization (Kobak and
+#   Linderman, 2021). Compare neighbour agreement, as above, not pictures.
 # * **Held-out data only.** Embeddings of training images look cleaner than the network
 #   deserves.
-# * **The projection adds its own distortions** (see A4/A5): gaps between groups and
-#   their sizes are not measurements.
 # * **Separation in the embedding is expected for a classifier** trained with
 #   cross-entropy; it shows the network fits, not that the features are meaningful.

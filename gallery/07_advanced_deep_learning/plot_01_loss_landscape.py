@@ -146,8 +146,8 @@ say(
         else f", {dip.mean():.3f} below the trained weights' (standard error of that "
         f"difference over the {len(dip)} images: {dip_se:.3f}). "
         + (
-            "A real dip: training lowered the loss on the *training* images, and "
-            "these are validation images."
+            "A real dip. Nothing forbids one: training minimized the loss on the "
+            "*training* images, and these are validation images."
             if dip.mean() > 2 * dip_se
             else "That is within the noise of so few images: the grid cannot tell "
             "its lowest point from the trained weights."

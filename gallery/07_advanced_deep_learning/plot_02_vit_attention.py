@@ -173,6 +173,17 @@ heads = pd.DataFrame(rows).set_index(["layer", "head"])
 inky, dry = heads["on ink patches"].idxmax(), heads["on ink patches"].idxmin()
 fixed = heads["same top patch"].idxmax()
 least = heads["on ink patches"].min()
+# Position or content? The favourite patch of the most fixed head may simply be where
+# the ink usually is: count how often it stays on top when that patch is empty.
+from scipy.stats import binomtest
+
+tops = attentions[fixed[0] - 1][:, fixed[1] - 1, 0, 1:].argmax(axis=1)
+favourite = np.bincount(tops).argmax()
+empty = ~has_ink.reshape(len(images), -1)[:, favourite]
+n_empty, kept = int(empty.sum()), int((tops[empty] == favourite).sum())
+by_position = (
+    n_empty > 0 and binomtest(kept, n_empty, alternative="greater").pvalue < 0.05
+)
 say(
     f"Ink patches are {has_ink.mean():.0%} of all patches, the share uniform attention "
     f"would put on them. Head {inky[1]} of layer {inky[0]} puts the most on ink, "
@@ -180,11 +191,17 @@ say(
     f"{least:.0%}"
     + (": it looks at the empty background." if least < has_ink.mean() / 2 else ".")
     + f" Head {fixed[1]} of layer {fixed[0]} has "
-    f"the same top patch for {heads['same top patch'].max():.0%} of the digits: "
+    f"the same top patch for {heads['same top patch'].max():.0%} of the digits"
     + (
-        "a head that carries position more than content."
+        f". That patch holds ink in {1 - empty.mean():.0%} of them; on the "
+        f"{n_empty} digits where it is empty it stays on top for {kept}: "
+        + (
+            "a head that carries position more than content."
+            if by_position
+            else "too few, or too rarely, to tell position from content."
+        )
         if heads["same top patch"].max() > 0.5
-        else "no head keeps one favourite patch for most digits."
+        else ": no head keeps one favourite patch for most digits."
     )
 )
 heads.round(2)
@@ -271,8 +288,9 @@ plt.show()
 #   head that spreads its attention (a uniform map gives each of the 16 patches 1/16),
 #   and a bright block is a head that concentrates it. Heads of one layer can
 #   specialize: one on the strokes, one spread evenly, one on the class token itself;
-#   the table above measures this for every head. A head that always looks at the same
-#   patch, whatever the digit, carries position, not content.
+#   the table above measures this for every head. A head that looks at the same
+#   patch whatever the digit, even where that patch is empty, carries position, not
+#   content.
 # * **Rollout** combines the layers: bright patches are those whose information most
 #   reaches the class token. On MNIST one expects them on the strokes; the share on ink
 #   patches above says how far this model meets that expectation.

@@ -256,7 +256,8 @@ fig
 #   mixed in, not that it changed the output: the value may be small, and later layers
 #   may undo it. Use gradient- or perturbation-based attribution for "why".
 # * **Heavy weight on `[CLS]` or `[SEP]` often means "nothing to do".** Such sink
-#   attention is a no-op for many heads, not a sign that the special token matters.
+#   attention is a no-op for many heads (Clark et al., 2019, "What does BERT look
+#   at?"), not a sign that the special token matters.
 # * **Layers and heads are numbered from 0 here**; other tools may count from 1.
 # * **Few, hand-written sentences.** The scores are averages over the sentences above;
 #   a head may behave differently on other text, other languages or longer inputs.

@@ -327,7 +327,7 @@ claim(
 #   digits the network learnt from", whatever the bars say.
 # * **conv1's maps** (28 × 28) respond to small local patterns of the strokes: edges,
 #   strokes of one orientation, one side of a stroke. **conv2's maps** (14 × 14)
-#   combine them over a larger area (corners, loops, stroke ends, typically). **fc1's
+#   combine them over 8 × 8 pixels: pieces of strokes (corners, curves, ends). **fc1's
 #   64 units** are the embedding the last layer turns into the ten scores.
 # * Each layer has its own colour scale, from 0 to the layer's largest value for *this*
 #   drawing (printed next to its name): compare maps within a layer, not across layers.

@@ -333,13 +333,14 @@ effect.round(2)
 #
 # ## Pitfalls
 #
+# * **The baseline is part of the question** (Sturmfels et al., 2020, "Visualizing
+#   the impact of feature attribution baselines"). A black baseline asks "what does
+#   this photo have that a black image lacks" and cannot credit black pixels; a
+#   blurred photo credits shapes and edges, not colour; noise changes with its seed.
+#   Say which baseline a map uses.
 # * **Too few steps.** The completeness gap is the check: if the attributions do not
 #   add up to `f(x) - f(x')`, the map is not integrated gradients yet. Where the
 #   score jumps, put more points (here $a = t^2$) or more steps.
-# * **The baseline is part of the question.** A black baseline asks "what does this
-#   photo have that a black image lacks" and cannot credit black pixels; a blurred
-#   photo credits shapes and edges, not colour; noise changes with its seed. Say
-#   which baseline a map uses.
 # * **A baseline the network still recognizes** explains only the rest: if `f(x')` is
 #   high, most of the evidence is in the baseline too and the map is small.
 # * **Sensitivity is not importance.** A saliency map can be large where the photo

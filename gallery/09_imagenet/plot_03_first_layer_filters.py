@@ -114,16 +114,25 @@ fig.suptitle("First-layer filters of EfficientNet-Lite0 (batch norm folded in)")
 plt.show()
 
 # %%
-# The colour filters are nearly flat: each sums its nine weights per channel into
-# one colour contrast, the vector `c` below (its weights for R, G and B). The pixel's
-# colour projected on `c` predicts most of the filter's output.
+# The colour filters are flatter than the brightness-change ones (the finding
+# gives their flat shares): each mostly sums its nine weights per channel into one
+# colour contrast, the vector `c` below (its weights for R, G and B). Below, the
+# pixel's colour projected on `c` is checked against the filter's output.
 colour_axes = {k: filters[k].sum(axis=(1, 2)) for k in order["colour"]}
+flat_colour, flat_change = flat_share[colour], flat_share[change]
 say(
-    "Colour filters, as (R, G, B) contrasts: "
+    f"The colour filters' flat part holds {flat_colour.min():.0%} to "
+    f"{flat_colour.max():.0%} of their squared weights (brightness-change filters: at "
+    f"most {flat_change.max():.0%}). As (R, G, B) contrasts: "
     + "; ".join(
         f"{k}: ({', '.join(f'{v:+.1f}' for v in c)})" for k, c in colour_axes.items()
     )
     + "."
+)
+claim(
+    flat_colour.min() > flat_change.max(),
+    "the colour filters are flatter than the brightness-change filters",
+    evidence=f"colour {flat_colour}, change {flat_change}",
 )
 
 # %%
@@ -163,7 +172,7 @@ fig.suptitle("Response before the ReLU6 (112x112, one value per 2x2 input pixels
 plt.show()
 
 # %%
-# Two checks of what the groups mean, on these photos:
+# Three checks of what the groups mean, on these photos:
 #
 # * a colour filter's output should follow the pixel's colour projected on its
 #   contrast `c` (sampled at the layer's stride of 2);
@@ -226,8 +235,8 @@ claim(
         > r_edges[p, "colour"] + 0.2
         for p in photos
     ),
-    "colour filters follow the pixel's colour contrast, brightness-change filters "
-    "follow the edges",
+    "colour filters follow the pixel's colour contrast; brightness-change filters "
+    "follow the edges, loosely, but more than the colour filters do",
     evidence=f"colour {r_colour}, edges {r_edges}",
 )
 contrast_20 = colour_axes[k20] / np.abs(colour_axes[k20]).max()

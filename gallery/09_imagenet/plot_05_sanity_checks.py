@@ -7,20 +7,20 @@ An explanation of what a network learned has to depend on what it learned. Adeba
 al. (2018, "Sanity checks for saliency maps") made that a test: replace the trained
 weights by random ones, from the classifier down to the first layer, and recompute the
 maps after each step. They judge by eye and by the rank correlation and SSIM between
-each map and the trained network's: a method passes when the similarity falls to the
-level of unrelated maps; a method whose maps stay similar to the trained ones once the
-weights are gone fails: its maps show the photo or the architecture, not what the
-network learned. This page runs the test on a pretrained EfficientNet-Lite0 for
-saliency, gradient x input, SmoothGrad, integrated gradients and Grad-CAM.
+each map and the trained network's: a method passes when its maps change as the
+weights go; one whose maps stay similar to the trained ones once the weights are gone
+fails: its maps show the photo or the architecture, not what the network learned.
+Here, as Arun et al. (2021) propose, "changed" means fallen to the level of unrelated
+maps. The test runs on EfficientNet-Lite0 for saliency, gradient x input,
+SmoothGrad, integrated gradients and Grad-CAM.
 """
 
 # %%
 # ## The network, a copy of it, and the cat
 #
-# EfficientNet-Lite0 with its ImageNet weights (`mlviz.models.load_efficientnet_lite0`,
-# offline, hash-checked); the weights are randomized on a `copy.deepcopy` of it. The maps explain the logit of class 285,
-# Egyptian cat, on scikit-image's cat: the same output unit at every step, even after
-# it stops meaning "cat".
+# EfficientNet-Lite0 with its ImageNet weights (offline, hash-checked), randomized on
+# a `copy.deepcopy`. The maps explain the logit of class 285, Egyptian cat, on
+# scikit-image's cat: the same unit at every step, even after it stops meaning "cat".
 import copy
 
 import numpy as np

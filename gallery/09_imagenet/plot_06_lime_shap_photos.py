@@ -303,7 +303,7 @@ deletion[["LIME", "SHAP", "best random"]].round(3)
 # correlation down to about the square root of LIME's seed-to-seed correlation
 # (Spearman's correction for attenuation). Each is uncertain by about $1 / \sqrt{n - 3}$
 # on Fisher's z scale (`n` superpixels): the gap counts beyond two standard errors of a
-# difference. Deletion wins are set against chance (binomial, cases independent).
+# difference. Deletion wins count per photo (binomial): two removals share a ranking.
 from scipy.stats import binom
 
 t = table.T
@@ -312,17 +312,19 @@ agreement["most LIME's noise allows"] = np.sqrt(t["seed-seed rank correlation"].
 gap = np.arctanh(agreement.iloc[:, 1]) - np.arctanh(agreement.iloc[:, 0])
 agreement["beyond the noise"] = gap > 2 * np.sqrt(2 / (t["superpixels"] - 3))
 beyond = list(agreement.index[agreement["beyond the noise"]])
-wins = deletion[["LIME", "SHAP"]].gt(deletion["best random"], axis=0).sum()
-chance = binom.sf(wins - 1, len(deletion), 1 / (n_random + 1))  # P(a count this high)
+beat = deletion[["LIME", "SHAP"]].gt(deletion["best random"], axis=0)
+wins = beat.groupby(level=0).all().sum()  # photos won under both removals
+chance = binom.sf(wins - 1, len(photos), 1 / (n_random + 1))  # P(a count this high)
 verdict = ["beats chance" if q < 0.05 else "is within chance" for q in chance]
 say(
     "* **Agreement.** LIME and SHAP disagree beyond LIME's sampling noise for "
     + (" and ".join(beyond) or "neither photo: more samples are needed to compare")
     + f".\n* **Deletion.** The top superpixels cost more than all {n_random} random "
-    f"rankings in {wins['LIME']} (LIME) and {wins['SHAP']} (SHAP) of {len(deletion)} "
-    f"cases; chance alone gives {len(deletion) / (n_random + 1):.1f}, and counts this "
-    f"high with probability {chance[0]:.2f} and {chance[1]:.2f}: LIME {verdict[0]}, "
-    f"SHAP {verdict[1]}."
+    f"rankings in {beat.sum()['LIME']} (LIME) and {beat.sum()['SHAP']} (SHAP) of "
+    f"{len(deletion)} cases, under both removals for {wins['LIME']} and "
+    f"{wins['SHAP']} of the {len(photos)} photos; chance wins a photo with "
+    f"probability at most {1 / (n_random + 1):.2f}, a count this high at most "
+    f"{chance[0]:.2f} and {chance[1]:.2f}: LIME {verdict[0]}, SHAP {verdict[1]}."
 )
 agreement.round(2)
 
@@ -331,9 +333,8 @@ agreement.round(2)
 #
 # * Red raises the probability of the explained class, blue lowers it; each colour
 #   scale is its own. LIME's colours are regression coefficients, SHAP's Owen values.
-# * Each deletion panel is one removal operation; read the methods against the grey
-#   random rankings. A method that wins only under its own operation explains the
-#   operation as much as the network.
+# * Each deletion panel is one removal, read against the grey random rankings. A method
+#   winning only under its own removal explains the removal as much as the network.
 #
 # ## Pitfalls
 #

@@ -166,7 +166,7 @@ pd.DataFrame(
 # Six concepts inside block 11 (`model._blocks[10]`, its ReLU6 after the depthwise
 # convolution: 672 maps, 14x14), against the k = 6 row above; the legend lists the
 # photos holding at least 10% of each concept. At the head each concept lives in one
-# photo: the last layer codes *what* a thing is, and the photos show different things.
+# photo, as expected if the last layer codes *what* a thing is: the photos differ.
 # Inside block 11 concepts are shared, but too far from the classifier to be named.
 mid_heatmaps, _ = deep_feature_factorization(mid, 6, seed=SEED, max_iter=1000)
 colours = np.array(plt.get_cmap("Dark2").colors[:6])

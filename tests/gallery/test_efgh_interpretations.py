@@ -197,7 +197,7 @@ def test_e3_accuracy_verdicts(pages):
         (0.60, 0.90): "learns, but more slowly",
         (0.95, 0.90): "learns faster",
         (0.89, 0.90): "about as good",
-        (ns["constant"], 0.90): "has not learned anything yet",
+        (ns["constant"], 0.90): "accuracy shows nothing learned yet",
     }
     for (s_acc, r_acc), words in cases.items():
         _, said = rerun(E3, "Did the sigmoid network learn?", ns, runs=runs(s_acc, r_acc))
@@ -225,7 +225,24 @@ def test_e4_accuracy_gap_is_judged_against_its_paired_noise(pages):
         assert round(ns["correct"][lr].sum()) == round(run.history.val_acc[-1] * len(gap))
 
 
-# ---------------------------------------------------------------------------------- F4, F5, F7, F8
+# ---------------------------------------------------------------------------------- F1, F4, F5, F7, F8
+
+F1 = "06_cnn_internals/plot_01_filters_feature_maps.py"
+
+
+def test_f1_background_filters_are_explained_by_their_weights_not_a_bias(pages):
+    """The background filters light up because their weights sum below zero on a
+    negative (standardized) background; with the weights' signs flipped the claim fails."""
+    ns = pages(F1)
+    heading = "The second block: 32 maps at 14x14"
+    ns_after, said = rerun(F1, heading, ns)
+    assert (ns_after["w_sum"][ns_after["background"]] < 0).all()
+    assert ns_after["bg_level"] < 0
+    n_positive_bias = int((ns_after["b1"][ns_after["background"]] > 0).sum())
+    assert f"({n_positive_bias} of the {len(ns_after['background'])} biases are positive)" in said[-1]
+    with pytest.raises(ClaimError):
+        rerun(F1, heading, ns, w1=-ns["w1"])  # same maps, weights summing above zero
+
 
 F4 = "06_cnn_internals/plot_04_saliency_smoothgrad.py"
 F5 = "06_cnn_internals/plot_05_activation_maximization.py"
@@ -373,6 +390,40 @@ def test_g3_full_coverage_is_no_collapse(pages):
     evidence = gan_evidence(ns, [set(), {0, 1, 2, 3}, ALL, ALL], [0.45] * 8)
     _, said = rerun(G3, "The losses", ns, **evidence)
     assert "No mode collapse" in said[-1] and "not finished" not in said[-1]
+
+
+# ---------------------------------------------------------------------------------- G2
+
+G2 = "07_advanced_deep_learning/plot_02_vit_attention.py"
+
+
+def test_g2_a_head_on_its_patch_only_where_there_is_ink_is_not_called_positional(pages):
+    """'Carries position' needs the head to keep its favourite patch where that patch is
+    empty. Fed the opposite case (the patch holds ink exactly where the head picks it),
+    the same 'same top patch' share is no evidence of position, and the words change."""
+    from .conftest import rerun_cell
+
+    ns = pages(G2)
+    layer, head = (v - 1 for v in ns["fixed"])
+    tops = ns["attentions"][layer][:, head, 0, 1:].argmax(axis=1)
+    favourite = np.bincount(tops).argmax()
+    assert favourite == ns["favourite"]
+    picked = tops == favourite
+    if picked.all():
+        pytest.skip("the head picks its favourite patch on every digit of this run")
+    images = ns["images"].copy()  # the cell finds the ink patches from the images
+    side = 28 // ns["grid"]
+    r, c = divmod(int(favourite), ns["grid"])
+    patch = images[:, r * side : (r + 1) * side, c * side : (c + 1) * side]
+    patch[...] = picked[:, None, None]  # ink there exactly when the head looks there
+    after, said = rerun_cell(G2, ns, "Position or content?", images=images)
+    assert after["n_empty"] == (~picked).sum() and after["kept"] == 0
+    assert not after["by_position"]
+    text = next(t for t in said if "same top patch" in t)
+    assert "carries position" not in text and "too rarely" in text
+    # the page's own run: the words follow its binomial test
+    own = next(t for t in ns["_findings"] if "same top patch" in t)
+    assert ("carries position" in own) == ns["by_position"]
 
 
 # ---------------------------------------------------------------------------------- H3

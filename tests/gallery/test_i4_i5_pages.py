@@ -374,7 +374,14 @@ def test_i4_claims_fail_on_the_opposite_case(i4):
     ns = i4
     span = claim_condition(I4, "the grey image and the blurred photo")
     assert span(ns)
-    assert not span(ns, insertion=np.r_[0.5 * ns["deletion"][0], ns["insertion"][1:]])
+    # the ends it checks are the curves' ends: grey for deletion, blurred for insertion
+    left, proba, targets = ns["left"], ns["proba"], ns["targets"]
+    assert left[0] == pytest.approx(ns["deletion"][-1], abs=probability_tolerance(ns["model"], ns["grey"][:1]))
+    assert left[2] == pytest.approx(ns["insertion"][0], abs=probability_tolerance(ns["model"], ns["blurred"][:1]))
+    for k in range(4):  # the coffee's too, not only the cat's: each end fed half its p
+        kept = left.copy()
+        kept[k] = 0.5 * proba[k % 2, targets[k % 2]]
+        assert not span(ns, left=kept), k
     grey = claim_condition(I4, "on both photos, saliency and every random map")
     assert grey(ns)
     gain, grey_auc = ns["grey_gain"], ns["grey_auc"]

@@ -505,3 +505,27 @@ def test_i3_the_folded_filters_reproduce_the_first_layer(run_page):
     grid = ns["_figures"][0]
     titles = [ax.get_title().split(":")[0] for ax in grid.axes if ax.get_images()]
     assert titles == [str(k) for ks in groups.values() for k in ks]
+
+
+def test_i3_colour_filters_flatter_claim_can_fail(run_page):
+    """'The colour filters are flatter than the brightness-change ones': computed from
+    the flat shares, it fails when the colour filters are given an edge filter's share."""
+    from mlviz.report import ClaimError
+
+    from .conftest import rerun_cell
+
+    name = "09_imagenet/plot_03_first_layer_filters.py"
+    ns = run_page(name)
+    flat, colour, change = ns["flat_share"], ns["colour"], ns["change"]
+    # recomputed: each channel's mean over the 3x3 window, its share of the squared weights
+    filters = ns["filters"]
+    means = filters.mean(axis=(2, 3), keepdims=True) * np.ones((1, 1, 3, 3))
+    share = (means**2).sum(axis=(1, 2, 3)) / (filters**2).sum(axis=(1, 2, 3))
+    np.testing.assert_allclose(flat, share, rtol=rounding_tolerance("float64", 1.0, 27))
+    assert flat[colour].min() > flat[change].max()
+    _, said = rerun_cell(name, ns, "flat_colour, flat_change")
+    assert f"{flat[colour].min():.0%} to {flat[colour].max():.0%}" in said[0]
+    edgy = flat.copy()
+    edgy[colour] = flat[change].max()  # as flat as the flattest edge filter, no flatter
+    with pytest.raises(ClaimError):
+        rerun_cell(name, ns, "flat_colour, flat_change", flat_share=edgy)
