@@ -12,5 +12,10 @@ Import the module you need; none is imported here, so that the tabular ones
 * :mod:`~mlviz.inspect.cnn` -- a CNN's layers, filters and feature maps;
 * :mod:`~mlviz.inspect.featurevis` -- feature visualization (page I7);
 * :mod:`~mlviz.inspect.gan` -- a GAN's mode coverage;
-* :mod:`~mlviz.inspect.landscape` -- loss landscapes.
+* :mod:`~mlviz.inspect.landscape` -- loss landscapes;
+* :mod:`~mlviz.inspect.influence` -- TracIn influence of training examples (page K2);
+* :mod:`~mlviz.inspect.concepts` -- TCAV: textures, concept vectors, scores and their
+  test (page K3);
+* :mod:`~mlviz.inspect.probes` -- linear probes of MiniLM's layers with control tasks
+  (page K8).
 """

@@ -11,8 +11,10 @@
 * :func:`mnist_tensors`, :func:`to_tensor`, :func:`from_tensor`: MNIST as normalized
   ``(N, 1, 28, 28)`` float tensors and back.
 
-:mod:`mlviz.models.toy` (imported by name) trains and caches the toy models of
-superposition (page K5).
+:mod:`mlviz.models.toy`, :mod:`mlviz.models.grokking` and :mod:`mlviz.models.induction`
+(imported by name) train and cache the toy models of superposition (page K5), the
+modular-addition network that groks (page K6) and the tiny attention-only transformer
+with induction heads (page K7).
 """
 
 from ._cache import HISTORY_VERSION, cache_key
