@@ -9,7 +9,6 @@ checked in ``test_classic_a_numbers.py``.)
 
 from __future__ import annotations
 
-import os
 import re
 
 import matplotlib
@@ -19,14 +18,11 @@ import numpy as np
 import pytest
 from matplotlib.colors import to_hex, to_rgb
 
-from mlviz.datasets import MIRROR_ENV
 from mlviz.report import rounding_tolerance
 
-pytestmark = [
-    pytest.mark.slow,
-    pytest.mark.skipif(not os.environ.get(MIRROR_ENV), reason=f"${MIRROR_ENV} not set (make test sets it)"),
-]
+from .conftest import PAGE_MARKS
 
+pytestmark = PAGE_MARKS
 
 
 

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import itertools
 import math
-import os
 
 import matplotlib
 
@@ -21,15 +20,11 @@ import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 import pytest  # noqa: E402
 
-from mlviz.datasets import MIRROR_ENV  # noqa: E402
 from mlviz.report import rounding_tolerance  # noqa: E402
 
-from .conftest import run_quick  # noqa: E402
+from .conftest import PAGE_MARKS, run_quick  # noqa: E402
 
-pytestmark = [
-    pytest.mark.slow,
-    pytest.mark.skipif(not os.environ.get(MIRROR_ENV), reason=f"${MIRROR_ENV} not set (make test sets it)"),
-]
+pytestmark = PAGE_MARKS
 
 
 @pytest.fixture(scope="module")

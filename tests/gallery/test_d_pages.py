@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import itertools
 import math
-import os
 
 import matplotlib
 
@@ -27,14 +26,12 @@ from sklearn.metrics import log_loss, r2_score
 import mlviz.config
 import mlviz.models
 import mlviz.plotting
-from mlviz.datasets import MIRROR_ENV, load_insurance, load_mba
+from mlviz.datasets import load_insurance, load_mba
 from mlviz.report import rounding_tolerance
 
-pytestmark = [
-    pytest.mark.slow,
-    pytest.mark.skipif(not os.environ.get(MIRROR_ENV), reason=f"${MIRROR_ENV} not set (make test sets it)"),
-]
+from .conftest import PAGE_MARKS
 
+pytestmark = PAGE_MARKS
 
 
 

@@ -12,8 +12,6 @@ makes a broken claim fail the tests.
 
 from __future__ import annotations
 
-import os
-
 import matplotlib
 
 matplotlib.use("agg")
@@ -22,14 +20,12 @@ import pytest
 import torch
 import torch.nn.functional as F
 
-from mlviz.datasets import MIRROR_ENV
 from mlviz.models import mnist_tensors, predict_proba
 from mlviz.report import rounding_tolerance
 
-pytestmark = [
-    pytest.mark.slow,
-    pytest.mark.skipif(not os.environ.get(MIRROR_ENV), reason=f"${MIRROR_ENV} not set (make test sets it)"),
-]
+from .conftest import PAGE_MARKS
+
+pytestmark = PAGE_MARKS
 
 
 def relu_inputs_and_bounds(model, X):

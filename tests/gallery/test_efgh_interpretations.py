@@ -11,7 +11,6 @@ computations in ``test_e_pages.py`` ... ``test_h_pages.py``.
 
 from __future__ import annotations
 
-import os
 import re
 from types import SimpleNamespace
 
@@ -22,15 +21,11 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 
-from mlviz.datasets import MIRROR_ENV  # noqa: E402
 from mlviz.report import ClaimError  # noqa: E402
 
-from .conftest import page_path, run_quick  # noqa: E402
+from .conftest import PAGE_MARKS, page_path, run_quick  # noqa: E402
 
-pytestmark = [
-    pytest.mark.slow,
-    pytest.mark.skipif(not os.environ.get(MIRROR_ENV), reason=f"${MIRROR_ENV} not set (make test sets it)"),
-]
+pytestmark = PAGE_MARKS
 
 
 @pytest.fixture(scope="module")

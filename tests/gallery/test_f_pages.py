@@ -13,27 +13,22 @@ broken claim fail the tests.
 
 from __future__ import annotations
 
-import os
-
 import matplotlib
 
 matplotlib.use("agg")
 import numpy as np
-import pytest
 import torch
 import torch.nn.functional as F
 from matplotlib.colors import to_hex
 
-from mlviz.datasets import MIRROR_ENV
 from mlviz.plotting import DIGIT_COLORS, DIVERGING
 from mlviz.report import rounding_tolerance
 
+from .conftest import PAGE_MARKS
+
 from .test_e_pages import relu_inputs_and_bounds, zero_count_range
 
-pytestmark = [
-    pytest.mark.slow,
-    pytest.mark.skipif(not os.environ.get(MIRROR_ENV), reason=f"${MIRROR_ENV} not set (make test sets it)"),
-]
+pytestmark = PAGE_MARKS
 
 
 def signed_images(figures):

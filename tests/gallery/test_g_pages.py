@@ -8,21 +8,16 @@ written out with NumPy, attention scores read directly off the weight matrices.
 
 from __future__ import annotations
 
-import os
-
 import matplotlib
 
 matplotlib.use("agg")
 import numpy as np
-import pytest
 
-from mlviz.datasets import MIRROR_ENV
 from mlviz.report import rounding_tolerance
 
-pytestmark = [
-    pytest.mark.slow,
-    pytest.mark.skipif(not os.environ.get(MIRROR_ENV), reason=f"${MIRROR_ENV} not set (make test sets it)"),
-]
+from .conftest import PAGE_MARKS
+
+pytestmark = PAGE_MARKS
 
 
 def test_g1_landscape(run_page):

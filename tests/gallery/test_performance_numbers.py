@@ -19,7 +19,6 @@ applied to each page's own numbers.
 
 from __future__ import annotations
 
-import os
 
 import matplotlib
 
@@ -37,10 +36,9 @@ from sklearn.metrics import (
     roc_curve,
 )
 
-from mlviz.datasets import MIRROR_ENV
 from mlviz.report import rounding_tolerance
 
-from .conftest import finding
+from .conftest import PAGE_MARKS, finding
 from .test_c_interpretations import (
     beyond_calibration_noise,
     binomial_p,
@@ -52,10 +50,7 @@ from .test_c_interpretations import (
     wilson_interval,
 )
 
-pytestmark = [
-    pytest.mark.slow,
-    pytest.mark.skipif(not os.environ.get(MIRROR_ENV), reason=f"${MIRROR_ENV} not set (make test sets it)"),
-]
+pytestmark = PAGE_MARKS
 
 
 def average_precision_by_definition(y, score, sample_weight=None):
