@@ -34,12 +34,18 @@ def page_path(name: str):
 #: The marks of a test module that runs pages on the real datasets (``pytestmark =
 #: PAGE_MARKS``): slow, so ``make test-fast`` leaves it out, and skipped where the
 #: dataset mirror that ``make test`` sets is missing.
-PAGE_MARKS = [
-    pytest.mark.slow,
-    pytest.mark.skipif(
-        not os.environ.get(MIRROR_ENV), reason=f"${MIRROR_ENV} not set (make test sets it)"
-    ),
-]
+needs_mirror = pytest.mark.skipif(
+    not os.environ.get(MIRROR_ENV), reason=f"${MIRROR_ENV} not set (make test sets it)"
+)
+PAGE_MARKS = [pytest.mark.slow, needs_mirror]
+
+
+def needs_data(test):
+    """Mark one test as :data:`PAGE_MARKS` marks a module (for modules that mix tests
+    of a page's run with quick tests of its helpers)."""
+    for mark in reversed(PAGE_MARKS):
+        test = mark(test)
+    return test
 
 
 #: Pages already run in this test session: path -> namespace. A page's tests read its

@@ -18,7 +18,6 @@ import dataclasses
 import hashlib
 import json
 import math
-import os
 import warnings
 
 import matplotlib
@@ -34,7 +33,6 @@ captum_tracincp = pytest.importorskip("captum.influence").TracInCP
 import torch.nn.functional as F  # noqa: E402
 
 from mlviz._torch import one_thread  # noqa: E402
-from mlviz.datasets import MIRROR_ENV  # noqa: E402
 from mlviz.inspect.influence import (  # noqa: E402
     detection_curve,
     paired_bootstrap_recall,
@@ -58,21 +56,11 @@ from mlviz.models import (  # noqa: E402
 from mlviz.models._data import flip_labels  # noqa: E402
 from mlviz.report import ClaimError, rounding_tolerance  # noqa: E402
 
-from .conftest import rerun_cell, run_quick  # noqa: E402
+from .conftest import needs_data, needs_mirror, rerun_cell, run_quick  # noqa: E402
 
 PAGE = "11_robustness_mechanisms/plot_02_influential_examples.py"
 WHO = "## Who the strongest proponents and opponents are"
 SELF = "## Self-influence: finding the flipped labels"
-_mirror = pytest.mark.skipif(
-    not os.environ.get(MIRROR_ENV), reason=f"${MIRROR_ENV} not set (make test sets it)"
-)
-
-
-def needs_data(test):
-    """A test of the page's run: slow, and only with the data mirror."""
-    return pytest.mark.slow(_mirror(test))
-
-
 @pytest.fixture(scope="module")
 def page(tmp_path_factory):
     yield run_quick(PAGE, tmp_path_factory.mktemp("k2"))
@@ -472,7 +460,7 @@ def test_default_key_is_unchanged_by_the_flip_labels_option(config):
     )
 
 
-@_mirror
+@needs_mirror
 def test_training_data_returns_the_labels_trained_on(tmp_path, monkeypatch):
     monkeypatch.setenv("MLVIZ_CACHE_DIR", str(tmp_path))
     tiny = TrainConfig(

@@ -11,7 +11,6 @@ must change with the numbers.
 
 from __future__ import annotations
 
-import os
 
 import matplotlib
 
@@ -22,7 +21,6 @@ import pytest  # noqa: E402
 from scipy.spatial.distance import pdist  # noqa: E402
 from sklearn.metrics.pairwise import rbf_kernel as sk_rbf  # noqa: E402
 
-from mlviz.datasets import MIRROR_ENV  # noqa: E402
 from mlviz.inspect.prototypes import (  # noqa: E402
     median_bandwidth,
     mmd2,
@@ -33,19 +31,9 @@ from mlviz.inspect.prototypes import (  # noqa: E402
 )
 from mlviz.report import ClaimError, rounding_tolerance  # noqa: E402
 
-from .conftest import rerun_cell, run_quick  # noqa: E402
+from .conftest import needs_data, rerun_cell, run_quick  # noqa: E402
 
 PAGE = "11_robustness_mechanisms/plot_04_prototypes_criticisms.py"
-_mirror = pytest.mark.skipif(
-    not os.environ.get(MIRROR_ENV), reason=f"${MIRROR_ENV} not set (make test sets it)"
-)
-
-
-def needs_data(test):
-    """A test of the page's run: slow, and only with the data mirror."""
-    return pytest.mark.slow(_mirror(test))
-
-
 @pytest.fixture(scope="module")
 def page(tmp_path_factory):
     yield run_quick(PAGE, tmp_path_factory.mktemp("k4"))
