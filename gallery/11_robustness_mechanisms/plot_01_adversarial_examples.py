@@ -160,9 +160,10 @@ claim(
 )
 
 # %%
-# PGD is stronger than FGSM from eps = 0.1 on, beyond the paired noise: the single
-# step follows the gradient at the clean image only; PGD re-reads the gradient after
-# each small step.
+# PGD is stronger than FGSM from eps = 0.1 on, beyond the paired noise. The usual
+# reason (not tested here): the single step trusts the gradient at the clean image,
+# where the loss may curve away; PGD re-reads the gradient after each small step, from
+# a random start.
 #
 # ## What the perturbation looks like
 #
@@ -193,7 +194,7 @@ plt.show()
 change_digits, blank = np.abs(delta[flipped]), from_tensor(X[flipped]) == 0
 unchanged = change_digits < 0.5 / 255  # less than half a grey level
 say(
-    f"PGD flips {len(flipped)} of the drawn digits. "
+    f"The {len(flipped)} drawn digits are the first that PGD flips. "
     f"**{np.mean(change_digits > 0.99 * eps):.0%}** of "
     f"their pixels moved by the full eps = {eps}, {unchanged.mean():.0%} not at all, "
     "and "
@@ -328,8 +329,9 @@ maps_table.round(3)
 #
 # * **A weak attack overstates robustness.** FGSM, or PGD with few steps, no random
 #   start or a wrong eps unit, leaves accuracy that a stronger attack removes; report
-#   the strongest attack you ran, and check that accuracy reaches zero as eps grows
-#   (Carlini et al., 2019, "On evaluating adversarial robustness").
+#   the strongest attack you ran, and check that iterative attacks beat single-step
+#   ones and that accuracy reaches zero as eps grows (Athalye et al., 2018; Carlini et
+#   al., 2019, "On evaluating adversarial robustness").
 # * **eps is in some units.** With normalized inputs, eps in grey levels must be
 #   divided by the normalization's scale, and the valid range clamped in the same
 #   units; otherwise the "same" eps means a different attack.

@@ -201,7 +201,7 @@ shares.round(3)
 # for two examples at the same label `y`, `δ·δ' = (1 - p_y)(1 - p'_y) + sum_{c≠y}
 # p_c p'_c ≥ 0` (`δ = softmax - onehot`), and `h·h' + 1 > 0` after a ReLU. Those
 # opponents that truly show the predicted digit are look-alikes trained under a wrong
-# label: every step on them pushed the prediction away. Proponents carry the predicted
+# label: summed over the checkpoints, the steps on them pushed the prediction away. Proponents carry the predicted
 # label, yet flipped ones rank among them too: a flipped digit keeps a large gradient
 # for the whole run, and TracIn's raw dot product grows with gradient length. Dividing
 # by the lengths ranks by direction alone.
@@ -326,11 +326,15 @@ say(
 #   gap to the dashed line is what the ranking buys; the gap to the dotted line is
 #   what it misses. The loss curve is the question to ask of any such method: does it
 #   beat the obvious?
-# * **The checkpoint table** shows what each stage of training adds to the sum; the
-#   finding above it says whether the sum beats its best single checkpoint.
+# * **The checkpoint table** shows what each stage of training adds to the sum.
 #
 # ## Pitfalls
 #
+# * **A score is an estimate, not a counterfactual.** TracIn sums first-order terms
+#   over a few checkpoints, not what removing a digit and retraining would change;
+#   for deep networks, influence estimates can agree poorly with retraining and
+#   change with depth, width and regularization (Basu et al., 2021). Rank to inspect;
+#   to test a cause, retrain without the digits.
 # * **Influence is not similarity.** Raw TracIn scores grow with gradient length, so
 #   hard and mislabelled digits crowd the proponent and opponent lists of many test
 #   digits (Barshan et al., 2020; Hammoudeh and Lowd, 2022). To find "the training
@@ -339,12 +343,8 @@ say(
 #   representation; influence that acts through earlier layers is invisible, and Yeh
 #   et al. (2022) found first-layer gradients better for some tasks. All layers cost a
 #   backward pass per example and checkpoint.
-# * **The optimizer and the checkpoints.** TracIn's derivation is for SGD steps; with
-#   Adam or momentum the update is not `lr × gradient`, and a few checkpoints stand in
-#   for thousands of steps. The scores are an approximation of the training run, not
-#   a counterfactual ("what if this digit were removed").
-# * **Self-influence flags the hard, not only the wrong.** Rare but correct digits
-#   rank high as well; inspect, do not delete automatically.
-# * **Which label the test loss uses** decides what is explained: the predicted label
-#   here; with the true label, the digits that pushed a wrong prediction toward its
-#   wrong answer appear among the opponents instead.
+# * **The optimizer and the checkpoints.** TracIn's derivation is for SGD steps (with
+#   Adam the update is not `lr × gradient`); a few checkpoints stand in for thousands.
+# * **Self-influence flags the hard, not only the wrong**: inspect, do not delete.
+# * **Which label the test loss uses** decides what is explained: the predicted one
+#   here; with the true label, what pushed a wrong prediction appears among opponents.

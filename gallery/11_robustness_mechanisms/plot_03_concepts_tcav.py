@@ -300,7 +300,8 @@ alike.round(3)
 # A failed test says that, at that layer, the concept's CAVs move the tabby logit of
 # these crops no more consistently than CAVs of random images do. It does not say
 # that the network ignores stripes (or dots): every texture's CAV separates it from
-# random images on held-out images, so the layer does represent the pattern; a
+# random images on held-out images, so the layer tells the textures apart from random
+# images (by their pattern, or by what else sets generated textures apart); a
 # larger class set or more runs may detect an effect too small for these; and
 # another layer, random set or classifier may answer otherwise. TCAV answers "does
 # this direction, learnt from these examples, push this class's logit at this layer
@@ -317,6 +318,8 @@ alike.round(3)
 #   in more than their pattern (flat colours, sharp edges, no objects): a CAV may
 #   learn "synthetic" as much as "striped". Compare concepts that share those traits
 #   (the three textures here), or fit relative CAVs of one concept against another.
+#   The t-test varies only the random sets: a concept's CAVs all share its one set of
+#   images, so their tight spread says nothing about another draw of the concept.
 # * **The class set limits the claim.** Crops of one photo share one cat's pose and
 #   light; their gradients are alike, and scores pile up at 0 and 1. With ImageNet
 #   at hand, use many real images of the class.

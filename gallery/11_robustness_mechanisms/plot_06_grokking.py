@@ -286,8 +286,9 @@ pd.DataFrame(ablation).T.round(4)
 #
 # * **Accuracy and loss**: the training curve (blue) reaches 99% within a few dozen
 #   steps while the test curve (orange) stays low and its loss climbs above a
-#   uniform guess's (`log p`): the network has memorized. Hundreds of steps later,
-#   with no change in the data or the learning rate, the test curve passes 99%.
+#   uniform guess's (`log p`): the network has memorized. Many steps later (the
+#   finding above counts them), with no change in the data or the learning rate,
+#   the test curve passes 99%.
 # * **Weight norm**: it grows while the network memorizes, peaks while most test
 #   pairs are still wrong, and falls through the jump. Weight decay favours solutions
 #   with smaller weights; this page does not train without it, so it shows the fall
@@ -303,11 +304,16 @@ pd.DataFrame(ablation).T.round(4)
 #
 # ## Pitfalls
 #
+# * **A sudden jump in the test curve is not a sudden change inside.** Nanda et al.
+#   (2023) found the Fourier circuit forming gradually during the plateau, and the
+#   jump coming when the memorizing components are cleaned away; here the key
+#   frequencies stand out while the test accuracy is still near zero. Track a measure
+#   of the mechanism, not only the test accuracy, before calling a change abrupt.
 # * **Grokking depends on the settings.** Training fraction, weight decay, learning
 #   rate and width decide whether and when it happens; with more data the two phases
 #   merge, with too little or without decay the jump may not come within any budget.
-#   Liu et al. (2023, "Omnigrok") tie the delay to the weight norm: kept small from
-#   the start, the network generalizes with little delay. The generalization step is
+#   Liu et al. (2023, "Omnigrok") tie the delay to the weight norm: held at a
+#   suitable, smaller norm from the start, the network generalizes with little delay. The generalization step is
 #   a property of one run, not of the task.
 # * **Sparse in the Fourier basis is measured, not seen.** A bar chart with a few
 #   tall bars can come from chance in small matrices; compare the share with random

@@ -8,10 +8,8 @@ Learning and Induction Heads", 2022) traced this in-context learning to a circui
 described by Elhage et al. (2021): a *previous-token head* writes into each position
 the token before it, and an *induction head* in a later layer attends to the position
 whose previous token is the current one and copies what it finds there. This page
-trains the smallest model that can do it (two layers of four attention heads) on
-repeated blocks of random tokens, and locates the circuit four ways with plain PyTorch
-forward hooks: attention scores on many sequences, the logit lens, activation patching
-and ablation.
+trains a two-layer model on repeated random tokens and locates the circuit with plain
+PyTorch hooks: attention scores, the logit lens, activation patching and ablation.
 """
 
 # %%
@@ -20,8 +18,7 @@ and ablation.
 # Token and learned position embeddings, two layers of four attention heads (no MLPs,
 # no layer norm) and an unembedding. A training sequence is a block of `T` random
 # tokens (`T` between 4 and 16, drawn per sequence) repeated up to 32 tokens, so that
-# the earlier copy cannot be found from positions alone. AdamW minimizes the next-token
-# loss; training is seeded on the CPU and cached (a quick build stops it earlier). We
+# the earlier copy cannot be found from positions alone; AdamW, seeded and cached. We
 # then study 16-token blocks repeated once: `tokens[t] = tokens[t - 16]` from t = 16.
 import numpy as np
 import torch
@@ -44,10 +41,9 @@ print(f"{sum(p.numel() for p in model.parameters()):,} parameters; {n_seq} seque
 # %%
 # ## In-context learning: the loss on the second repeat
 #
-# Left, the loss at each position, mean over sequences (band: 95% interval). The first
-# repeat is random: no model beats `log V`, the loss of a uniform guess. On the second,
-# each token can be copied from context (except the first: nothing says where the
-# block ends). Right, the same two losses on the training batches.
+# Left, the loss at each position (band: 95% interval over sequences). The first
+# repeat is random: no model beats `log V`, a uniform guess. On the second, each token
+# can be copied from context. Right, the same two losses on the training batches.
 import matplotlib.pyplot as plt
 
 from mlviz.report import claim, say
@@ -80,14 +76,10 @@ plt.show()
 f_seq, s_seq = first.mean(1), second.mean(1)  # per sequence
 rise = first[:, -5:].mean(1) - first[:, :5].mean(1)
 claim(
-    f_seq.mean() - half_width(f_seq) > np.log(V),
-    "on the first repeat the loss lies above chance",
-    evidence=f"{f_seq.mean():.3f} ± {half_width(f_seq):.3f}, log V {np.log(V):.3f}",
-)
-claim(
-    rise.mean() - half_width(rise) > 0,
-    "the first repeat's loss rises with position",
-    evidence=f"last five minus first five {rise.mean():.3f} ± {half_width(rise):.3f}",
+    f_seq.mean() - half_width(f_seq) > np.log(V) and rise.mean() > half_width(rise),
+    "on the first repeat the loss lies above chance and rises with position",
+    evidence=f"{f_seq.mean():.3f} ± {half_width(f_seq):.3f}, log V {np.log(V):.3f}; "
+    f"last five minus first five {rise.mean():.3f} ± {half_width(rise):.3f}",
 )
 claim(
     np.percentile(s_seq, 97.5) < np.percentile(f_seq, 2.5),
@@ -115,10 +107,9 @@ say(
 #
 # A previous-token head attends to the key before the query (offset 1); an induction
 # head, on the second repeat, to the key after the previous occurrence of the query's
-# token (offset `T - 1`). A head's *score* is its mean attention on that diagonal, per
-# sequence; uniform attention over the `q + 1` visible keys gives `1 / (q + 1)`, the
-# chance level. A kind's heads are those above the largest gap between sorted mean
-# scores; the claims check that the gap holds sequence by sequence.
+# token (offset `T - 1`). A head's *score* is its mean attention on that diagonal per
+# sequence (chance: `1 / (q + 1)`, uniform over visible keys). A kind's heads are those
+# above the largest gap in sorted mean scores, checked sequence by sequence.
 import pandas as pd
 
 from mlviz.models.induction import chance_diagonal_score, diagonal_score
@@ -137,10 +128,8 @@ def above_largest_gap(score):
 
 
 is_prev, is_ind = above_largest_gap(prev.mean(0)), above_largest_gap(ind.mean(0))
-for kind, score, chosen in [
-    ("previous-token", prev, is_prev),
-    ("induction", ind, is_ind),
-]:
+kinds = [("previous-token", prev, is_prev), ("induction", ind, is_ind)]
+for kind, score, chosen in kinds:
     lowest = np.percentile(score[:, chosen], 2.5, axis=0).min()
     others = np.percentile(score[:, ~chosen], 97.5, axis=0).max()
     claim(
@@ -156,12 +145,11 @@ claim(
     "one previous-token head, in layer 0; every head of layer 1 an induction head",
     evidence=f"previous-token {names[is_prev]}, induction {names[is_ind]}",
 )
+times = prev.mean(0)[is_prev].min() / chance[0], ind.mean(0)[is_ind].min() / chance[1]
 say(
     f"Previous-token head **{', '.join(names[is_prev])}**, induction heads "
-    f"**{', '.join(names[is_ind])}**: scores at least "
-    f"{prev.mean(0)[is_prev].min() / chance[0]:.0f} and "
-    f"{ind.mean(0)[is_ind].min() / chance[1]:.0f} times chance ({chance[0]:.3f}, "
-    f"{chance[1]:.3f})."
+    f"**{', '.join(names[is_ind])}**: scores at least {times[0]:.0f} and "
+    f"{times[1]:.0f} times chance ({chance[0]:.3f}, {chance[1]:.3f})."
 )
 scores = {"previous-token": prev.mean(0), "induction": ind.mean(0), "role": role}
 pd.DataFrame(scores, index=pd.Index(names, name="head")).round(3)
@@ -170,8 +158,8 @@ pd.DataFrame(scores, index=pd.Index(names, name="head")).round(3)
 # ## The attention patterns of one sequence
 #
 # Each head's attention on the first test sequence (rows: queries, columns: keys),
-# titled with the role the scores gave: a line just below the diagonal for the
-# previous-token head, a line `T - 1` below it in the second half for induction heads.
+# titled with its role: a line just below the diagonal for a previous-token head,
+# `T - 1` below it in the second half for an induction head.
 fig, axes = plt.subplots(n_layers, n_heads, figsize=(11, 5.8), sharex=True, sharey=True)
 role_colour = {"previous token": "C1", "induction": "C2", "-": "C7"}
 for ax, name, r, p in zip(axes.flat, names, role, pattern[0]):
@@ -187,8 +175,7 @@ plt.show()
 #
 # The residual stream after the embeddings, after layer 0 and after layer 1, decoded
 # straight through the unembedding (nostalgebraist, 2020): which token would the
-# model predict if it stopped there? Top-1 accuracy on each repeat, with 95% intervals
-# over sequences, against the chance accuracy `1 / V`.
+# model predict if it stopped there? Top-1 accuracy per repeat against chance `1 / V`.
 from mlviz.models.induction import logit_lens
 
 guesses = [logit_lens(model, r)[:, :-1].argmax(-1) for r in cache["resid"]]
@@ -196,7 +183,7 @@ hit = np.stack([(g == tokens[:, 1:]).float().numpy() for g in guesses])  # stage
 acc = {"first repeat": hit[..., : T - 1].mean(2), "second repeat": hit[..., T:].mean(2)}
 stages = ["embeddings"] + [f"after layer {i}" for i in range(n_layers)]
 fig, ax = plt.subplots(figsize=(6, 3.8))
-for (name, a), colour in zip(acc.items(), ["C0", "C2"]):
+for (name, a), colour in zip(acc.items(), ["C0", "C2"]):  # 95% intervals
     ax.errorbar(stages, a.mean(1), half_width(a, 1), fmt="o-", color=colour, label=name)
 ax.axhline(1 / V, ls="--", color="C7", label=f"chance, 1/{V}")
 ax.set(ylabel="top-1 accuracy", ylim=(0, 1.05))
@@ -218,11 +205,11 @@ say(
 # ## Activation patching and ablation
 #
 # *Patching* asks whether a head's output is enough: a corrupted copy of each sequence
-# gets a fresh random first half (nothing left to copy), and runs with one head's
-# output taken from the clean run (a forward hook swaps it in); `recovered =
-# (corrupted - patched) / (corrupted - clean)` on the second-repeat loss. *Ablation*
-# asks whether a head is needed: its output is replaced by its mean over the clean
-# sequences (per position), alone or with all induction heads at once.
+# gets a fresh random first half (nothing to copy) and one head's output from the
+# clean run (a forward hook swaps it in); `recovered = (corrupted - patched) /
+# (corrupted - clean)` on the second-repeat loss. *Ablation* asks whether a head is
+# needed: its output becomes its mean over clean sequences (per position), alone,
+# with all induction heads, or with all but one (does one alone do the job?).
 from contextlib import ExitStack
 
 from mlviz.models.induction import replace_head
@@ -243,29 +230,26 @@ def run_replacing(run_tokens, heads, source):
     return token_loss(out, run_tokens)[:, T:].mean(1).numpy(), out[:, T:-1].argmax(-1)
 
 
-def share(guess, target):  # per sequence
-    return (guess == target).float().mean(1).numpy()
-
-
+share = lambda guess, target: (guess == target).float().mean(1).numpy()  # per seq
 corrupt_loss, corrupt_guess = run_replacing(corrupted, [], None)
 patched = np.stack([run_replacing(corrupted, [i], clean_out)[0] for i in range(n_h)])
 recovered = ((corrupt_loss - patched) / (corrupt_loss - s_seq)).T  # (sequence, head)
 prev_guess = run_replacing(corrupted, np.flatnonzero(is_prev), clean_out)[1]
 # the token after the previous occurrence, in the corrupted first half
 copied = [share(g, corrupted[:, 1:T]) for g in (corrupt_guess, prev_guess)]
-groups = [[i] for i in range(n_h)] + [np.flatnonzero(is_ind)]  # alone; all induction
-ablated = np.stack(
-    [share(run_replacing(tokens, g, mean_out)[1], tokens[:, T + 1 :]) for g in groups],
-    1,
-)  # (sequence, head), the last column: all induction heads together
+ind_heads = np.flatnonzero(is_ind)
+groups = [[i] for i in range(n_h)] + [ind_heads]  # each head; all induction heads
+groups += [ind_heads[ind_heads != i] for i in ind_heads]  # all induction heads but i
+runs = [run_replacing(tokens, g, mean_out)[1] for g in groups]
+without = np.stack([share(g, tokens[:, T + 1 :]) for g in runs], 1)  # (seq, group)
+ablated, alone = without[:, : n_h + 1], without[:, n_h + 1 :]  # alone: one kept
 intact = acc["second repeat"][-1]
 
 # %%
 # ## Patching and ablation, side by side
 #
-# Left, the loss recovered by patching each head (mean over sequences; red: patching
-# made it worse). Right, the second-repeat accuracy with each head ablated, coloured
-# by role, with 95% intervals; lines mark the intact model and chance.
+# Left, the loss recovered by patching each head (red: worse). Right, second-repeat
+# accuracy with each head ablated, all induction heads, or all but one ("only").
 fig, (ax, ax2) = plt.subplots(1, 2, figsize=(11, 4), width_ratios=[1, 1.5])
 r_mean, r_half = recovered.mean(0), half_width(recovered)
 ax.imshow(r_mean.reshape(n_layers, n_heads), cmap="RdBu", vmin=-1, vmax=1)
@@ -276,8 +260,9 @@ ax.set(xticks=range(n_heads), yticks=range(n_layers), xlabel="head", ylabel="lay
 ax.set_title("loss recovered by patching")
 ax.grid(False)
 a_mean, a_half = ablated.mean(0), half_width(ablated)
-colours = [role_colour[r] for r in role] + ["C2"]
-ax2.bar([*names, "all induction"], a_mean, yerr=a_half, color=colours, capsize=3)
+bars = [*names, "all induction", *(f"only {n}" for n in names[is_ind])]
+colours = [role_colour[r] for r in role] + ["C2"] * (1 + is_ind.sum())
+ax2.bar(bars, without.mean(0), yerr=half_width(without), color=colours, capsize=3)
 ax2.axhline(intact.mean(), ls="--", color="C0", label="intact model")
 ax2.axhline(1 / V, ls=":", color="C7", label="chance")
 ax2.tick_params(axis="x", rotation=45)
@@ -303,21 +288,26 @@ claim(
 )
 half_way = 1 / V + (intact.mean() - 1 / V) / 2  # keeps most / loses most of the gain
 up, down = a_mean + a_half, a_mean - a_half
+for holds, text in [
+    ((up[:-1][is_prev] < half_way).all() and up[-1] < half_way,
+     "ablating the previous-token head, or all induction heads at once, loses most"),
+    ((down[:-1][~is_prev] > half_way).all(),
+     "ablating any other single head, one induction head included, keeps most"),
+]:  # fmt: skip
+    claim(holds, text, evidence=f"accuracies {a_mean.round(3)}, mid {half_way:.3f}")
+kept_one = intact[:, None] - alone  # paired with the intact model, per sequence
 claim(
-    (up[:-1][is_prev] < half_way).all() and up[-1] < half_way,
-    "ablating the previous-token head, or all induction heads at once, loses most",
-    evidence=f"accuracies {a_mean.round(3)}, half-way {half_way:.3f}",
-)
-claim(
-    (down[:-1][~is_prev] > half_way).all(),
-    "ablating any other single head, one induction head included, keeps most",
-    evidence=f"accuracies {a_mean.round(3)}, half-way {half_way:.3f}",
+    (kept_one.mean(0) - half_width(kept_one) > 0).all()
+    and (alone.mean(0) - half_width(alone) > up[-1]).all(),
+    "one induction head alone keeps part of the accuracy, none all of it",
+    evidence=f"only one: {alone.mean(0).round(3)}, intact {intact.mean():.3f}",
 )
 say(
     f"Intact: {intact.mean():.1%} second-repeat accuracy. Without the previous-token "
     f"head **{a_mean[:-1][is_prev].max():.1%}**; without one induction head "
     f"{a_mean[:-1][is_ind].min():.1%}-{a_mean[:-1][is_ind].max():.1%}; without all "
-    f"{is_ind.sum()} **{a_mean[-1]:.1%}**. Patching one induction head recovers "
+    f"{is_ind.sum()} **{a_mean[-1]:.1%}**; with one left, **{alone.mean(0).min():.1%}"
+    f"-{alone.mean(0).max():.1%}**. Patching one induction head recovers "
     f"{r_mean[is_ind].min():.0%}-{r_mean[is_ind].max():.0%} of the loss, patching "
     f"the previous-token head {r_mean[is_prev].max():+.0%}: then "
     f"{copied[1].mean():.0%} of the guesses copy the corrupted token."
@@ -326,31 +316,34 @@ say(
 # %%
 # ## How to read these figures
 #
-# * **Loss by position**: above `log V` on the first repeat, near zero on the second:
-#   in-context learning. The first repeat's loss grows along the block: not knowing
-#   where the block ends, the model bets on tokens it has seen. Copying arrived in one
-#   sudden drop after a plateau, the "phase change" of Olsson et al.
+# * **Loss by position**: above `log V` on the first repeat (not knowing where the
+#   block ends, the model bets on tokens it has seen), near zero on the second:
+#   in-context learning. Most of the copying arrived in one fast drop after a slower
+#   start, like Olsson et al.'s "phase change".
 # * **Scores and patterns**: one previous-token head in layer 0, and *all four* heads
-#   of layer 1 are induction heads: the job is done four times over. The logit lens
-#   agrees: the copy appears only after layer 1.
-# * **Patching** (left): one induction head's clean output brings back part of the
-#   loss. The previous-token head's makes it *worse*: the induction heads look up the
-#   right position (clean keys) but find the corrupted token there, and copy it.
-# * **Ablation** (right): without the previous-token head, in-context learning is
-#   gone; without one induction head it barely moves (three others do the same job);
-#   without all four it is gone. Patching shows what is *sufficient*, ablation what is
-#   *necessary*: the circuit is the pair, previous-token head → induction heads' keys.
+#   of layer 1 are induction heads; the copy appears only after layer 1 (logit lens).
+# * **Patching** (left, what is *sufficient*): one induction head's clean output
+#   brings back part of the loss. The previous-token head's makes it *worse*: the
+#   induction heads find the right position (clean keys), and copy the corrupted
+#   token there. Ablation (right) tests what is *necessary*.
+# * **Ablation** (right): without the previous-token head, or all four induction
+#   heads, in-context learning is gone; without one induction head it barely moves,
+#   yet one left alone keeps only part of it: each adds part of the copy signal, and
+#   any three add enough for most top-1 answers. The circuit is the pair,
+#   previous-token head → induction heads' keys.
 #
 # ## Pitfalls
 #
-# * **Patching results depend on the corruption and the metric** (Zhang and Nanda,
-#   2023; Heimersheim and Nanda, 2024): another corruption, a logit difference instead
-#   of the loss, or patching corrupted into clean can rank heads differently.
-# * **Redundant heads hide from single-head ablation.** Removing one of four
-#   induction heads costs little, yet each does the job; ablate groups (Wang et al.,
-#   2022, found such backup heads in GPT-2).
-# * **An attention pattern is not a mechanism.** A score says where a head looks, not
-#   what it writes; patching and ablation test the effect.
-# * **The logit lens assumes the residual stream already speaks the output's
-#   language**: true here (no final layer norm); deep models need a learned
-#   translation in early layers (the tuned lens, Belrose et al., 2023).
+# * **An attention pattern is not a mechanism.** An induction score says where a head
+#   looks on repeated random tokens, not what it writes or that it copies on other
+#   text; Olsson et al. (2022) call their evidence causal for small attention-only
+#   models like this one and only correlational for large models with MLPs.
+#   Patching and ablation test the effect.
+# * **Patching depends on the corruption and the metric** (Zhang and Nanda, 2023):
+#   another corruption, a logit difference, or patching corrupted into clean can rank
+#   heads differently.
+# * **Heads that share a job hide from single-head ablation.** Removing one of four
+#   induction heads costs little, yet each contributes (patching, one left alone);
+#   ablate groups (Wang et al., 2022, found backup heads in GPT-2).
+# * **The logit lens assumes the residual stream speaks the output's language**: true
+#   here (no final layer norm); deep models need the tuned lens (Belrose et al., 2023).

@@ -283,12 +283,12 @@ say(
 #   task, so high accuracy is compatible with a layer that stores word identity and
 #   nothing more; report selectivity (or another control) with every probe accuracy,
 #   and choose probe capacity with the control task in view.
+# * **Decodable is not used.** A probe shows that information can be read out
+#   linearly, not that the network relies on it; that needs an intervention (ablation,
+#   causal patching, amnesic probing; Belinkov, 2022).
 # * **Selectivity is read with accuracy, not instead of it.** A probe too weak to fit
 #   the task can fail the control task even more and look selective (the finding
 #   under the second figure counts where that happens here).
-# * **Decodable is not used.** A probe shows that information can be read out
-#   linearly, not that the network relies on it; that needs an intervention (ablation,
-#   causal patching, amnesic probing).
 # * **Layer 0 is not type-only in BERT-style models**: position (and segment)
 #   embeddings are added before the first layer, and position can stand in for syntax.
 # * **Synthetic sentences limit the conclusions.** The grammar has a small vocabulary

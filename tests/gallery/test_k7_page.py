@@ -296,6 +296,16 @@ def test_patching_and_ablation_claims_fail_for_the_opposite_case(ns):
     spared[:, -1] = ns["intact"]
     with pytest.raises(ClaimError, match="loses most"):
         rerun_cell(PAGE, ns, EFFECT_CELL, ablated=spared)
+    # one induction head alone does the whole job: as accurate as the intact model
+    whole = ns["alone"].copy()
+    whole[:, 0] = ns["intact"]
+    with pytest.raises(ClaimError, match="none all of it"):
+        rerun_cell(PAGE, ns, EFFECT_CELL, alone=whole)
+    # or one alone does nothing: no better than all induction heads ablated
+    nothing = ns["alone"].copy()
+    nothing[:, 0] = ns["ablated"][:, -1]
+    with pytest.raises(ClaimError, match="keeps part of the accuracy"):
+        rerun_cell(PAGE, ns, EFFECT_CELL, alone=nothing)
     rerun_cell(PAGE, ns, EFFECT_CELL)
 
 
@@ -307,7 +317,8 @@ def test_page_draws_one_panel_per_head(ns):
     assert titles == [f"{n}: {r}" for n, r in zip(ns["names"], ns["role"])]
     assert sum("induction" in t for t in titles) == ns["is_ind"].sum()
     effects = ns["_figures"][-1]
-    assert len(effects.axes[1].patches) == ns["n_h"] + 1  # a bar per head, one for all
+    # a bar per head, one for all induction heads, one per induction head left alone
+    assert len(effects.axes[1].patches) == ns["n_h"] + 1 + ns["is_ind"].sum()
 
 
 # -- the helpers ----------------------------------------------------------------------
