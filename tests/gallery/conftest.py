@@ -72,6 +72,7 @@ def run_quick(name: str, folder, *, fresh: bool = False) -> dict:
 
 def _run_quick(name: str, folder) -> dict:
     shown = []
+    plt.close("all")  # a figure another test left open is not the page's
 
     def show(*args, **kwargs):  # keep the figures for the test, then close them
         shown.extend(plt.figure(n) for n in plt.get_fignums())
