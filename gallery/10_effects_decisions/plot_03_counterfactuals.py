@@ -38,8 +38,7 @@ denied = X_test[~forest.predict(X_test)]
 applicants = denied.sample(4 if QUICK else 24, random_state=SEED)
 say(
     f"The forest denies {len(denied)} of the {len(X_test)} test applicants (the "
-    f"table admitted {fitted.y_test.mean():.0%} of them); {len(applicants)} are "
-    "explained below."
+    f"table admitted {fitted.y_test.mean():.0%}); {len(applicants)} are explained next."
 )
 
 # %%
@@ -75,12 +74,11 @@ rules
 # %%
 # ## The search, written out
 #
-# Every combination of allowed values is a candidate (`counterfactual_grid`: GPA,
-# GMAT and experience take the values the training set holds, at or above the
-# applicant's; major and industry any observed category), sorted by its distance.
-# The forest decides them nearest first, in batches: a growing sphere (Laugel et al.
-# 2018) that is exact here because the grid is finite. A candidate it admits becomes a
-# counterfactual when
+# Every combination of allowed values is a candidate (`counterfactual_grid`: GPA, GMAT
+# and experience take the values the training set holds, at or above the applicant's;
+# major and industry any observed category), sorted by its distance. The forest decides
+# them nearest first, in batches: a growing sphere (Laugel et al. 2018) that is exact
+# here because the grid is finite. A candidate it admits becomes a counterfactual when
 #
 # 1. none of its changes can be undone without losing the admission (each undone
 #    candidate is nearer, so it has been decided already): the changes are *sparse*;
@@ -194,10 +192,8 @@ x, grid, cf = applicants.loc[shown], grids[shown], found_rows[shown]
 p_before = forest.predict_proba(x.to_frame().T)[0, 1]
 p_after = forest.predict_proba(cf)[:, 1]
 k, arrow = len(cf), {"arrowstyle": "->", "color": "C1", "lw": 2}
-fig, axes = plt.subplots(
-    1, 5, figsize=(11, 1.6 + 0.7 * k), sharey=True,
-    gridspec_kw={"width_ratios": [1, 1, 1, 1.5, 1]},
-)  # fmt: skip
+fig, axes = plt.subplots(1, 5, figsize=(11, 1.6 + 0.7 * k), sharey=True,
+                         gridspec_kw={"width_ratios": [1, 1, 1, 1.5, 1]})  # fmt: skip
 panels = [(c, x[c], cf[c], (X_train[c].min(), X_train[c].max())) for c in numeric]
 panels.append(("P(admit)", p_before, p_after, (0, 1)))
 for ax, (title, before, after, limits) in zip([*axes[:3], axes[4]], panels):

@@ -325,11 +325,12 @@ say(
 # * **Shape functions** (first figure): how much one feature adds to a prediction,
 #   centred to average zero over the people. For the EBM and the GAM the curve *is* the
 #   model's use of the feature; the black box's partial dependence describes it from
-#   outside, as an average. Where the three agree, the data leave little choice.
+#   outside, as an average. Where the three agree, the learner matters little.
 # * **The bands** (± 2 sd: the EBM's bags, the GAM's posterior) do not cover the choice
 #   of model, nor the black box's own uncertainty.
 # * **BMI × smoker** (second figure): non-parallel curves are the interaction. The GAM's
-#   are parallel by construction, which is exactly what its accuracy pays for.
+#   are parallel by construction; the accuracy table shows what that costs (compare
+#   the EBM without its pair terms).
 # * **Accuracy** (the table) holds for this test set only: another split or seed moves
 #   both models too (see [page J8](plot_08_model_comparison_cv.md)).
 #

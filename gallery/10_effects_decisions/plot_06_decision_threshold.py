@@ -157,10 +157,9 @@ plt.show()
 contiguous = tied.sum() == np.ptp(np.flatnonzero(tied)) + 1
 too_high = gap[i_default] - gap_half[i_default] > 0
 say(
-    f"The folds' cheapest threshold is **{best:.3f}**, at "
-    f"{mean_cost[i_best]:.3f} ± {half[i_best]:.3f} per applicant; 0.5 costs "
-    f"{gap[i_default]:.3f} ± {gap_half[i_default]:.3f} more (corrected 95% paired "
-    "intervals). "
+    f"The folds' cheapest threshold is **{best:.3f}**, at {mean_cost[i_best]:.3f} ± "
+    f"{half[i_best]:.3f} per applicant; 0.5 costs {gap[i_default]:.3f} ± "
+    f"{gap_half[i_default]:.3f} more (corrected 95% paired intervals). "
     + (
         "The default threshold is too high for these costs, beyond the folds' noise. "
         if too_high
@@ -170,10 +169,10 @@ say(
     + " tied with the best: the valley is flat, and its lowest point is noisy. "
     + f"The decision-theory threshold {formula:.3f} "
     + (
-        "is tied with it too: these probabilities are close enough to calibrated for "
-        "the formula to do as well as the search."
+        "is tied with it too: here the formula, which assumes calibrated "
+        "probabilities, does as well as the search."
         if tied[i_formula]
-        else "costs more, beyond the noise: it assumes calibrated probabilities."
+        else "costs more, beyond the noise: a sign of miscalibration (page C4)."
     )
 )
 claim(
@@ -188,8 +187,8 @@ claim(
 #
 # The threshold was chosen on the training set, so its cost there is optimistic (the
 # minimum of a noisy curve). The quarter of applicants kept aside decides: the refitted
-# model (`tuned.estimator_`) scores them once, and the same probabilities are cut at
-# 0.5 and at the tuned threshold. A paired bootstrap (`bootstrap_difference`, helper
+# model (`tuned.estimator_`) scores them once, and its probabilities are cut at 0.5 and
+# at the tuned threshold. A paired bootstrap (`bootstrap_difference` of the helper
 # package) resamples the test applicants and costs both decisions on each draw; the
 # middle 95% of the saving is its interval.
 from mlviz.inspect.performance import bootstrap_difference
@@ -226,14 +225,13 @@ held_out.round(3)
 # ## The chosen threshold on the ROC and DET curves
 #
 # Each threshold is one point of the ROC curve (true positive rate against false
-# positive rate) and of the DET curve (false negative rate against false positive
-# rate, both on *probit* axes: a rate `r` is drawn at `norm.ppf(r)`, so the stretch
-# from 1% to 5% is about four fifths as wide as the one from 20% to 50%, where a linear
-# axis gives it less than a seventh). `DetCurveDisplay` draws the latter; the points
-# are placed on its axes with `norm.ppf` too. The dashed orange line joins every
-# (FPR, FNR) that costs as much as the tuned point on these test applicants: a line on
-# the ROC, a curve on the DET. A random ranking is the diagonal on the ROC and the
-# anti-diagonal on the DET.
+# positive rate) and of the DET curve (false negative rate against false positive rate,
+# both on *probit* axes: a rate `r` is drawn at `norm.ppf(r)`, so the stretch from 1% to
+# 5% is about four fifths as wide as the one from 20% to 50%, where a linear axis gives
+# it less than a seventh). `DetCurveDisplay` draws the latter; the points are placed on
+# its axes with `norm.ppf` too. The dashed orange line joins every (FPR, FNR) that costs
+# as much as the tuned point on these test applicants: a line on the ROC, a curve on the
+# DET. A random ranking is the diagonal on the ROC and the anti-diagonal on the DET.
 from scipy.stats import norm
 from sklearn.metrics import DetCurveDisplay, RocCurveDisplay
 
@@ -285,8 +283,7 @@ say(
     f"{fnr_0:.1%} to {fnr_t:.1%} and raises the share of other applicants interviewed "
     f"from {fpr_0:.1%} to {fpr_t:.1%}: up and to the right on the ROC, down and to the "
     f"right on the DET. There are {n_neg / n_pos:.1f} other applicants per admit, so "
-    f"each point of FPR is {n_neg / n_pos:.1f} times as many applicants as a point of "
-    "FNR."
+    f"each point of FPR is {n_neg / n_pos:.1f} times as many applicants as one of FNR."
 )
 
 # %%
@@ -328,16 +325,14 @@ by_ratio.round(3)
 # %%
 # ## How to read these figures
 #
-# * **The cost curve** is the quantity to minimize: its lowest point is the threshold,
-#   and the band and the tied strip say how precisely the data locate it. A flat
-#   valley means any threshold in it is as good; pick by another criterion (a round
-#   number, the formula, a capacity limit on interviews).
+# * **The cost curve** is what to minimize: its lowest point is the threshold, and the
+#   band and the tied strip say how precisely the data locate it; in a flat valley,
+#   pick by another criterion (a round number, the formula, a capacity for interviews).
 # * **The ROC curve** shows what every threshold trades: up is more admits caught, right
 #   is more other applicants interviewed. The iso-cost line through the chosen point
 #   has slope `fp_cost * n_neg / (fn_cost * n_pos)`; points above it cost less.
-# * **The DET curve** draws the two error rates on probit axes: the corner where both
-#   are small, squeezed into the top-left of the ROC, spreads out, and a model whose
-#   two score distributions are normal gives a straight line.
+# * **The DET curve** draws both error rates on probit axes: the corner of small errors,
+#   squeezed into the ROC's top-left, spreads out; normal scores give a straight line.
 #
 # ## Pitfalls
 #
@@ -345,8 +340,7 @@ by_ratio.round(3)
 #   curve is optimistic; choose the threshold by cross-validation on the training set
 #   (as `TunedThresholdClassifierCV` does) and report the cost on held-out data.
 # * **The cost matrix is a decision, not a fact of the data.** State it, justify it,
-#   and show how the threshold moves with it; a tuned threshold is only as good as the
-#   costs it was tuned for.
+#   show how the threshold moves with it: a tuned threshold is only as good as its costs.
 # * **The threshold depends on the base rate.** A model fitted where one applicant in
 #   seven is admitted gives too low probabilities where one in three is, and its tuned
 #   threshold no longer minimizes the cost: retune when the population changes.

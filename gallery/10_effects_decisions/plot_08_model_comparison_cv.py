@@ -320,10 +320,10 @@ say(
 #   because the splits share training rows and repetitions reuse the same rows
 #   (Dietterich 1998; Nadeau and Bengio 2003; Bouckaert and Frank 2004). More
 #   repetitions only make the naive interval narrower; use the corrected one.
-# * **The correction is a heuristic**: it assumes a correlation of
-#   $n_\text{test}/n_\text{train}$ between splits. It keeps the false-positive rate
-#   near its level in their experiments, but it does not cover a different data set
-#   from another population.
+# * **The correction is a heuristic**: it guesses the correlation of two splits'
+#   differences as $\rho = n_\text{test}/n$ (the factor $n_\text{test}/n_\text{train}$
+#   is $\rho/(1-\rho)$). It keeps the false-positive rate near its level in their
+#   experiments, but it does not cover a different data set from another population.
 # * **Choose the splitter by how the model will be used.** A shuffled `KFold` on rows
 #   that come in groups (patients, schools, industries) or in time order scores the
 #   model on neighbours of its training rows and overstates it.

@@ -108,6 +108,28 @@ def test_repetitions_shrink_the_naive_interval_not_the_corrected_floor():
     assert floor <= corrected.half_width <= 1.01 * floor
 
 
+def test_the_correction_is_a_correlation_of_n_test_over_n():
+    """Pitfall "guesses the correlation ... as rho = n_test/n (the factor n_test/n_train
+    is rho/(1 - rho))": for J differences with that pairwise correlation, the corrected
+    interval covers their mean 95% of the time; with a correlation of n_test/n_train
+    instead, it falls short."""
+    n_train, n_test, J, sims = 400.0, 100.0, 25, 4000
+    rho = n_test / (n_train + n_test)
+    assert rho / (1 - rho) == pytest.approx(n_test / n_train)
+    rng = np.random.default_rng(0)
+    band = 3 * math.sqrt(0.95 * 0.05 / sims)
+
+    def coverage(correlation):
+        shared = rng.normal(size=(sims, 1))  # equicorrelated differences
+        noise = rng.normal(size=(sims, J))
+        d = 0.01 + math.sqrt(correlation) * shared + math.sqrt(1 - correlation) * noise
+        intervals = [corrected_paired_interval(row, n_train, n_test) for row in d]
+        return np.mean([i.low <= 0.01 <= i.high for i in intervals])
+
+    assert abs(coverage(rho) - 0.95) < band
+    assert coverage(n_test / n_train) < 0.95 - band  # the opposite case
+
+
 def test_paired_interval_ends_and_format():
     interval = PairedInterval(0.02, 0.005)
     assert (interval.low, interval.high) == (0.015, 0.025)

@@ -9,10 +9,21 @@ from ..conftest import EXAMPLES, ROOT
 
 #: The width of the site's code column, in characters (also ruff's line-length).
 CODE_COLUMN = 88
+#: A page teaches one technique in at most this many lines (prose, code and docstring).
+PAGE_LINES = 350
 
 
 def _code_blocks(example):
     return [(content, line) for kind, content, line in split_code_and_text_blocks(str(example))[1] if kind == "code"]
+
+
+@pytest.mark.parametrize("example", EXAMPLES, ids=lambda p: p.stem)
+def test_a_page_is_a_lesson_not_a_wall(example):
+    lines = example.read_text().count("\n")
+    assert lines <= PAGE_LINES, (
+        f"{example.relative_to(ROOT)} has {lines} lines; a page teaches one technique in "
+        f"at most {PAGE_LINES}: move reusable code into mlviz, or split the page"
+    )
 
 
 @pytest.mark.parametrize("example", EXAMPLES, ids=lambda p: p.stem)
