@@ -42,3 +42,23 @@ def test_quick_flag_follows_the_environment_in_one_process(monkeypatch):
     from mlviz.config import QUICK as quick_off
 
     assert (quick_on, quick_off) == (True, False)
+
+
+def test_written_atomically_replaces_the_entry_only_when_the_block_succeeds(tmp_path):
+    import stat
+
+    from mlviz.config import written_atomically
+
+    entry = tmp_path / "entry.npz"
+    entry.write_bytes(b"old")
+    with pytest.raises(RuntimeError, match="half way"):
+        with written_atomically(entry) as file:
+            file.write(b"new, but")
+            raise RuntimeError("half way")
+    assert entry.read_bytes() == b"old"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["entry.npz"]  # no temp left
+    with written_atomically(entry) as file:
+        file.write(b"new")
+    assert entry.read_bytes() == b"new"
+    assert stat.S_IMODE(entry.stat().st_mode) == 0o644  # shared, not mkstemp's 0o600
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["entry.npz"]

@@ -12,12 +12,14 @@ flag, so that copied code stays ordinary Python::
 
 from __future__ import annotations
 
+import contextlib
 import os
+import tempfile
 from pathlib import Path
 
 import pooch
 
-__all__ = ["QUICK", "QUICK_ENV", "SEED", "cache_dir", "is_quick"]  # noqa: F822  (QUICK: module __getattr__)
+__all__ = ["QUICK", "QUICK_ENV", "SEED", "cache_dir", "is_quick", "written_atomically"]  # noqa: F822  (QUICK: module __getattr__)
 
 #: Environment variable that switches every example to its small, fast variant.
 QUICK_ENV = "MLVIZ_QUICK"
@@ -79,3 +81,29 @@ def cache_dir(*parts: str) -> Path:
     path = base.joinpath(*parts)
     path.mkdir(parents=True, exist_ok=True)
     return path
+
+
+@contextlib.contextmanager
+def written_atomically(path):
+    """Write a cache entry so that no reader ever sees half of it.
+
+    Yields a binary file beside ``path``; when the block ends without an error the file
+    replaces ``path`` in one step (readable by all, as a shared cache entry should be),
+    and when it raises the temporary file is removed and ``path`` is left as it was.
+    Two build workers may write the same entry: the last complete one wins.
+
+    Examples
+    --------
+    >>> with written_atomically(cache_dir("toy-models") / "key.npz") as file:  # doctest: +SKIP
+    ...     np.savez(file, W=W)
+    """
+    path = Path(path)
+    handle, tmp = tempfile.mkstemp(prefix=f".{path.stem[:12]}-", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(handle, "wb") as file:
+            yield file
+        os.chmod(tmp, 0o644)  # mkstemp makes it private; an entry is shared data
+        os.replace(tmp, path)
+    finally:
+        if os.path.exists(tmp):
+            os.remove(tmp)

@@ -19,15 +19,13 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 import torch
 
-from ..config import cache_dir
+from ..config import cache_dir, written_atomically
 
 __all__ = [
     "CAV",
@@ -410,10 +408,8 @@ def _store(path: Path, acts, grads):
     for kind, values in (("act", acts), ("grad", grads)):
         for layer, by_set in values.items():
             arrays.update({f"{kind}|{layer}|{name}": a for name, a in by_set.items()})
-    handle, tmp = tempfile.mkstemp(suffix=".npz.tmp", dir=path.parent)
-    with os.fdopen(handle, "wb") as file:
+    with written_atomically(path) as file:
         np.savez(file, **arrays)
-    os.replace(tmp, path)  # readers never see half a file
 
 
 def _load(path, layers, sets, gradients_for):

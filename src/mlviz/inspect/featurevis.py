@@ -24,8 +24,6 @@ from __future__ import annotations
 import functools
 import hashlib
 import json
-import os
-import tempfile
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -34,6 +32,8 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 from torch import nn
+
+from ..config import written_atomically
 
 __all__ = [
     "CACHE_VERSION",
@@ -563,17 +563,8 @@ def _write_entry(path, result: Ascent, parts, cache) -> None:
     arrays["seconds"] = np.array(result.seconds)
     info = {"score": cache, "torch": torch.__version__, "seconds": result.seconds}
     arrays["info"] = np.array(json.dumps(info))
-    handle, tmp = tempfile.mkstemp(
-        prefix=f".{path.stem[:12]}-", suffix=".npz", dir=path.parent
-    )
-    try:
-        with os.fdopen(handle, "wb") as file:
-            np.savez(file, **arrays)
-        os.chmod(tmp, 0o644)  # mkstemp makes it private; an entry is shared data
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp):
-            os.remove(tmp)
+    with written_atomically(path) as file:
+        np.savez(file, **arrays)
 
 
 def _read_entry(path, parts) -> Ascent:

@@ -30,14 +30,12 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
-import tempfile
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
-from ..config import cache_dir
+from ..config import cache_dir, written_atomically
 
 __all__ = [
     "AMBIGUOUS",
@@ -284,10 +282,8 @@ def layer_features(sentences, *, pooling="mean", batch_size=64, cache=True):
     else:
         features, n_pieces = _compute(sentences, pooling, batch_size)
         if path is not None:
-            handle, tmp = tempfile.mkstemp(suffix=".npz", dir=path.parent)
-            with os.fdopen(handle, "wb") as file:
+            with written_atomically(path) as file:
                 np.savez(file, features=features, n_pieces=n_pieces)
-            os.replace(tmp, path)
     names = ("word pieces",) + tuple(f"layer {k}" for k in range(features.shape[0] - 1))
     return LayerFeatures(features, names, words, sentence, n_pieces, pooling)
 

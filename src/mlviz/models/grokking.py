@@ -22,8 +22,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -32,7 +30,7 @@ import pandas as pd
 import torch
 
 from .._torch import one_thread
-from ..config import cache_dir
+from ..config import cache_dir, written_atomically
 
 __all__ = [
     "GrokkingRun",
@@ -240,10 +238,8 @@ def train_modular_addition(
     else:
         with one_thread():  # small matrices: threads would mostly wait
             result = _train(config)
-        handle, tmp = tempfile.mkstemp(suffix=".npz", dir=path.parent)
-        with os.fdopen(handle, "wb") as file:
+        with written_atomically(path) as file:
             np.savez(file, **result)
-        os.replace(tmp, path)  # readers never see half a file
     history = pd.DataFrame(result["history"], columns=_HISTORY)
     history["step"] = history["step"].astype(int)
     return GrokkingRun(

@@ -24,8 +24,6 @@ import contextlib
 import hashlib
 import json
 import math
-import os
-import tempfile
 from pathlib import Path
 
 import numpy as np
@@ -33,7 +31,7 @@ import torch
 from torch import nn
 
 from .._torch import one_thread
-from ..config import cache_dir
+from ..config import cache_dir, written_atomically
 
 __all__ = [
     "AttentionOnlyTransformer",
@@ -275,10 +273,8 @@ def train_induction_model(
         "state": model.state_dict(),
         "history": {k: torch.from_numpy(v) for k, v in history.items()},
     }
-    handle, tmp = tempfile.mkstemp(suffix=".pt", dir=path.parent)
-    with os.fdopen(handle, "wb") as file:
+    with written_atomically(path) as file:
         torch.save(stored, file)
-    os.replace(tmp, path)  # readers never see half a file
     return model.eval(), history
 
 

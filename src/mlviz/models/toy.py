@@ -12,14 +12,12 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
-import tempfile
 from pathlib import Path
 
 import numpy as np
 import torch
 
-from ..config import cache_dir
+from ..config import cache_dir, written_atomically
 
 __all__ = [
     "features_represented",
@@ -163,10 +161,8 @@ def toy_superposition(
         "importance": importance,
     }
     result["decoder"] = decoder.numpy()
-    handle, tmp = tempfile.mkstemp(suffix=".npz", dir=path.parent)
-    with os.fdopen(handle, "wb") as file:
+    with written_atomically(path) as file:
         np.savez(file, **result)
-    os.replace(tmp, path)  # readers never see half a file
     return result
 
 
